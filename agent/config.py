@@ -1,0 +1,259 @@
+"""Configuration: pydantic models, the shipped defaults, and `-c FILE` / `-c key.sub=value` overrides.
+
+Configuration is validated once, at start; everything downstream receives typed objects.
+"""
+
+from __future__ import annotations
+
+import copy
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.errors import UserError
+
+
+class StrictModel(BaseModel):
+    """Base of every config section: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceConfig(StrictModel):
+    """Dollar prices for a model litellm does not know, per million tokens."""
+
+    input_per_million: float = Field(ge=0)
+    """Dollars per million prompt tokens."""
+    output_per_million: float = Field(ge=0)
+    """Dollars per million completion tokens."""
+
+
+class RetryConfig(StrictModel):
+    """Retries of model calls on rate limits, timeouts and server errors (never on auth or bad requests)."""
+
+    attempts: int = Field(default=6, ge=1)
+    """Total attempts per model call, the first included."""
+    initial_wait: float = Field(default=1.0, ge=0)
+    """Seconds before the first retry; doubles each time."""
+    max_wait: float = Field(default=60.0, ge=0)
+    """Upper bound of a single wait, in seconds."""
+
+
+class ModelConfig(StrictModel):
+    """Which model answers, and how it is called."""
+
+    type: Literal["litellm", "scripted"] = "litellm"
+    """`litellm` for any provider; `scripted` replays actions from `script` (tests and demos)."""
+    name: str | None = None
+    """litellm model id such as `anthropic/claude-sonnet-4-5`; empty means: pick from the environment."""
+    script: Path | None = None
+    """For `type: scripted`: the YAML/JSON file of actions to replay."""
+    protocol: Literal["auto", "tools", "text"] = "auto"
+    """`tools`: native tool calling; `text`: one fenced JSON action per reply; `auto`: tools when supported."""
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    """Sampling temperature."""
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    """Nucleus sampling; unset leaves the provider's default."""
+    seed: int | None = None
+    """Sampling seed, passed to providers that accept one."""
+    api_base: str | None = None
+    """Base URL of an OpenAI-compatible server (e.g. a local llama.cpp server)."""
+    api_key: str | None = None
+    """API key for `api_base` servers; provider keys normally come from the environment."""
+    max_output_tokens: int | None = Field(default=4096, gt=0)
+    """Upper bound of tokens per reply."""
+    timeout: float = Field(default=300.0, gt=0)
+    """Seconds one model call may take before it counts as a timeout (and is retried)."""
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    """Retry policy for transient provider errors."""
+    prices: dict[str, PriceConfig] = Field(default_factory=dict)
+    """Prices for models litellm does not know, keyed by model id."""
+    extra_params: dict[str, Any] = Field(default_factory=dict)
+    """Further keyword arguments for `litellm.completion` (e.g. `response_format`)."""
+
+
+class LimitsConfig(StrictModel):
+    """When a run stops even if the model has not submitted."""
+
+    steps: int = Field(default=60, ge=1)
+    """Maximum number of model calls."""
+    cost: float = Field(default=3.0, ge=0)
+    """Maximum dollars spent on the model; 0 means no limit."""
+    wall_time: float = Field(default=3600.0, gt=0)
+    """Maximum seconds for the whole run."""
+    command_timeout: float = Field(default=180.0, gt=0)
+    """Seconds a single command in the workspace may run before its process group is killed."""
+
+
+class LocalWorkspaceConfig(StrictModel):
+    """A fresh clone of the repository in a temporary directory on this machine."""
+
+    type: Literal["local"] = "local"
+    """Selects the local workspace."""
+    keep: bool = False
+    """Keep the temporary clone after the run (for debugging)."""
+
+
+class DockerWorkspaceConfig(StrictModel):
+    """The repository inside a Docker container (see the Docker workspaces issue)."""
+
+    type: Literal["docker"] = "docker"
+    """Selects the Docker workspace."""
+    image: str | None = None
+    """Image to start from; empty means the locally built base image."""
+    setup: list[str] = Field(default_factory=list)
+    """Commands baked into a derived, cached image (install the project and its test dependencies)."""
+    network: str = "none"
+    """Docker network mode for agent commands; `none` cuts the container off."""
+    cpus: float = Field(default=2.0, gt=0)
+    """CPU limit of the container."""
+    memory: str = "4g"
+    """Memory limit of the container (Docker notation)."""
+    pids: int = Field(default=512, ge=16)
+    """Maximum number of processes in the container."""
+    user: str | None = "agent"
+    """User that runs commands, where the image has it; empty runs as the image's default user."""
+
+
+WorkspaceConfig = Annotated[LocalWorkspaceConfig | DockerWorkspaceConfig, Field(discriminator="type")]
+
+
+class ToolsConfig(StrictModel):
+    """The agent-computer interface."""
+
+    enabled: list[str] = Field(default_factory=lambda: ["search", "view", "edit", "apply_patch", "run", "submit"])
+    """Tools offered to the model, by name."""
+    search_max_results: int = Field(default=50, ge=1)
+    """Matches shown by `search`; the rest are counted."""
+    view_window: int = Field(default=100, ge=10)
+    """Lines shown by `view` when no range is given."""
+    output_limit: int = Field(default=10_000, ge=500)
+    """Characters of command output shown to the model (head and tail kept)."""
+    check_syntax: bool = True
+    """Reject edits that introduce a syntax error (tree-sitter), showing where."""
+
+
+class GateConfig(StrictModel):
+    """Checks the final diff must pass."""
+
+    check_syntax: bool = True
+    """Every touched file must still parse."""
+    test_command: str | None = None
+    """Tests to run on the patched workspace; empty means the planner's suggestion, if any."""
+    run_tests: bool = False
+    """Run `test_command` as part of the gate."""
+    test_timeout: float = Field(default=600.0, gt=0)
+    """Seconds the gate's test run may take."""
+
+
+class PlannerConfig(StrictModel):
+    """What the agent is told before its first step."""
+
+    type: Literal["none", "repomap"] = "none"
+    """`repomap` ranks files and symbols and adds a repo map to the first prompt; `none` skips planning."""
+    map_tokens: int = Field(default=2048, ge=0)
+    """Token budget of the repo map in the first prompt."""
+
+
+class AgentConfig(StrictModel):
+    """The whole configuration of a run."""
+
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    """The model and how to call it."""
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    """Steps, cost, wall time and per-command timeout."""
+    workspace: WorkspaceConfig = Field(default_factory=LocalWorkspaceConfig)
+    """Where the agent works."""
+    tools: ToolsConfig = Field(default_factory=ToolsConfig)
+    """The tools offered to the model."""
+    gate: GateConfig = Field(default_factory=GateConfig)
+    """The patch gate."""
+    planner: PlannerConfig = Field(default_factory=PlannerConfig)
+    """The planning step before the loop."""
+    runs_dir: Path = Path("runs")
+    """Where each run writes its folder (trajectory, patch, summary)."""
+    system_template: str = "system.j2"
+    """Template in prompts/ for the system message."""
+    instance_template: str = "instance.j2"
+    """Template in prompts/ for the first user message (the task)."""
+
+
+def default_config_data() -> dict[str, Any]:
+    """The shipped default configuration, as plain data."""
+    text = resources.files("agent").joinpath("default.yaml").read_text()
+    return yaml.safe_load(text) or {}
+
+
+def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Merge `update` into a copy of `base`; nested mappings merge, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """Turn `a.b.c=value` into `{"a": {"b": {"c": value}}}`, the value read as YAML (`3`, `true`, `[x]`)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"Config override {text!r} is not of the form key.sub=value.")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    parts = [p for p in key.strip().split(".") if p]
+    data: dict[str, Any] = {parts[-1]: value}
+    for part in reversed(parts[:-1]):
+        data = {part: data}
+    return data
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read one YAML config file, with errors told in one sentence."""
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise UserError(f"Config file {path} could not be read: {exc.strerror}.") from exc
+    except yaml.YAMLError as exc:
+        raise UserError(f"Config file {path} is not valid YAML: {str(exc).splitlines()[0]}.") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UserError(f"Config file {path} must hold a mapping at the top level.")
+    return data
+
+
+def merge_sources(sources: list[str], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Apply `-c` sources in order: an existing file is merged whole, `key=value` sets one key."""
+    data = default_config_data() if base is None else base
+    for source in sources:
+        path = Path(source)
+        if "=" in source and not path.exists():
+            data = deep_merge(data, parse_override(source))
+        elif path.exists():
+            data = deep_merge(data, read_config_file(path))
+        else:
+            raise UserError(f"Config file {source} does not exist (and is not a key.sub=value override).")
+    return data
+
+
+def validate_config(data: dict[str, Any]) -> AgentConfig:
+    """Validate merged config data once, turning pydantic's report into one sentence per problem."""
+    try:
+        return AgentConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in exc.errors()[:5]
+        )
+        raise UserError(f"Invalid configuration: {problems}.") from exc
+
+
+def load_config(sources: list[str] | None = None) -> AgentConfig:
+    """The shipped defaults, merged with `-c` sources in order, validated."""
+    return validate_config(merge_sources(sources or []))

@@ -1,0 +1,1 @@
+"""Models: litellm for every provider, a scripted model for tests and demos, and model selection."""

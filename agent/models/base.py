@@ -1,0 +1,26 @@
+"""The Model seam: a conversation and the tools in, the model's next message out."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from agent.types import Message, ToolSpec
+
+
+@runtime_checkable
+class Model(Protocol):
+    """Anything that answers a conversation with an assistant message.
+
+    `query` returns an assistant `Message` whose `tool_calls` are already parsed, whatever the wire
+    protocol (native tool calls or the fenced-JSON text protocol). A reply that cannot be parsed
+    raises `FormatError` carrying the messages that tell the model how to fix it. Provider failures
+    that survive retries raise `ModelError`. `meta` of the returned message holds at least `cost`
+    (dollars of this call) and `latency` (seconds).
+    """
+
+    name: str
+    """Model identifier, as recorded in trajectories and predictions."""
+    cost: float
+    """Dollars spent so far by this model object."""
+
+    def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message: ...

@@ -1,0 +1,51 @@
+"""The Planner seam: before the first step, turn the issue and the repository into opening context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+
+class RankedFile(BaseModel):
+    """A file the planner thinks is relevant, with why."""
+
+    path: str
+    """Path relative to the repository root."""
+    score: float
+    """Relevance; higher is more relevant (comparable only within one plan)."""
+    reasons: list[str] = Field(default_factory=list)
+    """Short human-readable reasons (mentioned in the issue, in a stack trace, BM25 match, ...)."""
+
+
+class Plan(BaseModel):
+    """The opening context of a run; stored in the trajectory and rendered into the first prompt."""
+
+    files: list[RankedFile] = Field(default_factory=list)
+    """Candidate files, best first."""
+    symbols: list[str] = Field(default_factory=list)
+    """Key symbols (functions, classes) worth looking at, best first."""
+    test_command: str | None = None
+    """Command that runs the project's tests, as detected."""
+    test_files: list[str] = Field(default_factory=list)
+    """Test files most related to the candidate files."""
+    repo_map: str = ""
+    """Token-budgeted map of definitions for the top of the ranking."""
+    notes: list[str] = Field(default_factory=list)
+    """Anything the planner wants the reader to know (skipped files, parse failures, ...)."""
+
+
+@runtime_checkable
+class Planner(Protocol):
+    """Produces a `Plan` from the issue text and a host checkout of the repository at the base commit."""
+
+    def plan(self, issue: str, source_dir: Path) -> Plan: ...
+
+
+class NoPlanner:
+    """The planner used when planning is off: an empty plan."""
+
+    def plan(self, issue: str, source_dir: Path) -> Plan:
+        """Return an empty plan."""
+        return Plan()

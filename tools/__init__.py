@@ -1,0 +1,1 @@
+"""The agent-computer interface: one module per tool, plus the repo map."""

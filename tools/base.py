@@ -1,0 +1,26 @@
+"""The Tool seam: a named function with a JSON-schema spec, run against a workspace."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from agent.types import Observation, ToolSpec
+from workspaces.base import Workspace
+
+
+@runtime_checkable
+class Tool(Protocol):
+    """One action the model can take.
+
+    Tools do their logic on the host and reach the repository only through the `Workspace`, so
+    they are testable against a temporary directory. A problem the model can fix (bad path, no
+    match, syntax error introduced) is an `Observation` with `error=True`; only infrastructure
+    failures raise (`WorkspaceError`). `submit` raises `Submitted`.
+    """
+
+    name: str
+    """The name the model calls the tool by."""
+    spec: ToolSpec
+    """Name, description and JSON schema of the arguments, generated from the signature."""
+
+    def __call__(self, ws: Workspace, **args: Any) -> Observation: ...

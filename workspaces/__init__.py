@@ -1,0 +1,1 @@
+"""Workspaces: the Workspace protocol and its local and Docker implementations."""
