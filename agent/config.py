@@ -51,8 +51,10 @@ class ModelConfig(StrictModel):
     """litellm model id such as `anthropic/claude-sonnet-4-5`; empty means: pick from the environment."""
     script: Path | None = None
     """For `type: scripted`: the YAML/JSON file of actions to replay."""
-    protocol: Literal["auto", "tools", "text"] = "auto"
-    """`tools`: native tool calling; `text`: one fenced JSON action per reply; `auto`: tools when supported."""
+    protocol: Literal["auto", "tools", "text", "json"] = "auto"
+    """`tools`: native tool calling; `text`: one fenced JSON action per reply; `json`: the text protocol with
+    the reply forced by a JSON schema (`response_format`, which llama.cpp enforces as a grammar); `auto`: tools
+    when litellm says the model supports them, else text."""
     temperature: float = Field(default=0.0, ge=0, le=2)
     """Sampling temperature."""
     top_p: float | None = Field(default=None, gt=0, le=1)
@@ -69,6 +71,9 @@ class ModelConfig(StrictModel):
     """Seconds one model call may take before it counts as a timeout (and is retried)."""
     retry: RetryConfig = Field(default_factory=RetryConfig)
     """Retry policy for transient provider errors."""
+    keep_recent_turns: int = Field(default=4, ge=0)
+    """On a context-window overflow, tool outputs older than this many recent turns are elided, then the call is
+    retried once."""
     prices: dict[str, PriceConfig] = Field(default_factory=dict)
     """Prices for models litellm does not know, keyed by model id."""
     extra_params: dict[str, Any] = Field(default_factory=dict)

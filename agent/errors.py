@@ -54,6 +54,10 @@ class ModelError(AgentException):
     """The model provider failed in a way retries did not fix (auth, bad request, outage)."""
 
 
+class ScriptExhausted(AgentException):
+    """A scripted model ran out of actions before the run ended."""
+
+
 class WorkspaceError(Exception):
     """The workspace itself failed (container died, out of memory, disk full): not the model's fault."""
 
