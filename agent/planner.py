@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
+
+from agent.config import PlannerConfig
 
 
 class RankedFile(BaseModel):
@@ -49,3 +52,14 @@ class NoPlanner:
     def plan(self, issue: str, source_dir: Path) -> Plan:
         """Return an empty plan."""
         return Plan()
+
+
+PLANNERS = {"none": "agent.planner:NoPlanner", "repomap": "agent.repomap_planner:RepoMapPlanner"}
+"""String registry of planners: `planner.type` -> `module:Class`; classes take the PlannerConfig."""
+
+
+def make_planner(config: PlannerConfig) -> Planner:
+    """The planner `config.type` names."""
+    module_name, _, class_name = PLANNERS[config.type].partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls() if cls is NoPlanner else cls(config)

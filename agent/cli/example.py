@@ -1,0 +1,100 @@
+"""`agent example`: the built-in example, run with your model or, when none is configured, as a replay."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from agent.cli.solve import CONFIG_HELP, build_job, config_sources, report, run_with_progress
+from agent.config import load_config
+from agent.errors import UserError
+from agent.issue import IssueText
+from agent.repo import resolve_repo
+from agent.runner import new_run_id
+
+console = Console()
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+"""Shipped examples (present in a source checkout, which the README installs from)."""
+
+EXAMPLE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "repo-agent example", "GIT_AUTHOR_EMAIL": "example@repo-agent.invalid",
+    "GIT_COMMITTER_NAME": "repo-agent example", "GIT_COMMITTER_EMAIL": "example@repo-agent.invalid",
+}
+
+
+def example_dir(name: str) -> Path:
+    """The folder of example `name`, or a UserError listing the examples."""
+    folder = EXAMPLES_DIR / name
+    if not (folder / "repo").is_dir():
+        known = sorted(p.name for p in EXAMPLES_DIR.glob("*") if (p / "repo").is_dir())
+        listing = ", ".join(known) or "none (repo-agent is not installed from a source checkout)"
+        raise UserError(f"No example named {name!r}; known examples: {listing}.")
+    return folder
+
+
+def materialize(folder: Path, target: Path) -> Path:
+    """Copy the example's files into `target` and make it a git repository with one commit."""
+    shutil.copytree(folder / "repo", target)
+    env = {**os.environ, **EXAMPLE_IDENTITY}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "example: initial state"]):
+        subprocess.run(["git", *args], cwd=target, env=env, check=True, capture_output=True)
+    return target
+
+
+def choose_model(sources: list[str], force_replay: bool, script: Path) -> tuple[list[str], str]:
+    """Use the configured model, or say that none is and fall back to the labelled replay."""
+    from agent.models.selection import resolve_model_name
+
+    if not force_replay:
+        try:
+            resolve_model_name(None, load_config(sources).model)
+            return sources, ""
+        except UserError as exc:
+            console.print(f"[yellow]{exc}[/]", highlight=False)
+    console.print("[magenta]Showing a REPLAY: recorded tool calls of this example are replayed by the scripted "
+                  "model; no model is called.[/]")
+    return [*sources, "model.type=scripted", f"model.script={script}", "model.name=replay"], "REPLAY"
+
+
+def docker_reachable() -> bool:
+    """True when a Docker daemon answers."""
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+def example_command(
+    name: str = typer.Argument("pager", help="Which example to run."),
+    model: str | None = typer.Option(None, "--model", "-m", help="litellm model id; default as for `agent solve`."),
+    replay: bool = typer.Option(False, "--replay", help="Replay the recorded run even when a model is configured."),
+    workspace: str | None = typer.Option(None, "--workspace", "-w", help="docker or local."),
+    config: list[str] = typer.Option([], "--config", "-c", help=CONFIG_HELP),
+) -> None:
+    """Run the agent on a small buggy repository shipped with repo-agent."""
+    folder = example_dir(name)
+    sources, label = choose_model(config_sources(config, model, workspace), replay, folder / "replay.yaml")
+    settings = load_config(sources)
+    if settings.workspace.type == "docker" and not docker_reachable():
+        console.print("[yellow]Docker is not reachable; running the example in a local workspace.[/]")
+        settings = load_config([*sources, "workspace.type=local"])
+    run_id = new_run_id()
+    repo_dir = materialize(folder, settings.runs_dir / run_id / "example-repo")
+    console.print(f"example repository: {repo_dir}")
+    issue = IssueText(text=(folder / "issue.md").read_text(), source=str(folder / "issue.md"))
+    job = build_job(settings, resolve_repo(str(repo_dir)), issue, None, run_id=run_id,
+                    extra={"label": label.lower()} if label else {})
+    result = run_with_progress(job, label)
+    report(result)
+    if result.patch:
+        console.print(result.patch, highlight=False, markup=False)
+    raise typer.Exit(0 if result.gate.passed else 1)

@@ -1,0 +1,135 @@
+"""`agent solve`: from an issue to a validated patch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from agent.config import AgentConfig, load_config
+from agent.errors import UserError
+from agent.issue import resolve_issue
+from agent.repo import RepoSource, is_dirty, resolve_repo
+from agent.runner import SolveJob, SolveResult, solve
+
+console = Console()
+
+CONFIG_HELP = "Config file, or key.sub=value override; repeatable, applied in order."
+
+
+def config_sources(
+    config: list[str], model: str | None = None, workspace: str | None = None,
+    image: str | None = None, setup: list[str] | None = None,
+    max_steps: int | None = None, cost_limit: float | None = None,
+) -> list[str]:
+    """`-c` sources followed by the overrides that dedicated flags stand for."""
+    sources = list(config)
+    if model:
+        sources.append(f"model.name={model}")
+    if workspace:
+        sources.append(f"workspace.type={workspace}")
+    if image:
+        sources.append(f"workspace.image={image}")
+    if setup:
+        sources.append("workspace.setup=" + json.dumps(setup))  # JSON is valid YAML
+    if max_steps is not None:
+        sources.append(f"limits.steps={max_steps}")
+    if cost_limit is not None:
+        sources.append(f"limits.cost={cost_limit}")
+    return sources
+
+
+def build_job(config: AgentConfig, repo: RepoSource, issue_text, model_name: str | None, **extra) -> SolveJob:
+    """Model and tools for a solve, built from the config (errors are one-line UserErrors)."""
+    from agent.models.registry import make_model
+    from tools.registry import make_tools
+
+    model = make_model(config.model, model_name)
+    return SolveJob(config=config, repo=repo, issue=issue_text, model=model, tools=make_tools(config), **extra)
+
+
+def run_with_progress(job: SolveJob, label: str = "") -> SolveResult:
+    """Solve with live progress in the terminal."""
+    from agent.cli.progress import ProgressPrinter
+
+    printer = ProgressPrinter(console, label)
+    job.on_event = printer
+    console.print(f"[bold]repo-agent[/] run {job.run_id} · {job.repo.display} @ {job.repo.commit[:12]} · "
+                  f"model {job.model.name} · workspace {job.config.workspace.type}", highlight=False)
+    try:
+        return solve(job)
+    finally:
+        printer.close()
+
+
+def report(result: SolveResult) -> None:
+    """Print where the outputs are and the gate's verdict."""
+    colour = {"passed": "green", "failed": "red", "no change": "yellow"}[result.gate.status]
+    console.print(f"patch gate: [{colour}]{result.gate.status}[/]", highlight=False)
+    for check in result.gate.checks:
+        first = (check.detail.strip().splitlines() or [""])[0]
+        console.print(f"  {'[green]pass[/]' if check.passed else '[red]FAIL[/]'} {check.name}: {first}",
+                      highlight=False)
+    console.print(f"run folder: {result.run_dir}  (trajectory.json, patch.diff, summary.md)", highlight=False)
+
+
+def apply_to_checkout(repo: RepoSource, patch: str) -> None:
+    """Apply the patch to the user's checkout with `git apply` (then a 3-way merge)."""
+    for args in (["git", "apply"], ["git", "apply", "--3way"]):
+        result = subprocess.run([*args, "-"], cwd=repo.path, input=patch.encode(), capture_output=True)
+        if result.returncode == 0:
+            console.print(f"applied to {repo.path}")
+            return
+    raise UserError(f"The patch did not apply to {repo.path}: {result.stderr.decode().strip().splitlines()[-1]}.")
+
+
+def solve_command(
+    issue: str = typer.Option(..., "--issue", "-i", help="Issue text, @FILE with the text, or an issue URL."),
+    repo: str | None = typer.Option(None, "--repo", "-r", help="Local git repository (a path inside one is fine) "
+                                    "or a clone URL; defaults to the issue URL's repository."),
+    commit: str = typer.Option("HEAD", "--commit", help="Base commit to start from."),
+    model: str | None = typer.Option(None, "--model", "-m", help="litellm model id, e.g. anthropic/claude-sonnet-4-5; "
+                                     "default: config, then AGENT_MODEL, then the first provider whose key is set."),
+    config: list[str] = typer.Option([], "--config", "-c", help=CONFIG_HELP),
+    workspace: str | None = typer.Option(None, "--workspace", "-w", help="Where commands run: docker or local."),
+    image: str | None = typer.Option(None, "--image", help="Docker image to start from (docker workspace)."),
+    setup: list[str] = typer.Option([], "--setup", help="Setup command baked into a cached image; repeatable."),
+    max_steps: int | None = typer.Option(None, "--max-steps", help="Stop after this many model calls."),
+    cost_limit: float | None = typer.Option(None, "--cost-limit", help="Stop after spending this many dollars."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the patch to this file."),
+    apply: bool = typer.Option(False, "--apply", help="Apply a patch that passed the gate to your checkout "
+                               "(refused when the checkout has uncommitted changes)."),
+) -> None:
+    """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
+    sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
+    settings = load_config(sources)
+    issue_text = resolve_issue(issue)
+    repo_spec = repo or str(issue_text.meta.get("clone_url") or "")
+    if not repo_spec:
+        raise UserError("--repo is required unless --issue is an issue URL: give a path or a clone URL.")
+    source = resolve_repo(repo_spec, commit)
+    if apply and (source.url or is_dirty(source.path)):
+        raise UserError(f"--apply needs a local checkout without uncommitted changes; {source.display} has "
+                        "changes (commit or stash them) or is a URL.")
+    result = run_with_progress(build_job(settings, source, issue_text, None))
+    report(result)
+    if out:
+        out.write_text(result.patch, encoding="utf-8")
+        console.print(f"patch written to {out}")
+    if apply:
+        if not result.gate.passed:
+            raise UserError(f"Not applied: the patch gate says {result.gate.status!r}.")
+        apply_to_checkout(source, result.patch)
+    raise typer.Exit(0 if result.gate.passed else 1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `solve`, `replay` and `example` to the app."""
+    from agent.cli import example, replay
+
+    app.command("solve")(solve_command)
+    app.command("replay")(replay.replay_command)
+    app.command("example")(example.example_command)

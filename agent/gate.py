@@ -1,0 +1,113 @@
+"""The patch gate: checks the final diff must pass before anyone is told it is a fix.
+
+The diff must parse (unidiff), apply to a clean copy of the base commit (`git apply --check`
+against a private index, so the user's checkout is untouched), keep every touched file parseable,
+and, when asked, pass the tests the run knows of. An empty diff is "no change", not success.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import unidiff
+from pydantic import BaseModel, Field
+
+from agent.config import GateConfig
+from tools.syntax import format_problems, introduced_errors
+from workspaces.base import Workspace, clip_middle
+
+
+class GateCheck(BaseModel):
+    """One check of the gate."""
+
+    name: str
+    """`parse`, `apply`, `syntax` or `tests`."""
+    passed: bool
+    """Whether the check passed."""
+    detail: str = ""
+    """Why it failed, or what it ran."""
+
+
+class GateResult(BaseModel):
+    """The gate's verdict on a diff."""
+
+    status: Literal["passed", "failed", "no change"]
+    """Overall verdict: every check passed, one failed, or the diff is empty."""
+    checks: list[GateCheck] = Field(default_factory=list)
+    """The checks that ran, in order."""
+    files: list[str] = Field(default_factory=list)
+    """Files the diff touches."""
+
+    @property
+    def passed(self) -> bool:
+        """True only for a non-empty diff that passed every check."""
+        return self.status == "passed"
+
+
+def run_gate(
+    patch: str, source: Path, base_commit: str, ws: Workspace, config: GateConfig, test_command: str | None = None
+) -> GateResult:
+    """Check `patch` (taken from `ws`) against the base commit of the repository at `source`."""
+    if not patch.strip():
+        return GateResult(status="no change")
+    checks: list[GateCheck] = []
+    try:
+        patch_set = unidiff.PatchSet(patch)
+    except unidiff.UnidiffParseError as exc:
+        return GateResult(status="failed", checks=[GateCheck(name="parse", passed=False, detail=str(exc))])
+    files = [f.path for f in patch_set]
+    checks.append(GateCheck(name="parse", passed=bool(files), detail=f"{len(files)} file(s)"))
+    checks.append(check_applies(patch, source, base_commit))
+    if config.check_syntax:
+        checks.append(check_syntax(patch_set, source, base_commit, ws))
+    command = config.test_command or test_command
+    if config.run_tests and command:
+        checks.append(check_tests(ws, command, config.test_timeout))
+    status = "passed" if all(c.passed for c in checks) else "failed"
+    return GateResult(status=status, checks=checks, files=files)
+
+
+def check_applies(patch: str, source: Path, base_commit: str) -> GateCheck:
+    """`git apply --check` against an index holding the base commit, leaving the checkout alone."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        subprocess.run(["git", "read-tree", base_commit], cwd=source, env=env, check=True, capture_output=True)
+        result = subprocess.run(
+            ["git", "apply", "--check", "--cached", "-"], cwd=source, env=env, input=patch.encode(),
+            capture_output=True,
+        )
+    detail = result.stderr.decode(errors="replace").strip()
+    return GateCheck(name="apply", passed=result.returncode == 0, detail=detail or "applies to the base commit")
+
+
+def check_syntax(patch_set: unidiff.PatchSet, source: Path, base_commit: str, ws: Workspace) -> GateCheck:
+    """Every file the diff adds or modifies must not gain syntax errors (tree-sitter)."""
+    failures = []
+    for patched in patch_set:
+        if patched.is_removed_file or patched.is_binary_file:
+            continue
+        after = ws.read_file(patched.path)
+        before = "" if patched.is_added_file else _show(source, base_commit, patched.source_file[2:])
+        problems = introduced_errors(patched.path, before, after)
+        if problems:
+            failures.append(f"{patched.path}:\n{format_problems(problems)}")
+    detail = "\n".join(failures) or "touched files parse"
+    return GateCheck(name="syntax", passed=not failures, detail=detail)
+
+
+def check_tests(ws: Workspace, command: str, timeout: float) -> GateCheck:
+    """Run the test command in the patched workspace; exit status 0 passes."""
+    result = ws.exec(command, timeout=timeout)
+    if result.timed_out:
+        return GateCheck(name="tests", passed=False, detail=f"`{command}` timed out after {timeout:.0f} s")
+    tail = clip_middle(result.output, 2000)
+    return GateCheck(name="tests", passed=result.exit_code == 0, detail=f"`{command}` exit {result.exit_code}\n{tail}")
+
+
+def _show(source: Path, commit: str, path: str) -> str:
+    result = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=source, capture_output=True)
+    return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else ""

@@ -1,0 +1,178 @@
+"""The agent loop: ask the model, run the tools it calls, repeat until a condition ends the run.
+
+Conditions are exceptions (agent/errors.py); the run's exit status is the exception's name. The
+trajectory is saved after every step, and every exit still yields the diff so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from agent.config import LimitsConfig
+from agent.errors import (
+    AgentException,
+    CostLimitExceeded,
+    FormatError,
+    Interrupted,
+    StepLimitExceeded,
+    TimeLimitExceeded,
+    WorkspaceError,
+)
+from agent.models.base import Model
+from agent.trajectory import StepRecord, ToolCallRecord, Trajectory
+from agent.types import Message, ToolCall
+from tools.base import Tool
+from tools.dispatch import call_tool
+from workspaces.base import Workspace
+
+logger = logging.getLogger(__name__)
+
+READ_ONLY_TOOLS = frozenset({"search", "view", "find_symbol", "submit"})
+"""Tools that never change files; after any other tool the diff so far is snapshotted."""
+
+NO_TOOL_CALL = (
+    "Your reply did not call a tool. Call exactly one of the tools to make progress, "
+    "or call `submit` when the fix is done."
+)
+
+
+@dataclass
+class LoopEvent:
+    """Something the loop did, for progress displays."""
+
+    kind: str
+    """`step` (a model reply), `tool` (a tool call finished), `format_error`, or `exit`."""
+    step: int
+    """Current step number."""
+    cost: float
+    """Dollars spent so far."""
+    tool: str = ""
+    """Tool name, for `tool` events."""
+    arguments: dict | None = None
+    """Tool arguments, for `tool` events."""
+    seconds: float = 0.0
+    """Duration of the model call or tool call."""
+    error: bool = False
+    """The tool call's observation was an error."""
+    text: str = ""
+    """Exit status or format error text."""
+
+
+class AgentLoop:
+    """Runs one conversation to an exit condition against one workspace."""
+
+    def __init__(
+        self,
+        model: Model,
+        workspace: Workspace,
+        tools: dict[str, Tool],
+        limits: LimitsConfig,
+        trajectory: Trajectory,
+        on_event: Callable[[LoopEvent], None] | None = None,
+        checks: Sequence[Callable[[], None]] = (),
+    ):
+        self.model, self.ws, self.tools, self.limits = model, workspace, tools, limits
+        self.trajectory = trajectory
+        self.on_event = on_event or (lambda event: None)
+        self.checks = checks
+        self.specs = [tool.spec for tool in tools.values()]
+        self.messages = trajectory.data.messages
+        self.started = time.monotonic()
+
+    def run(self) -> str:
+        """Step until an exit condition; record it and the diff so far; return the exit status."""
+        exit_exc: Exception
+        while True:
+            try:
+                self.step()
+            except KeyboardInterrupt:
+                exit_exc = Interrupted("interrupted by the user")
+                break
+            except Exception as exc:  # conditions, workspace failures, and bugs all end the run the same way
+                exit_exc = exc
+                if not isinstance(exc, AgentException | WorkspaceError):
+                    logger.exception("unexpected error in the agent loop")
+                break
+            finally:
+                self.trajectory.save()
+        return self.finish(exit_exc)
+
+    def step(self) -> None:
+        """One model call and the tool calls it asks for."""
+        self.check_limits()
+        step_no = len(self.trajectory.data.steps) + 1
+        record = StepRecord(step=step_no, model_seconds=0.0, cost=0.0)
+        self.trajectory.data.steps.append(record)
+        cost_before, start = self.model.cost, time.monotonic()
+        try:
+            reply = self.model.query(self.messages, self.specs)
+        except FormatError as exc:
+            record.format_error = exc.text
+            self.messages.extend(exc.messages)
+            self.on_event(LoopEvent("format_error", step_no, self.model.cost, text=exc.text))
+            return
+        finally:
+            record.model_seconds = time.monotonic() - start
+            record.cost = self.model.cost - cost_before
+            self.trajectory.data.cost = self.model.cost
+        self.messages.append(reply)
+        self.on_event(LoopEvent("step", step_no, self.model.cost, seconds=record.model_seconds))
+        if not reply.tool_calls:
+            self.messages.append(Message(role="user", content=NO_TOOL_CALL))
+            return
+        for call in reply.tool_calls:
+            self.execute(call, record)
+        if any(call.name not in READ_ONLY_TOOLS for call in reply.tool_calls):
+            self.trajectory.data.patch = self.ws.diff()
+
+    def execute(self, call: ToolCall, record: StepRecord) -> None:
+        """Run one tool call and append its observation; `Submitted` still records the call."""
+        start = time.monotonic()
+        observation = None
+        try:
+            observation = call_tool(self.tools, call, self.ws)
+        finally:
+            seconds = time.monotonic() - start
+            error = bool(observation and observation.error)
+            record.tool_calls.append(ToolCallRecord(
+                id=call.id, name=call.name, arguments=call.arguments, seconds=seconds, error=error
+            ))
+            self.on_event(LoopEvent(
+                "tool", record.step, self.model.cost, tool=call.name, arguments=call.arguments,
+                seconds=seconds, error=error,
+            ))
+        self.messages.append(Message(
+            role="tool", content=observation.output, tool_call_id=call.id, name=call.name,
+            meta={"seconds": seconds, "error": observation.error, **observation.data},
+        ))
+
+    def check_limits(self) -> None:
+        """Raise the limit condition that applies, if any."""
+        steps = len(self.trajectory.data.steps)
+        if steps >= self.limits.steps:
+            raise StepLimitExceeded(f"step limit of {self.limits.steps} reached")
+        if self.limits.cost and self.model.cost >= self.limits.cost:
+            raise CostLimitExceeded(f"cost limit of ${self.limits.cost:.2f} reached (${self.model.cost:.4f} spent)")
+        if time.monotonic() - self.started >= self.limits.wall_time:
+            raise TimeLimitExceeded(f"wall-time limit of {self.limits.wall_time:.0f} s reached")
+        for check in self.checks:
+            check()
+
+    def finish(self, exc: Exception) -> str:
+        """Record the exit condition and the final diff; return the exit status."""
+        data = self.trajectory.data
+        data.exit_status = type(exc).__name__
+        data.exit_message = exc.text if isinstance(exc, AgentException) else str(exc)
+        data.cost = self.model.cost
+        if isinstance(exc, AgentException):
+            self.messages.extend(exc.messages)
+        # On failure keep the last snapshot, taken after the last step that changed files.
+        with contextlib.suppress(Exception, KeyboardInterrupt):
+            data.patch = self.ws.diff()
+        self.on_event(LoopEvent("exit", len(data.steps), self.model.cost, text=data.exit_status))
+        self.trajectory.save()
+        return data.exit_status

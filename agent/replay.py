@@ -1,0 +1,68 @@
+"""Re-run a trajectory's tool calls against a fresh workspace and compare the resulting diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.config import AgentConfig, validate_config
+from agent.errors import Submitted, UserError
+from agent.repo import RepoSource, resolve_repo
+from agent.trajectory import TrajectoryData, load_trajectory
+from agent.types import ToolCall
+from tools.dispatch import call_tool
+from tools.registry import make_tools
+from workspaces.factory import make_workspace
+
+
+@dataclass
+class ReplayResult:
+    """The outcome of a replay."""
+
+    patch: str
+    """The diff the replayed calls produced."""
+    recorded_patch: str
+    """The diff the trajectory recorded."""
+    calls: int
+    """How many tool calls were replayed."""
+
+    @property
+    def identical(self) -> bool:
+        """True when the replay reproduced the recorded diff exactly."""
+        return self.patch == self.recorded_patch
+
+
+def read_trajectory(path: Path) -> TrajectoryData:
+    """Load a trajectory file, with problems told in one sentence."""
+    if not path.is_file():
+        raise UserError(f"Trajectory file {path} does not exist.")
+    try:
+        return load_trajectory(path)
+    except ValueError as exc:
+        raise UserError(f"{path} is not a repo-agent trajectory: {str(exc).splitlines()[0]}.") from None
+
+
+def recorded_repo(data: TrajectoryData) -> RepoSource:
+    """The repository the trajectory ran on: its local path when it still exists, else its URL."""
+    path, url, commit = data.repo.get("path"), data.repo.get("url"), data.repo.get("commit", "HEAD")
+    if path and Path(path).is_dir():
+        return resolve_repo(path, commit)
+    if url:
+        return resolve_repo(url, commit)
+    raise UserError(f"The trajectory's repository {path} no longer exists and no URL was recorded.")
+
+
+def replay(data: TrajectoryData, config: AgentConfig | None = None) -> ReplayResult:
+    """Execute every recorded tool call, in order, in a fresh workspace; return both diffs."""
+    config = config or validate_config(data.config)
+    repo = recorded_repo(data)
+    tools = make_tools(config)
+    calls = [call for step in data.steps for call in step.tool_calls]
+    with make_workspace(config, repo) as ws:
+        for record in calls:
+            try:
+                call_tool(tools, ToolCall(id=record.id, name=record.name, arguments=record.arguments), ws)
+            except Submitted:
+                break
+        patch = ws.diff()
+    return ReplayResult(patch=patch, recorded_patch=data.patch, calls=len(calls))

@@ -1,0 +1,140 @@
+"""One solve, end to end: workspace up, plan, loop, patch gate, and the run folder written.
+
+The run folder `runs/<run-id>/` holds `trajectory.json`, `patch.diff` and `summary.md`; they are
+written even when the run ends by a limit, an error or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.config import AgentConfig
+from agent.gate import GateResult, run_gate
+from agent.issue import IssueText
+from agent.loop import AgentLoop, LoopEvent
+from agent.models.base import Model
+from agent.planner import Plan, make_planner
+from agent.repo import RepoSource
+from agent.summary import write_outputs
+from agent.trajectory import Trajectory, TrajectoryData
+from agent.types import Message
+from prompts import render
+from tools.base import Tool
+from workspaces.base import Workspace
+from workspaces.factory import make_workspace
+
+
+@dataclass
+class SolveResult:
+    """What a solve produced."""
+
+    run_dir: Path
+    """The run folder."""
+    exit_status: str
+    """Name of the condition that ended the loop."""
+    patch: str
+    """The final diff ("" when nothing changed)."""
+    gate: GateResult
+    """The patch gate's verdict."""
+    cost: float
+    """Dollars spent."""
+    steps: int
+    """Model calls made."""
+
+
+@dataclass
+class SolveJob:
+    """Everything one solve needs; the pieces are built by the caller (CLI, SWE-bench runner, GitHub)."""
+
+    config: AgentConfig
+    """The validated configuration."""
+    repo: RepoSource
+    """The repository and base commit."""
+    issue: IssueText
+    """The task."""
+    model: Model
+    """The model that answers."""
+    tools: dict[str, Tool]
+    """The tools offered, by name."""
+    run_id: str = field(default_factory=lambda: new_run_id())
+    """The run's id and folder name."""
+    on_event: Callable[[LoopEvent], None] | None = None
+    """Progress callback."""
+    checks: Sequence[Callable[[], None]] = ()
+    """Extra limit checks run before each step (a shared budget raises BudgetExhausted)."""
+    extra: dict = field(default_factory=dict)
+    """Recorded in the trajectory's `extra` (labels such as `replay`, SWE-bench ids, ...)."""
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: date, time and a random suffix."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
+    """Run the whole pipeline for `job`; `workspace` overrides the one the config would make."""
+    config = job.config
+    run_dir = config.runs_dir / job.run_id
+    trajectory = Trajectory(run_dir / "trajectory.json", TrajectoryData(
+        run_id=job.run_id, issue=job.issue.text, model=job.model.name, extra=dict(job.extra),
+        repo={"path": str(job.repo.path), "url": job.repo.url, "commit": job.repo.commit},
+        config=config.model_dump(mode="json"),
+    ))
+    trajectory.save()
+    gate = GateResult(status="no change")
+    try:
+        with workspace or make_workspace(config, job.repo, job.run_id) as ws:
+            plan = plan_for(job, ws)
+            trajectory.data.plan = plan.model_dump() if plan else None
+            trajectory.data.messages.extend(opening_messages(config, job.issue.text, ws, plan))
+            loop = AgentLoop(job.model, ws, job.tools, config.limits, trajectory, job.on_event, job.checks)
+            loop.run()
+            gate = run_gate(trajectory.data.patch, job.repo.path, ws.base_commit, ws, config.gate,
+                            plan.test_command if plan else None)
+    finally:
+        trajectory.data.gate = gate.model_dump()
+        trajectory.save()
+        write_outputs(run_dir, trajectory.data, gate)
+    data = trajectory.data
+    return SolveResult(run_dir, data.exit_status or "", data.patch, gate, data.cost, len(data.steps))
+
+
+def opening_messages(config: AgentConfig, issue: str, ws: Workspace, plan: Plan | None) -> list[Message]:
+    """The system prompt and the task, rendered from prompts/."""
+    system = render(config.system_template, root=ws.root, command_timeout=int(config.limits.command_timeout))
+    task = render(config.instance_template, issue=issue, root=ws.root, base_commit=ws.base_commit, plan=plan)
+    return [Message(role="system", content=system), Message(role="user", content=task)]
+
+
+def plan_for(job: SolveJob, ws: Workspace) -> Plan | None:
+    """Run the configured planner on a host checkout of the base commit (None when planning is off)."""
+    if job.config.planner.type == "none":
+        return None
+    planner = make_planner(job.config.planner)
+    host_root = getattr(ws, "host_root", None)
+    if host_root:
+        return planner.plan(job.issue.text, Path(host_root))
+    with host_checkout(job.repo.path, ws.base_commit) as checkout:
+        return planner.plan(job.issue.text, checkout)
+
+
+@contextlib.contextmanager
+def host_checkout(source: Path, commit: str) -> Iterator[Path]:
+    """A throwaway checkout of `commit` on this machine (objects shared with `source`)."""
+    tmp = Path(tempfile.mkdtemp(prefix="repo-agent-plan-"))
+    try:
+        target = tmp / "repo"
+        subprocess.run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(source), str(target)],
+                       check=True, capture_output=True)
+        subprocess.run(["git", "checkout", "--quiet", "--detach", commit], cwd=target, check=True, capture_output=True)
+        yield target
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,47 @@
+"""The run folder's human-facing files: `patch.diff` and a short `summary.md`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import unidiff
+
+from agent.gate import GateResult
+from agent.trajectory import TrajectoryData
+
+
+def write_outputs(run_dir: Path, data: TrajectoryData, gate: GateResult) -> None:
+    """Write `patch.diff` and `summary.md` next to the trajectory."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "patch.diff").write_text(data.patch, encoding="utf-8")
+    (run_dir / "summary.md").write_text(render_summary(data, gate), encoding="utf-8")
+
+
+def diff_stats(patch: str) -> list[tuple[str, int, int]]:
+    """(path, lines added, lines removed) per file of a diff; empty when it does not parse."""
+    try:
+        return [(f.path, f.added, f.removed) for f in unidiff.PatchSet(patch)]
+    except unidiff.UnidiffParseError:
+        return []
+
+
+def render_summary(data: TrajectoryData, gate: GateResult) -> str:
+    """A short Markdown account of the run."""
+    label = data.extra.get("label")
+    lines = [f"# repo-agent run {data.run_id}" + (f" ({label})" if label else ""), ""]
+    lines.append(f"- repository: {data.repo.get('url') or data.repo.get('path')} @ {data.repo.get('commit', '')[:12]}")
+    lines.append(f"- model: {data.model}")
+    lines.append(f"- exit: {data.exit_status or 'running'}" + (f": {data.exit_message}" if data.exit_message else ""))
+    lines.append(f"- steps: {len(data.steps)}, cost: ${data.cost:.4f}, duration: {data.duration:.1f} s")
+    stats = diff_stats(data.patch)
+    if stats:
+        added, removed = sum(s[1] for s in stats), sum(s[2] for s in stats)
+        lines.append(f"- patch: {len(stats)} file(s), +{added} -{removed}")
+        lines.extend(f"  - {path} (+{a} -{r})" for path, a, r in stats)
+    else:
+        lines.append("- patch: no change")
+    lines.append(f"- patch gate: {gate.status}")
+    for check in gate.checks:
+        first = check.detail.strip().splitlines()[0] if check.detail.strip() else ""
+        lines.append(f"  - {'pass' if check.passed else 'FAIL'} {check.name}: {first}")
+    return "\n".join(lines) + "\n"
