@@ -94,7 +94,7 @@ def check_syntax(patch_set: unidiff.PatchSet, source: Path, base_commit: str, ws
         before = "" if patched.is_added_file else _show(source, base_commit, patched.source_file[2:])
         problems = introduced_errors(patched.path, before, after)
         if problems:
-            failures.append(f"{patched.path}:\n{format_problems(problems)}")
+            failures.append(format_problems(patched.path, problems))
     detail = "\n".join(failures) or "touched files parse"
     return GateCheck(name="syntax", passed=not failures, detail=detail)
 

@@ -1,0 +1,38 @@
+"""Every template renders with the variables the code passes, and undefined variables fail."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from agent.planner import Plan, RankedFile
+from prompts import render, template_names
+
+FULL_PLAN = Plan(
+    files=[RankedFile(path="pkg/a.py", score=1.0, reasons=["named in the issue"])],
+    symbols=["pkg.a.f"], test_command="pytest -q", test_files=["tests/test_a.py"], repo_map="pkg/a.py:\n  def f()",
+)
+VARIABLES = {
+    "system.j2": {"root": "/repo", "command_timeout": 60},
+    "instance.j2": {"issue": "It breaks", "root": "/repo", "base_commit": "0123456789abcdef", "plan": FULL_PLAN},
+    "plan.j2": {"plan": FULL_PLAN},
+}
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_every_template_renders(name: str) -> None:
+    assert name in VARIABLES, f"add render variables for {name} to this test"
+    text = render(name, **VARIABLES[name])
+    assert text.strip()
+
+
+def test_instance_shows_issue_and_plan() -> None:
+    text = render("instance.j2", **VARIABLES["instance.j2"])
+    assert "It breaks" in text and "pkg/a.py" in text and "pytest -q" in text
+    bare = render("instance.j2", **{**VARIABLES["instance.j2"], "plan": None})
+    assert "pkg/a.py" not in bare
+
+
+def test_missing_variable_is_an_error() -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        render("system.j2", root="/repo")
