@@ -121,6 +121,10 @@ class DockerWorkspaceConfig(StrictModel):
     """Maximum number of processes in the container."""
     user: str | None = "agent"
     """User that runs commands, where the image has it; empty runs as the image's default user."""
+    auto_setup: bool = True
+    """With no `setup`, detect it (Python projects get a virtualenv with the project installed)."""
+    build_network: str = "bridge"
+    """Docker network mode while setup steps are baked into the image (installing packages needs one)."""
 
 
 WorkspaceConfig = Annotated[LocalWorkspaceConfig | DockerWorkspaceConfig, Field(discriminator="type")]

@@ -1,0 +1,112 @@
+"""One command in a running container, with a timeout that kills its whole process group.
+
+The command runs under a small bash wrapper as its own process group (job control on); a watchdog job
+started next to it kills that group when the timeout passes. The host reads the multiplexed output stream
+with its own deadline (timeout + grace), keeping only the head and the tail of long output.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from agent.errors import WorkspaceError
+from workspaces.base import ExecResult
+from workspaces.local import COMMAND_ENV
+from workspaces.output import HeadTailBuffer
+
+GRACE = 1.0
+"""Seconds past the timeout the host waits for the stream to close after the watchdog fired."""
+
+WRAPPER = r"""exec 3>&2 2>/dev/null
+cd -- "$3" 2>&3 || exit 127
+set -m
+bash -c "$1" </dev/null 2>&3 3>&- &
+p=$!
+{ sleep "$2"; kill -KILL -- "-$p"; } </dev/null >/dev/null 3>&- &
+w=$!
+wait "$p"; rc=$?
+kill -0 -- "-$p" || kill -KILL -- "-$w"
+exit "$rc"
+"""
+"""bash -c WRAPPER wrapper CMD TIMEOUT CWD: run CMD in CWD as a process group killed after TIMEOUT seconds.
+
+The wrapper's own stderr goes to /dev/null (no job notices); the command gets the real stderr on fd 2.
+The watchdog outlives the command only while the command's group still has members (stray background
+processes), so that they too are killed when the timeout passes.
+"""
+
+
+def read_frames(sock: Any, keeper: HeadTailBuffer, deadline: float) -> bool:
+    """Read Docker's multiplexed stream (8-byte header per frame) into `keeper` until EOF (True) or `deadline`."""
+    raw = getattr(sock, "_sock", sock)
+    buffer = bytearray()
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            ready, _, _ = select.select([raw], [], [], remaining)
+            if not ready:
+                continue
+            data = raw.recv(65536)
+            if not data:
+                return True
+            buffer += data
+            while len(buffer) >= 8:
+                size = int.from_bytes(buffer[4:8], "big")
+                if len(buffer) < 8 + size:
+                    break
+                keeper.write(bytes(buffer[8: 8 + size]))
+                del buffer[: 8 + size]
+    finally:
+        sock.close()
+
+
+@dataclass
+class ExecTarget:
+    """Where commands go: a container, as a user, with an output limit."""
+
+    api: Any
+    """docker.APIClient."""
+    container_id: str
+    """The running container."""
+    user: str = ""
+    """User to run as ("" = the image's default)."""
+    output_limit: int = 200_000
+    """Bytes of output kept (head and tail) when it is long."""
+
+
+def exit_code_of(api: Any, exec_id: str) -> int | None:
+    """The exit code of a finished exec (waits briefly while Docker still reports it running)."""
+    for _ in range(50):
+        info = api.exec_inspect(exec_id)
+        if not info.get("Running"):
+            return info.get("ExitCode")
+        time.sleep(0.02)
+    return None
+
+
+def run_command(target: ExecTarget, cmd: str, *, timeout: float, cwd: str) -> ExecResult:
+    """Run `cmd` with bash in `cwd` inside the container; on timeout its process group is killed."""
+    import docker
+
+    started = time.monotonic()
+    argv = ["bash", "-c", WRAPPER, "repo-agent-exec", cmd, f"{max(timeout, 0.01):.3f}", cwd]
+    try:
+        exec_id = target.api.exec_create(target.container_id, argv, user=target.user, environment=COMMAND_ENV)["Id"]
+        sock = target.api.exec_start(exec_id, socket=True)
+    except docker.errors.NotFound as exc:
+        raise WorkspaceError("The workspace container is gone (removed while the run was going on).") from exc
+    except docker.errors.APIError as exc:
+        raise WorkspaceError(f"Docker could not run the command: {exc.explanation or exc}") from exc
+    keeper = HeadTailBuffer(target.output_limit)
+    finished = read_frames(sock, keeper, started + timeout + GRACE)
+    duration = time.monotonic() - started
+    code = exit_code_of(target.api, exec_id) if finished else None
+    timed_out = not finished or (duration >= timeout and code in (137, None))
+    if timed_out:
+        return ExecResult(exit_code=-1, output=keeper.text(), timed_out=True, duration=duration)
+    return ExecResult(exit_code=-1 if code is None else code, output=keeper.text(), duration=duration)

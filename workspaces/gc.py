@@ -1,0 +1,118 @@
+"""Labels on everything repo-agent makes in Docker, and finding and removing what dead runs left behind.
+
+Every container carries `repo-agent=1`, its kind, its run id and its owner (`host:pid:process-start`);
+a container whose owner process on this host is gone is a leftover that `agent gc` removes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LABEL = "repo-agent"
+"""Present (value `1`) on every container and image repo-agent creates."""
+KIND = "repo-agent.kind"
+"""What the object is: `workspace` or `build` (containers), `base` or `env` (images)."""
+RUN_ID = "repo-agent.run-id"
+"""The run a container belongs to."""
+OWNER = "repo-agent.owner"
+"""`host:pid:start-ticks` of the process that created a container, to tell live runs from dead ones."""
+CACHE_KEY = "repo-agent.key"
+"""On derived images: the content hash their tag is made of."""
+
+
+def _process_start(pid: int) -> str:
+    """The start time of process `pid` in clock ticks since boot ("" when unknown), to detect pid reuse."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def owner_id(pid: int | None = None) -> str:
+    """The owner label value for process `pid` (default: this process)."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+
+
+def owner_alive(owner: str) -> bool | None:
+    """True/False whether the owning process still runs; None when it lives on another host (can't tell)."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return None
+    if not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return _process_start(int(pid_text)) == start
+
+
+def container_labels(kind: str, run_id: str) -> dict[str, str]:
+    """Labels for a new container of `kind` in run `run_id`, owned by this process."""
+    return {LABEL: "1", KIND: kind, RUN_ID: run_id, OWNER: owner_id()}
+
+
+@dataclass
+class Leftover:
+    """A container or image repo-agent made, as `agent images list` / `agent gc` show it."""
+
+    kind: str
+    """`workspace`/`build` for containers, `base`/`env` for images."""
+    name: str
+    """Container name or image tag."""
+    id: str
+    """Short Docker id."""
+    status: str
+    """Container state, or image size."""
+    run_id: str = ""
+    """The run a container belongs to."""
+    alive: bool | None = None
+    """Whether the owning run is alive (None: on another host, or an image)."""
+
+
+def list_containers(client: Any) -> list[Leftover]:
+    """Every repo-agent container, running or not, with whether its owner is alive."""
+    found = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        labels = container.labels or {}
+        found.append(Leftover(
+            kind=labels.get(KIND, "?"), name=container.name, id=container.short_id, status=container.status,
+            run_id=labels.get(RUN_ID, ""), alive=owner_alive(labels.get(OWNER, "")),
+        ))
+    return found
+
+
+def list_images(client: Any) -> list[Leftover]:
+    """Every repo-agent image (base and derived) with its size."""
+    found = []
+    for image in client.images.list(filters={"label": LABEL}):
+        labels = image.labels or {}
+        size = f"{image.attrs.get('Size', 0) / 1e6:.0f} MB"
+        for tag in image.tags or ["<none>"]:
+            found.append(Leftover(kind=labels.get(KIND, "?"), name=tag, id=image.short_id, status=size))
+    return found
+
+
+def collect(client: Any, *, everything: bool = False, images: bool = False, base: bool = False) -> list[Leftover]:
+    """Remove containers of dead runs (all repo-agent containers with `everything`), derived images with
+    `images`, base images too with `base`; returns what was removed."""
+    removed = []
+    for item in list_containers(client):
+        if everything or item.alive is False:
+            client.api.remove_container(item.id, force=True, v=True)
+            removed.append(item)
+    if images or base:
+        for item in list_images(client):
+            if item.kind == "env" or (base and item.kind == "base"):
+                client.images.remove(item.name if item.name != "<none>" else item.id, force=True)
+                removed.append(item)
+    return removed
