@@ -1,0 +1,54 @@
+"""History compaction after a context-window overflow: old tool outputs give way to short markers.
+
+The system message, the task and the most recent turns stay as they are; each older tool result's
+content is replaced by `[output of <tool> elided: N chars]`. The change is made on the message
+objects themselves, so later calls do not overflow again, and the original text is kept in
+`meta["elided"]` (meta is never sent to the model) so the trajectory still has it.
+"""
+
+from __future__ import annotations
+
+from agent.types import Message
+
+
+def elision_marker(tool: str | None, chars: int) -> str:
+    """The text that stands in for an elided tool output."""
+    return f"[output of {tool or 'tool'} elided: {chars} chars]"
+
+
+def _turn_starts(messages: list[Message]) -> list[int]:
+    """Indices of the assistant messages: each begins a turn (the call and its results)."""
+    return [i for i, message in enumerate(messages) if message.role == "assistant"]
+
+
+def elide_observations(messages: list[Message], keep_recent_turns: int) -> int:
+    """Elide tool results older than the last `keep_recent_turns` turns, in place; returns how many were elided."""
+    starts = _turn_starts(messages)
+    cutoff = len(messages) if keep_recent_turns == 0 else (
+        starts[-keep_recent_turns] if len(starts) > keep_recent_turns else 0
+    )
+    elided = 0
+    for message in messages[:cutoff]:
+        if message.role != "tool" or "elided" in message.meta:
+            continue
+        chars = len(message.content)
+        marker = elision_marker(message.name, chars)
+        if chars <= len(marker):
+            continue
+        message.meta["elided"] = {"chars": chars, "original": message.content}
+        message.content = marker
+        elided += 1
+    return elided
+
+
+def compact(messages: list[Message], keep_recent_turns: int) -> int:
+    """Make room after an overflow: elide with `keep_recent_turns`, and if that frees nothing, keep fewer.
+
+    Tries the configured number of recent turns, then only the last turn, then none. Returns how many
+    observations were elided (0: nothing left to elide, the overflow cannot be fixed this way).
+    """
+    for keep in dict.fromkeys((keep_recent_turns, min(keep_recent_turns, 1), 0)):
+        elided = elide_observations(messages, keep)
+        if elided:
+            return elided
+    return 0

@@ -1,0 +1,149 @@
+"""The one path every model call takes through provider failures (shared by LitellmModel and ScriptedModel).
+
+- transient (rate limit, timeout, connection, 5xx): retried with exponential backoff, honouring a
+  `retry-after` hint, up to `RetryConfig.attempts`;
+- context-window overflow: old observations are elided (compaction.py) and the call is tried once more;
+- anything else the provider refuses (auth, bad request, not found, permission): `ModelError` at once,
+  with one sentence saying what to do.
+
+Errors are classified by their class names and HTTP status, so litellm need not be imported here.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from agent.config import RetryConfig
+from agent.errors import ModelError
+from agent.models.compaction import compact
+from agent.models.selection import key_variable
+from agent.types import Message
+
+T = TypeVar("T")
+ErrorKind = Literal["overflow", "transient", "fatal"]
+
+TRANSIENT_ERRORS = frozenset({
+    "RateLimitError", "Timeout", "APITimeoutError", "APIConnectionError", "InternalServerError",
+    "ServiceUnavailableError", "BadGatewayError",
+})
+"""litellm/openai exception classes worth retrying."""
+
+
+def _class_names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def error_kind(exc: BaseException) -> ErrorKind | None:
+    """How a provider error is handled; None for exceptions that are not provider errors (they propagate)."""
+    names = _class_names(exc)
+    if "ContextWindowExceededError" in names:
+        return "overflow"
+    if names & TRANSIENT_ERRORS:
+        return "transient"
+    status = getattr(exc, "status_code", None)
+    from_provider = type(exc).__module__.split(".")[0] in {"litellm", "openai"}
+    if not from_provider or not isinstance(status, int):
+        return None
+    return "transient" if status >= 500 or status == 408 else "fatal"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors that a later attempt may not hit."""
+    return error_kind(exc) == "transient"
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds the provider asked us to wait (`retry-after` header, seconds or HTTP date), if it said."""
+    headers: Any = getattr(exc, "litellm_response_headers", None)
+    if not headers:
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None)
+    value = headers.get("retry-after") if headers else None
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+def backoff(retry: RetryConfig) -> Callable[[RetryCallState], float]:
+    """Tenacity wait: `initial_wait * 2**(n-1)`, or the provider's hint when it gave one; capped at `max_wait`."""
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hint = retry_after(exc) if exc is not None else None
+        seconds = hint if hint is not None else retry.initial_wait * 2 ** (state.attempt_number - 1)
+        return min(seconds, retry.max_wait)
+
+    return wait
+
+
+def call_with_retries(fn: Callable[[], T], retry: RetryConfig, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Call `fn`, retrying transient provider errors; the last error is re-raised when attempts run out."""
+    retrying = Retrying(
+        retry=retry_if_exception(is_transient), stop=stop_after_attempt(retry.attempts),
+        wait=backoff(retry), sleep=sleep, reraise=True,
+    )
+    return retrying(fn)
+
+
+def _status(exc: BaseException) -> str:
+    status = getattr(exc, "status_code", None)
+    return f" ({status})" if status else ""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0][:300].rstrip(".")
+
+
+def describe_failure(exc: BaseException, model: str, attempts: int) -> str:
+    """One sentence for a provider failure that retries did not fix."""
+    names, status = _class_names(exc), _status(exc)
+    if "AuthenticationError" in names:
+        variable = key_variable(getattr(exc, "llm_provider", None)) or "the provider's API key variable"
+        return (f"The provider rejected the API key for {model}{status}: "
+                f"set {variable} (or model.api_key) to a valid key.")
+    if "PermissionDeniedError" in names:
+        return f"The provider denied access to {model}{status}: check that your API key may use this model."
+    if "NotFoundError" in names:
+        return f"The provider does not know the model {model}{status}: check the name given with --model or model.name."
+    if "ContextWindowExceededError" in names:
+        return (f"The conversation no longer fits the context window of {model}, even after eliding old tool "
+                "outputs: use a model with a larger window or lower limits.steps.")
+    if is_transient(exc):
+        return (f"The provider kept failing for {model} after {attempts} attempts ({type(exc).__name__}{status}): "
+                "try again later or raise model.retry.attempts.")
+    return f"The provider rejected the request to {model}{status}: {_first_line(exc)}."
+
+
+def resilient_query(
+    send: Callable[[list[Message]], Message],
+    messages: list[Message],
+    *,
+    model: str,
+    retry: RetryConfig,
+    keep_recent_turns: int,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Message:
+    """`send(messages)` with retries, one compaction on overflow, and `ModelError` for what cannot be fixed."""
+    try:
+        try:
+            return call_with_retries(lambda: send(messages), retry, sleep)
+        except Exception as exc:
+            if error_kind(exc) != "overflow" or not compact(messages, keep_recent_turns):
+                raise
+        reply = call_with_retries(lambda: send(messages), retry, sleep)
+        reply.meta["compacted"] = True
+        return reply
+    except Exception as exc:
+        if error_kind(exc) is None:
+            raise
+        raise ModelError(describe_failure(exc, model, retry.attempts)) from exc
