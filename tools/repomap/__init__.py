@@ -1,0 +1,1 @@
+"""Repository map: tree-sitter tags, a reference graph with personalised PageRank, BM25, fusion, rendering."""

@@ -1,0 +1,173 @@
+"""The repository index: tags of every file (cached by content), a definitions table and BM25.
+
+Cold builds parse in a process pool; a warm build on an unchanged tree loads one pickled snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from scipy import sparse
+
+from tools.repomap.bm25 import TextIndex
+from tools.repomap.cache import CACHE_VERSION, TagCache
+from tools.repomap.graph import reference_graph
+from tools.repomap.languages import language_for
+from tools.repomap.sources import MAX_FILE_BYTES, FileSource, HostSource, blob_key
+from tools.repomap.tags import Definition, FileTags, extract
+
+TEXT_SUFFIXES = frozenset({".md", ".rst", ".txt", ".cfg", ".toml", ".ini", ".yaml", ".yml", ".j2", ".html"})
+"""Non-code files indexed for BM25 only."""
+POOL_MIN_BYTES = 2_000_000
+"""Parse in a process pool only when at least this much source is uncached."""
+
+
+@dataclass
+class RepoIndex:
+    """Tags and BM25 for one snapshot of a repository."""
+
+    paths: list[str]
+    """Indexed files (code and text), in BM25 document order."""
+    tags: dict[str, FileTags]
+    """Tags per indexed file (terms dropped once BM25 is built)."""
+    text: TextIndex
+    """BM25 over the indexed files."""
+    notes: list[str] = field(default_factory=list)
+    """Files skipped or partly indexed, and why."""
+    defines: dict[str, list[tuple[str, Definition]]] = field(default_factory=dict)
+    """Name -> (path, definition) for every definition."""
+    graph: sparse.csr_matrix | None = None
+    """Row-normalised reference graph between `paths` (file that uses a name -> file that defines it)."""
+
+    def __post_init__(self) -> None:
+        if not self.defines:
+            table: dict[str, list[tuple[str, Definition]]] = defaultdict(list)
+            for path, tags in self.tags.items():
+                for d in tags.defs:
+                    table[d.name].append((path, d))
+            self.defines = dict(table)
+        if self.graph is None:
+            definers = {name: {p for p, _ in entries} for name, entries in self.defines.items()}
+            self.graph = reference_graph(self.paths, definers, {p: t.refs for p, t in self.tags.items()})
+
+
+def wanted(path: str) -> bool:
+    """Whether a path is worth indexing at all (source code or small text)."""
+    return language_for(path) is not None or Path(path).suffix.lower() in TEXT_SUFFIXES
+
+
+def skip_reason(data: bytes) -> str | None:
+    """Why file content should not be parsed: binary, too large, minified; None when it is fine."""
+    if len(data) > MAX_FILE_BYTES:
+        return f"skipped: larger than {MAX_FILE_BYTES // 1_000_000} MB"
+    if b"\0" in data[:8192]:
+        return "skipped: binary"
+    lines = data.count(b"\n") + 1
+    if len(data) > 20_000 and len(data) / lines > 300:
+        return "skipped: minified (very long lines)"
+    return None
+
+
+def tags_for(path: str, data: bytes) -> FileTags:
+    """Tags for one file's bytes; skipped files get empty tags with the reason as note."""
+    reason = skip_reason(data)
+    if reason:
+        return FileTags((), {}, {}, 0, reason)
+    return extract(language_for(path), data.decode("utf-8", "replace"))
+
+
+def _tags_batch(batch: list[tuple[str, bytes]]) -> list[FileTags]:
+    return [tags_for(path, data) for path, data in batch]
+
+
+def _parse_all(items: list[tuple[str, bytes]], workers: int) -> list[FileTags]:
+    total = sum(len(d) for _, d in items)
+    if workers <= 1 or total < POOL_MIN_BYTES:
+        return _tags_batch(items)
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+    batches: list[list[int]] = [[] for _ in range(workers * 4)]
+    for n, i in enumerate(order):
+        batches[n % len(batches)].append(i)
+    results: list[FileTags | None] = [None] * len(items)
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        futures = [(b, pool.submit(_tags_batch, [items[i] for i in b])) for b in batches if b]
+        for batch, future in futures:
+            for i, tags in zip(batch, future.result(), strict=True):
+                results[i] = tags
+    return [r for r in results if r is not None]
+
+
+def _tag_key(path: str, blob: str) -> str:
+    return f"{blob}:{language_for(path) or 'text'}"
+
+
+def snapshot_key(files: dict[str, str]) -> str:
+    """A key for the whole listing (paths and content keys)."""
+    digest = hashlib.sha1(CACHE_VERSION.encode())
+    for path in sorted(files):
+        digest.update(f"{path}\0{files[path]}\n".encode())
+    return digest.hexdigest()
+
+
+def build_index(source: FileSource | Path, cache: TagCache | None = None, workers: int | None = None) -> RepoIndex:
+    """Index a repository: list, key by content, reuse cached tags, parse the rest, build BM25."""
+    source = HostSource(source) if isinstance(source, Path) else source
+    cache = cache or TagCache(None)
+    listing = source.listing()
+    notes = list(listing.notes)
+    files = {p: k for p, k in listing.files.items() if wanted(p)}
+    fresh: dict[str, bytes] = {}
+    for path, key in list(files.items()):
+        if key is None:
+            try:
+                fresh[path] = source.read(path)
+            except (OSError, UnicodeError) as exc:
+                notes.append(f"{path}: unreadable ({type(exc).__name__})")
+                del files[path]
+                continue
+            files[path] = blob_key(fresh[path])
+    snap = snapshot_key(files)  # type: ignore[arg-type]
+    cached_index = cache.get_snapshot(snap)
+    if isinstance(cached_index, RepoIndex):
+        return cached_index
+    index = _build(source, files, fresh, cache, workers, notes)  # type: ignore[arg-type]
+    cache.put_snapshot(snap, index)
+    return index
+
+
+def _build(source, files: dict[str, str], fresh, cache: TagCache, workers, notes: list[str]) -> RepoIndex:
+    keys = {p: _tag_key(p, k) for p, k in files.items()}
+    known = cache.get_many(keys.values())
+    todo: list[tuple[str, bytes]] = []
+    for path in files:
+        if keys[path] in known:
+            continue
+        try:
+            todo.append((path, fresh.get(path) or source.read(path)))
+        except (OSError, UnicodeError) as exc:
+            notes.append(f"{path}: unreadable ({type(exc).__name__})")
+    parsed = _parse_all(todo, workers if workers is not None else min(os.cpu_count() or 1, 4))
+    new = {keys[path]: tags for (path, _), tags in zip(todo, parsed, strict=True)}
+    cache.put_many(new)
+    known.update(new)
+    paths, tags, counts = [], {}, []
+    for path in sorted(files):
+        entry = known.get(keys[path])
+        if entry is None:
+            continue
+        if entry.note:
+            notes.append(f"{path}: {entry.note}")
+        if entry.note and entry.note.startswith("skipped"):
+            continue
+        paths.append(path)
+        counts.append(entry.terms)
+        tags[path] = entry._replace(terms={})
+    if not paths:
+        notes.append("no source files found")
+    return RepoIndex(paths, tags, TextIndex(paths, counts), notes)

@@ -1,0 +1,67 @@
+"""Code-aware tokenization shared by BM25 and issue mention matching.
+
+An identifier yields itself and its parts: `parse_expr_list` -> `parse_expr_list`, `parse`, `expr`,
+`list`; `HTTPAdapter` -> `httpadapter`, `http`, `adapter`. Everything is lower-cased.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+STOPWORDS = frozenset(
+    """
+    a an and are as at be but by for from has have i if in into is it its me my no not of on or our so
+    such that the their then there these they this to was we were when where which while will with you
+    your can do does did get got how what would should could been being also just some any all one use
+    used using self cls none true false return def class import else elif try except pass raise lambda
+    yield
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+"""Words too common in issues and code to carry any signal."""
+
+_split_memo: dict[str, tuple[str, ...]] = {}
+
+
+def split_identifier(word: str) -> tuple[str, ...]:
+    """The lower-cased identifier followed by its snake_case / CamelCase parts (each part once)."""
+    cached = _split_memo.get(word)
+    if cached is not None:
+        return cached
+    parts = [word.lower()]
+    for chunk in word.split("_"):
+        for piece in _CAMEL.findall(chunk):
+            low = piece.lower()
+            if low not in parts:
+                parts.append(low)
+    result = tuple(p for p in parts if len(p) > 1 and p not in STOPWORDS)
+    if len(_split_memo) < 500_000:
+        _split_memo[word] = result
+    return result
+
+
+def term_counts(text: str) -> Counter[str]:
+    """BM25 terms of a text with their counts."""
+    raw = Counter(WORD.findall(text))
+    counts: Counter[str] = Counter()
+    for word, n in raw.items():
+        for term in split_identifier(word):
+            counts[term] += n
+    return counts
+
+
+def query_terms(text: str) -> list[str]:
+    """BM25 query terms of a text, each once, in order of appearance."""
+    seen: dict[str, None] = {}
+    for word in WORD.findall(text):
+        for term in split_identifier(word):
+            seen.setdefault(term, None)
+    return list(seen)
+
+
+def path_terms(path: str) -> list[str]:
+    """Terms of a file path (directories, stem, extension parts)."""
+    return query_terms(re.sub(r"[^A-Za-z0-9_]+", " ", path))
