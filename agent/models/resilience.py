@@ -12,6 +12,7 @@ Errors are classified by their class names and HTTP status, so litellm need not 
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -32,6 +33,8 @@ TRANSIENT_ERRORS = frozenset({
     "ServiceUnavailableError", "BadGatewayError",
 })
 """litellm/openai exception classes worth retrying."""
+
+_LITELLM_PREFIX = re.compile(r"^(?:litellm\.\w+:\s*|\w+Error:\s*)+")
 
 
 def _class_names(exc: BaseException) -> set[str]:
@@ -100,7 +103,7 @@ def _status(exc: BaseException) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "message", None) or exc).strip()
+    text = _LITELLM_PREFIX.sub("", str(getattr(exc, "message", None) or exc).strip())
     return (text.splitlines() or [type(exc).__name__])[0][:300].rstrip(".")
 
 

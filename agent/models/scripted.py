@@ -1,0 +1,223 @@
+"""`ScriptedModel`: replays actions from a YAML/JSON script, for tests and demos; fault directives included.
+
+A script is a list of actions (or a mapping with `actions:`). Each action is one reply:
+
+    - thought: "Look at the file first."        # content text (optional)
+      tool: view                                # one call ...
+      args: {path: calc.py}
+      cost: 0.01                                # dollars charged for this step (optional)
+    - calls: [{tool: edit, args: {...}}, {tool: run, args: {...}}]   # ... or several
+    - raise: RateLimitError                     # a real litellm exception, by class name
+      retry_after: 2                            # optional retry-after hint on it
+    - malformed: "I think ```json {oops```"     # a reply that fails to parse -> FormatError
+    - sleep: 1.5                                # wait before replying (combines with the others)
+      tool: run
+      args: {command: "pytest"}
+      repeat: forever                           # replay this action N times, or forever
+
+Raised errors take the same path as LitellmModel's (resilience.py): transient ones are retried and
+consume the next action, an overflow compacts the history. A thought with no call is a reply without
+an action (FormatError). When the script runs out, `ScriptExhausted` is raised.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from agent.config import ModelConfig, RetryConfig
+from agent.errors import ScriptExhausted, UserError
+from agent.models import lazy, text_protocol
+from agent.models.resilience import resilient_query
+from agent.types import Message, ToolSpec
+
+ERROR_STATUS = {"BadRequestError": 400, "AuthenticationError": 401, "PermissionDeniedError": 403,
+                "NotFoundError": 404, "Timeout": 408, "UnprocessableEntityError": 422, "RateLimitError": 429,
+                "BadGatewayError": 502, "ServiceUnavailableError": 503}
+"""HTTP status of the fake response given to raised errors (by the nearest class in their MRO; else 500)."""
+
+
+class ScriptedCall(BaseModel):
+    """One tool call in a script."""
+
+    model_config = ConfigDict(extra="forbid")
+    tool: str
+    """Tool name."""
+    args: dict[str, Any] = Field(default_factory=dict)
+    """Tool arguments."""
+
+
+class ScriptAction(BaseModel):
+    """One scripted reply (see the module docstring for the directives)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    thought: str = ""
+    """Content text of the reply."""
+    tool: str | None = None
+    """Name of the one tool to call."""
+    args: dict[str, Any] = Field(default_factory=dict)
+    """Arguments of `tool`."""
+    calls: list[ScriptedCall] | None = None
+    """Several calls in one reply."""
+    cost: float = Field(default=0.0, ge=0)
+    """Dollars charged for this reply."""
+    raise_: str | None = Field(default=None, alias="raise")
+    """Name of a litellm exception class to raise instead of replying."""
+    message: str = "scripted failure"
+    """Text of the raised exception."""
+    retry_after: float | None = Field(default=None, ge=0)
+    """Retry-after hint (seconds) attached to the raised exception."""
+    malformed: str | None = None
+    """Reply text that is parsed as a text-protocol reply (and so normally fails)."""
+    sleep: float = Field(default=0.0, ge=0)
+    """Seconds to wait before replying or raising."""
+    repeat: int | Literal["forever"] = 1
+    """How many times this action is replayed, or `forever`."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ScriptAction:
+        kinds = [k for k, v in (("tool", self.tool), ("calls", self.calls), ("raise", self.raise_),
+                                ("malformed", self.malformed)) if v is not None]
+        if len(kinds) > 1:
+            raise ValueError(f"an action has one of tool, calls, raise, malformed; this one has {', '.join(kinds)}")
+        if isinstance(self.repeat, int) and self.repeat < 1:
+            raise ValueError("repeat must be at least 1 or 'forever'")
+        return self
+
+
+def load_script(path: Path) -> list[ScriptAction]:
+    """Read and validate a script file; UserError in one sentence when it is missing or invalid."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise UserError(f"Script {path} could not be read ({exc.strerror}): check model.script.") from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UserError(f"Script {path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: "
+                        f"{str(exc).splitlines()[0]}.") from exc
+    return parse_actions(data, str(path))
+
+
+def parse_actions(data: Any, source: str = "script") -> list[ScriptAction]:
+    """Validate script data (a list of actions, or a mapping with `actions`)."""
+    if isinstance(data, dict):
+        data = data.get("actions")
+    if not isinstance(data, list):
+        raise UserError(f"{source} must be a list of actions (or a mapping with an `actions` list).")
+    actions = []
+    for number, item in enumerate(data, 1):
+        try:
+            action = item if isinstance(item, ScriptAction) else ScriptAction.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise UserError(f"{source}, action {number}: {where + ': ' if where else ''}{first['msg']}.") from exc
+        if action.raise_ is not None:
+            exception_class(action.raise_)
+        actions.append(action)
+    return actions
+
+
+def exception_class(name: str) -> type[Exception]:
+    """The litellm exception class called `name`; UserError when litellm has none."""
+    cls = getattr(lazy.litellm().exceptions, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        raise UserError(f"Script raises {name!r}, which is not a litellm exception (e.g. RateLimitError, Timeout).")
+    return cls
+
+
+def make_exception(name: str, message: str, model: str, retry_after: float | None = None) -> Exception:
+    """A real litellm exception built the way litellm builds it, with an optional retry-after hint."""
+    import httpx
+
+    cls = exception_class(name)
+    status = next((ERROR_STATUS[c.__name__] for c in cls.__mro__ if c.__name__ in ERROR_STATUS), 500)
+    headers = {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}
+    request = httpx.Request("POST", "http://scripted.invalid/v1/chat/completions")
+    offered = {"message": message, "model": model, "llm_provider": "scripted", "status_code": status,
+               "response": httpx.Response(status, headers=headers, request=request)}
+    params = inspect.signature(cls.__init__).parameters
+    exc = cls(**{key: value for key, value in offered.items() if key in params})
+    if headers:
+        exc.litellm_response_headers = httpx.Headers(headers)  # where litellm puts the provider's headers
+    return exc
+
+
+class ScriptedModel:
+    """Replays a script of actions; satisfies the `Model` protocol."""
+
+    def __init__(self, script: Path | str | list[Any], *, name: str = "scripted", retry: RetryConfig | None = None,
+                 keep_recent_turns: int = 4, sleep: Callable[[float], None] = time.sleep):
+        self.actions = load_script(Path(script)) if isinstance(script, str | Path) else parse_actions(script)
+        """The validated actions."""
+        self.name = name
+        """Model identifier in trajectories."""
+        self.cost = 0.0
+        """Dollars charged so far by the script's `cost` fields."""
+        self.retry = retry or RetryConfig()
+        """Retry policy for raised transient errors."""
+        self.keep_recent_turns = keep_recent_turns
+        """Turns kept whole when a raised overflow compacts the history."""
+        self.steps = 0
+        """Replies (and raises) produced so far."""
+        self._position, self._repeats, self._sleep = 0, 0, sleep
+
+    @classmethod
+    def from_config(cls, config: ModelConfig) -> ScriptedModel:
+        """The model for `model: {type: scripted, script: PATH}`."""
+        if config.script is None:
+            raise UserError("model.type is scripted but model.script is not set: give the script file path.")
+        return cls(config.script, name=config.name or f"scripted:{Path(config.script).name}", retry=config.retry,
+                   keep_recent_turns=config.keep_recent_turns)
+
+    def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
+        """The next scripted reply, through the same failure handling as a real model."""
+        return resilient_query(lambda _history: self._reply(tools), messages, model=self.name, retry=self.retry,
+                               keep_recent_turns=self.keep_recent_turns, sleep=self._sleep)
+
+    def _next_action(self) -> ScriptAction:
+        if self._position >= len(self.actions):
+            raise ScriptExhausted(f"The script of {self.name} ran out of actions after {self.steps} steps.")
+        action = self.actions[self._position]
+        self._repeats += 1
+        if action.repeat != "forever" and self._repeats >= action.repeat:
+            self._position, self._repeats = self._position + 1, 0
+        self.steps += 1
+        return action
+
+    def _reply(self, tools: list[ToolSpec]) -> Message:
+        action = self._next_action()
+        if action.sleep:
+            time.sleep(action.sleep)
+        if action.raise_ is not None:
+            raise make_exception(action.raise_, action.message, self.name, action.retry_after)
+        self.cost += action.cost
+        meta = {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
+                "model": self.name, "script_step": self.steps}
+        if action.malformed is not None:
+            reply = Message(role="assistant", content=action.malformed, meta=meta)
+            try:
+                reply.tool_calls = [text_protocol.parse_action(action.malformed, tools)]
+            except ValueError as exc:
+                raise text_protocol.format_error(str(exc), tools, reply) from None
+            return reply
+        reply = Message(role="assistant", content=action.thought, meta=meta)
+        calls = action.calls or ([ScriptedCall(tool=action.tool, args=action.args)] if action.tool else [])
+        if not calls:
+            raise text_protocol.format_error("the reply calls no tool; call exactly one of the tools to act",
+                                             tools, reply)
+        try:
+            reply.tool_calls = [text_protocol.call_from_object({"tool": c.tool, "args": c.args}, tools,
+                                                               call_id=f"call_{self.steps}_{i}")
+                                for i, c in enumerate(calls)]
+        except ValueError as exc:
+            raise text_protocol.format_error(str(exc), tools, reply) from None
+        return reply
