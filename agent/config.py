@@ -165,6 +165,12 @@ class PlannerConfig(StrictModel):
     """`repomap` ranks files and symbols and adds a repo map to the first prompt; `none` skips planning."""
     map_tokens: int = Field(default=2048, ge=0)
     """Token budget of the repo map in the first prompt."""
+    max_files: int = Field(default=15, ge=1)
+    """Ranked candidate files kept in the plan."""
+    cache: bool = True
+    """Keep parsed tags and built indexes in a disk cache keyed by file content (second runs are fast)."""
+    cache_dir: Path | None = None
+    """Where that cache lives; empty means `$REPO_AGENT_CACHE/repomap` or `~/.cache/repo-agent/repomap`."""
 
 
 class AgentConfig(StrictModel):
