@@ -1,0 +1,43 @@
+"""Running one tool call: find the tool, check the arguments against its schema, turn failures into observations.
+
+Loop conditions (`Submitted` and the other AgentExceptions) and infrastructure failures
+(`WorkspaceError`) propagate; anything else a tool raises becomes an error Observation and is
+logged, so a bug in one tool never ends a run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from agent.errors import AgentException, WorkspaceError
+from agent.types import Observation, ToolCall
+from tools.base import Tool
+from tools.function_tool import ToolError
+from tools.schema import check_arguments, signature_line
+from workspaces.base import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def call_tool(tools: dict[str, Tool], call: ToolCall, ws: Workspace) -> Observation:
+    """Run `call` against `ws` with the matching tool; every problem the model can fix is an error Observation."""
+    tool = tools.get(call.name)
+    if tool is None:
+        available = ", ".join(tools) or "none"
+        return Observation(output=f"There is no tool named {call.name!r}. The tools are: {available}.",
+                           error=True, data={"unknown_tool": call.name})
+    args, problems = check_arguments(tool.spec.parameters, call.arguments)
+    if problems:
+        text = f"Invalid arguments for {call.name}: {'; '.join(problems)}. Call it as {signature_line(tool.spec)}."
+        return Observation(output=text, error=True, data={"invalid_arguments": problems})
+    try:
+        result = tool(ws, **args)
+    except (AgentException, WorkspaceError):
+        raise
+    except ToolError as exc:
+        return Observation(output=str(exc), error=True, data=exc.data)
+    except Exception as exc:
+        log.exception("tool %s failed on %s", call.name, call.arguments)
+        return Observation(output=f"The tool {call.name} failed: {type(exc).__name__}: {exc}", error=True,
+                           data={"exception": type(exc).__name__})
+    return result if isinstance(result, Observation) else Observation(output=str(result))
