@@ -133,7 +133,9 @@ WorkspaceConfig = Annotated[LocalWorkspaceConfig | DockerWorkspaceConfig, Field(
 class ToolsConfig(StrictModel):
     """The agent-computer interface."""
 
-    enabled: list[str] = Field(default_factory=lambda: ["search", "view", "edit", "apply_patch", "run", "submit"])
+    enabled: list[str] = Field(
+        default_factory=lambda: ["search", "view", "edit", "insert", "create", "apply_patch", "run", "submit"]
+    )
     """Tools offered to the model, by name."""
     search_max_results: int = Field(default=50, ge=1)
     """Matches shown by `search`; the rest are counted."""
