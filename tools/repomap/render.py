@@ -1,0 +1,59 @@
+"""Render the top of a ranking as a token-budgeted map: definitions with their signatures, per file."""
+
+from __future__ import annotations
+
+from tools.repomap.index import RepoIndex
+from tools.repomap.rank import Ranking
+
+MAX_DEFS_PER_FILE = 40
+"""Definitions shown for one file at most (the ranked symbols first, then the outline)."""
+MAX_FILES = 60
+"""Files considered for the map at most."""
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap token estimate (about four characters a token for code)."""
+    return (len(text) + 3) // 4
+
+
+def _file_block(index: RepoIndex, path: str, wanted: set[str]) -> str:
+    defs = index.tags[path].defs
+    chosen = [d for d in defs if d.qualname in wanted]
+    outline = [d for d in defs if d.qualname not in wanted and d.kind not in ("constant", "declaration")]
+    outline.sort(key=lambda d: (d.qualname.count("."), d.line))
+    chosen = sorted(chosen + outline[: max(0, MAX_DEFS_PER_FILE - len(chosen))], key=lambda d: d.line)
+    lines = [f"{path}:"]
+    for d in chosen:
+        indent = "  " * d.qualname.count(".")
+        lines.append(f"{d.line:>6}│ {indent}{d.signature}")
+    if len(chosen) < len(defs):
+        lines.append(f"      ⋮ ({len(defs) - len(chosen)} more definitions)")
+    return "\n".join(lines)
+
+
+def render_map(index: RepoIndex, ranking: Ranking, max_tokens: int) -> str:
+    """The map of as many top-ranked files as fit in `max_tokens` (binary search on the file count)."""
+    if max_tokens <= 0:
+        return ""
+    wanted = {d.qualname for _, d, _ in ranking.symbols}
+    candidates = [f.path for f in ranking.files[:MAX_FILES] if f.path in index.tags]
+    blocks: dict[int, str] = {}
+
+    def block(i: int) -> str:
+        if i not in blocks:
+            blocks[i] = _file_block(index, candidates[i], wanted)
+        return blocks[i]
+
+    def text(n: int) -> str:
+        return "\n\n".join(block(i) for i in range(n))
+
+    low, high = 0, len(candidates)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if estimate_tokens(text(mid)) <= max_tokens:
+            low = mid
+        else:
+            high = mid - 1
+    if low == 0 and candidates:
+        return block(0)[: max_tokens * 4]
+    return text(low)

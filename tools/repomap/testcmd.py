@@ -1,0 +1,94 @@
+"""Detect how a project runs its tests, and which test files relate to given source files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path, PurePosixPath
+
+from tools.repomap.index import RepoIndex
+from tools.repomap.rank import is_test_path
+
+
+def _read(root: Path, name: str) -> str:
+    try:
+        return (root / name).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _python_command(root: Path, paths: list[str]) -> str | None:
+    config = _read(root, "pyproject.toml") + _read(root, "setup.cfg") + _read(root, "tox.ini")
+    uses_pytest = (
+        (root / "pytest.ini").exists()
+        or any(PurePosixPath(p).name == "conftest.py" for p in paths)
+        or re.search(r"\[(tool[:.])?pytest", config) is not None
+    )
+    runner = next((p for p in paths if PurePosixPath(p).name == "runtests.py" and "/" in p), None)
+    if runner and not uses_pytest:
+        return f"python {runner}"
+    if uses_pytest:
+        return "python -m pytest -q"
+    if (root / "tox.ini").exists():
+        return "tox"
+    if any(is_test_path(p) and p.endswith(".py") for p in paths):
+        return "python -m unittest discover"
+    return None
+
+
+def _js_command(root: Path) -> str | None:
+    try:
+        scripts = json.loads(_read(root, "package.json") or "{}").get("scripts", {})
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return "npm test" if isinstance(scripts, dict) and "test" in scripts else None
+
+
+def detect_test_command(root: Path, paths: list[str]) -> str | None:
+    """The command that runs the project's tests, from its build files; None when nothing says."""
+    if (root / "go.mod").exists():
+        return "go test ./..."
+    if (root / "Cargo.toml").exists():
+        return "cargo test"
+    if (root / "package.json").exists() and (cmd := _js_command(root)):
+        return cmd
+    if (root / "pom.xml").exists():
+        return "mvn test"
+    if (root / "build.gradle").exists() or (root / "build.gradle.kts").exists():
+        return "./gradlew test" if (root / "gradlew").exists() else "gradle test"
+    if (root / "Gemfile").exists() or (root / "Rakefile").exists():
+        return "bundle exec rspec" if (root / "spec").is_dir() else "bundle exec rake test"
+    python = _python_command(root, paths)
+    if python:
+        return python
+    if (root / "CMakeLists.txt").exists():
+        return "ctest --test-dir build"
+    if re.search(r"^test:", _read(root, "Makefile"), re.M):
+        return "make test"
+    return None
+
+
+def _stem(path: str) -> str:
+    name = PurePosixPath(path).name
+    name = re.sub(r"\.(test|spec)(?=\.\w+$)", "", name)
+    stem = PurePosixPath(name).stem
+    return re.sub(r"^test_|_test$|_spec$|^tests?$", "", stem)
+
+
+def related_tests(index: RepoIndex, sources: list[str], limit: int = 5) -> list[str]:
+    """Test files most related to `sources`: same module name first, then by references to their definitions."""
+    tests = [p for p in index.paths if is_test_path(p) and p in index.tags]
+    scores: dict[str, float] = {}
+    for rank, source in enumerate(sources[:5]):
+        weight = 1.0 / (rank + 1)
+        stem = _stem(source)
+        names = {d.name for d in index.tags.get(source, ()).defs if len(d.name) > 3} if source in index.tags else set()
+        for test in tests:
+            score = 0.0
+            if stem and _stem(test) == stem:
+                score += 3.0
+            refs = index.tags[test].refs
+            score += sum(1 for n in names if n in refs) / (1 + len(names)) * 2
+            if score:
+                scores[test] = scores.get(test, 0.0) + weight * score
+    return [t for t, _ in sorted(scores.items(), key=lambda x: -x[1])[:limit]]
