@@ -85,9 +85,10 @@ class HostSource:
 
     def listing(self) -> Listing:
         """Files under the root with their content keys."""
-        ls = self._git("ls-files", "-s")
-        if ls.returncode != 0:
+        top = self._git("rev-parse", "--show-toplevel")
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != self.root:
             return self._walk()
+        ls = self._git("ls-files", "-s")
         files = parse_ls_files(ls.stdout)
         status = self._git("status", "--porcelain", "-uall", ".")
         parse_status(status.stdout, files)
