@@ -17,6 +17,7 @@ from tests.fakes.openai_server import (
     OpenAIServer,
     completion,
     context_length_exceeded,
+    error,
     invalid_api_key,
     model_not_found,
     rate_limited,
@@ -244,3 +245,13 @@ def test_known_price_comes_from_litellm(openai_server: OpenAIServer, server_conf
     model.query(opening(), TOOLS)
     price = litellm.model_cost["gpt-4o"]
     assert model.cost == pytest.approx(1000 * price["input_cost_per_token"] + 100 * price["output_cost_per_token"])
+
+
+def test_other_bad_requests_are_not_retried_and_quote_the_provider(openai_server: OpenAIServer, server_config) -> None:
+    openai_server.push(error(400, "Invalid value for 'temperature': must be at most 2.", type="invalid_request_error",
+                             param="temperature", code="invalid_value"))
+    with pytest.raises(ModelError) as info:
+        LitellmModel(server_config()).query(opening(), TOOLS)
+    assert len(openai_server.chat_requests) == 1
+    assert info.value.text.startswith("The provider rejected the request to openai/fake-model (400): ")
+    assert "Invalid value for 'temperature'" in info.value.text and "\n" not in info.value.text
