@@ -1,0 +1,1 @@
+"""SWE-bench: datasets, instance specs and images, evaluation, grading and reports."""

@@ -1,0 +1,186 @@
+"""SWE-bench datasets: the bundled Lite copies, JSON/JSONL files in the Hugging Face schema, hub names.
+
+`--dataset` takes `lite` (Lite test split), `lite-dev` (Lite dev split), a path to a `.json` / `.jsonl`
+(optionally `.gz`) file with the hub's fields, or a hub dataset name (`owner/name`, `owner/name:split`)
+read through the datasets-server API when the hub is reachable. Known Lite hub names resolve to the
+bundled copies without the network.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from agent.errors import UserError
+
+BUNDLED = {"lite": "lite_test.jsonl.gz", "lite-test": "lite_test.jsonl.gz", "lite-dev": "lite_dev.jsonl.gz"}
+"""Short dataset names -> bundled files in swebench/data/."""
+HUB_ALIASES = {
+    ("princeton-nlp/swe-bench_lite", "test"): "lite", ("princeton-nlp/swe-bench_lite", "dev"): "lite-dev",
+    ("swe-bench/swe-bench_lite", "test"): "lite", ("swe-bench/swe-bench_lite", "dev"): "lite-dev",
+}
+"""Hub names whose content is bundled (lower-cased name, split) -> bundled short name."""
+DATASETS_SERVER = "https://datasets-server.huggingface.co"
+"""Base URL of the hub's datasets-server (override with REPO_AGENT_DATASETS_SERVER)."""
+PAGE = 100
+"""Rows per datasets-server request (its maximum)."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One SWE-bench task instance, with FAIL_TO_PASS / PASS_TO_PASS decoded into lists."""
+
+    instance_id: str
+    """`owner__name-number`."""
+    repo: str
+    """`owner/name` on GitHub."""
+    base_commit: str
+    """The commit the model's patch applies to."""
+    version: str
+    """The repository's release line; selects the environment spec."""
+    patch: str = ""
+    """The gold patch (the fix that was merged)."""
+    test_patch: str = ""
+    """The tests added or changed with the fix."""
+    environment_setup_commit: str = ""
+    """Commit whose dependency files define the environment of this version."""
+    created_at: str = ""
+    """When the pull request was opened (ISO 8601)."""
+    problem_statement: str = ""
+    """The issue text."""
+    hints_text: str = ""
+    """Comments on the issue before the fix."""
+    fail_to_pass: list[str] = field(default_factory=list)
+    """Tests that fail before the gold patch and pass after it."""
+    pass_to_pass: list[str] = field(default_factory=list)
+    """Tests that pass before and after the gold patch."""
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Instance:
+        """An Instance from a hub-schema record (F2P/P2P as JSON strings or lists; version as str or number)."""
+        missing = [key for key in ("instance_id", "repo", "base_commit", "version") if not record.get(key)]
+        if missing:
+            raise ValueError(f"record lacks {', '.join(missing)}")
+        return cls(
+            instance_id=str(record["instance_id"]), repo=str(record["repo"]), base_commit=str(record["base_commit"]),
+            version=str(record["version"]), patch=record.get("patch") or "", test_patch=record.get("test_patch") or "",
+            environment_setup_commit=record.get("environment_setup_commit") or record["base_commit"],
+            created_at=str(record.get("created_at") or ""), problem_statement=record.get("problem_statement") or "",
+            hints_text=record.get("hints_text") or "",
+            fail_to_pass=_test_list(record.get("FAIL_TO_PASS")), pass_to_pass=_test_list(record.get("PASS_TO_PASS")),
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """The hub-schema record (F2P/P2P JSON-encoded, as the hub has them)."""
+        record = asdict(self)
+        record["FAIL_TO_PASS"] = json.dumps(record.pop("fail_to_pass"))
+        record["PASS_TO_PASS"] = json.dumps(record.pop("pass_to_pass"))
+        return record
+
+
+def _test_list(value: Any) -> list[str]:
+    """FAIL_TO_PASS / PASS_TO_PASS as a list, whether given as a JSON string or a list."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [str(item) for item in value]
+
+
+def load_dataset(name: str) -> list[Instance]:
+    """The instances of dataset `name` (see the module docstring for what names mean)."""
+    key = name.strip()
+    if key.lower() in BUNDLED:
+        return _read_records(_bundled_text(BUNDLED[key.lower()]), f"bundled {key}")
+    path = Path(key).expanduser()
+    if path.exists():
+        return _read_file(path)
+    if key.endswith((".json", ".jsonl", ".gz")):
+        raise UserError(f"Dataset file {key} does not exist; give an existing JSON/JSONL file, `lite` or `lite-dev`.")
+    hub_name, _, split = key.partition(":")
+    split = split or "test"
+    alias = HUB_ALIASES.get((hub_name.lower(), split))
+    if alias:
+        return load_dataset(alias)
+    if hub_name.count("/") != 1:
+        raise UserError(f"Unknown dataset {name!r}: use `lite`, `lite-dev`, a JSON/JSONL file, or a hub name "
+                        "like owner/name[:split].")
+    return _read_hub(hub_name, split)
+
+
+def select(instances: list[Instance], ids: list[str] | None) -> list[Instance]:
+    """The instances named in `ids` (all when empty), in the order given; unknown ids are a UserError."""
+    if not ids:
+        return list(instances)
+    by_id = {instance.instance_id: instance for instance in instances}
+    unknown = [instance_id for instance_id in ids if instance_id not in by_id]
+    if unknown:
+        raise UserError(f"Not in the dataset: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}; "
+                        "check the instance ids or the --dataset.")
+    return [by_id[instance_id] for instance_id in dict.fromkeys(ids)]
+
+
+def _bundled_text(filename: str) -> str:
+    """Text of a bundled dataset file."""
+    data = resources.files("swebench").joinpath("data", filename).read_bytes()
+    return gzip.decompress(data).decode("utf-8")
+
+
+def _read_file(path: Path) -> list[Instance]:
+    """Instances from a JSON (list of records) or JSONL file, optionally gzip-compressed."""
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return _read_records(data.decode("utf-8"), str(path))
+
+
+def _read_records(text: str, source: str) -> list[Instance]:
+    """Parse a JSON array or JSON lines into Instances; a bad record is a UserError naming it."""
+    stripped = text.lstrip()
+    try:
+        records = json.loads(stripped) if stripped.startswith("[") else [
+            json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{source} is not valid JSON/JSONL ({exc}); give a file in the Hugging Face schema.") from exc
+    instances = []
+    for number, record in enumerate(records, 1):
+        try:
+            instances.append(Instance.from_record(record))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise UserError(f"Record {number} of {source} is not a SWE-bench instance ({exc}).") from exc
+    return instances
+
+
+def _read_hub(name: str, split: str) -> list[Instance]:
+    """All rows of a hub dataset split through the datasets-server API (cached on disk)."""
+    import httpx
+
+    from workspaces.images import cache_dir
+
+    cache = cache_dir() / "datasets" / f"{name.replace('/', '__')}.{split}.jsonl"
+    if cache.exists():
+        return _read_file(cache)
+    server = os.environ.get("REPO_AGENT_DATASETS_SERVER", DATASETS_SERVER).rstrip("/")
+    rows: list[dict[str, Any]] = []
+    try:
+        with httpx.Client(timeout=60) as client:
+            while True:
+                params = {"dataset": name, "config": "default", "split": split, "offset": len(rows), "length": PAGE}
+                response = client.get(f"{server}/rows", params=params)
+                response.raise_for_status()
+                payload = response.json()
+                rows += [item["row"] for item in payload.get("rows", [])]
+                if not payload.get("rows") or len(rows) >= payload.get("num_rows_total", 0):
+                    break
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise UserError(f"Could not read {name}:{split} from the Hugging Face hub ({exc}); download it as JSONL and "
+                        "pass the file to --dataset.") from exc
+    instances = _read_records("\n".join(json.dumps(row) for row in rows), f"{name}:{split}")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("\n".join(json.dumps(instance.to_record()) for instance in instances) + "\n")
+    return instances
