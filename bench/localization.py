@@ -45,13 +45,26 @@ def find_mirror(mirrors: Path, repo: str) -> Path | None:
     return None
 
 
+def missing_blobs(git_dir: Path, commit: str) -> list[str]:
+    """Paths of `commit` whose blobs the mirror lacks (size-limited snapshots drop the largest files)."""
+    tree = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit],
+                          capture_output=True, text=True, check=True).stdout
+    entries = [line.split("\t", 1) for line in tree.split("\0") if line]
+    blobs = [(meta.split()[2], path) for meta, path in entries if meta.split()[1] == "blob"]
+    check = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "--batch-check"], capture_output=True,
+                           text=True, input="\n".join(sha for sha, _ in blobs) + "\n").stdout.splitlines()
+    return [path for (_, path), line in zip(blobs, check, strict=False) if line.endswith("missing")]
+
+
 def checkout(git_dir: Path, commit: str, dest: Path) -> None:
     """Extract `commit` into dest (Aider's tag cache kept), file times derived from content."""
     dest.mkdir(parents=True, exist_ok=True)
     for child in dest.iterdir():
         if not child.name.startswith(".aider"):
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    archive = subprocess.Popen(["git", f"--git-dir={git_dir}", "archive", commit], stdout=subprocess.PIPE)
+    excludes = [f":(exclude,literal){p}" for p in missing_blobs(git_dir, commit)]
+    archive = subprocess.Popen(["git", f"--git-dir={git_dir}", "archive", commit, "--", ".", *excludes],
+                               stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(dest)], stdin=archive.stdout, check=True)
     if archive.wait() != 0:
         raise RuntimeError(f"git archive {commit} failed in {git_dir}")

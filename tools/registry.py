@@ -25,6 +25,7 @@ TOOL_FACTORIES: dict[str, str] = {
     "apply_patch": "tools.apply_patch:make_tool",
     "run": "tools.run:make_tool",
     "submit": "tools.submit:make_tool",
+    "find_symbol": "tools.find_symbol:make_tool",
 }
 """Built-in tools: name -> "module:factory"."""
 

@@ -27,6 +27,7 @@ err_console = Console(stderr=True)
 
 COMMAND_MODULES = [
     "agent.cli.solve",
+    "agent.cli.map",
 ]
 """Modules whose `register(app)` adds their commands; each subsystem owns its module."""
 

@@ -115,12 +115,10 @@ def snapshot_key(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def build_index(source: FileSource | Path, cache: TagCache | None = None, workers: int | None = None) -> RepoIndex:
-    """Index a repository: list, key by content, reuse cached tags, parse the rest, build BM25."""
-    source = HostSource(source) if isinstance(source, Path) else source
-    cache = cache or TagCache(None)
+def list_files(source: FileSource, notes: list[str]) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Indexable files with content keys, and the bytes of those that had to be read to be keyed."""
     listing = source.listing()
-    notes = list(listing.notes)
+    notes.extend(listing.notes)
     files = {p: k for p, k in listing.files.items() if wanted(p)}
     fresh: dict[str, bytes] = {}
     for path, key in list(files.items()):
@@ -132,16 +130,12 @@ def build_index(source: FileSource | Path, cache: TagCache | None = None, worker
                 del files[path]
                 continue
             files[path] = blob_key(fresh[path])
-    snap = snapshot_key(files)  # type: ignore[arg-type]
-    cached_index = cache.get_snapshot(snap)
-    if isinstance(cached_index, RepoIndex):
-        return cached_index
-    index = _build(source, files, fresh, cache, workers, notes)  # type: ignore[arg-type]
-    cache.put_snapshot(snap, index)
-    return index
+    return files, fresh  # type: ignore[return-value]
 
 
-def _build(source, files: dict[str, str], fresh, cache: TagCache, workers, notes: list[str]) -> RepoIndex:
+def load_tags(source: FileSource, files: dict[str, str], fresh: dict[str, bytes], cache: TagCache,
+              notes: list[str], workers: int | None = None) -> dict[str, FileTags]:
+    """Tags of every listed file: from the cache by content key, the rest parsed (in a pool when large)."""
     keys = {p: _tag_key(p, k) for p, k in files.items()}
     known = cache.get_many(keys.values())
     todo: list[tuple[str, bytes]] = []
@@ -156,18 +150,33 @@ def _build(source, files: dict[str, str], fresh, cache: TagCache, workers, notes
     new = {keys[path]: tags for (path, _), tags in zip(todo, parsed, strict=True)}
     cache.put_many(new)
     known.update(new)
-    paths, tags, counts = [], {}, []
+    tags: dict[str, FileTags] = {}
     for path in sorted(files):
         entry = known.get(keys[path])
         if entry is None:
             continue
         if entry.note:
             notes.append(f"{path}: {entry.note}")
-        if entry.note and entry.note.startswith("skipped"):
-            continue
-        paths.append(path)
-        counts.append(entry.terms)
-        tags[path] = entry._replace(terms={})
+        if not (entry.note and entry.note.startswith("skipped")):
+            tags[path] = entry
+    return tags
+
+
+def build_index(source: FileSource | Path, cache: TagCache | None = None, workers: int | None = None) -> RepoIndex:
+    """Index a repository: list, key by content, reuse cached tags, parse the rest, build BM25 and the graph."""
+    source = HostSource(source) if isinstance(source, Path) else source
+    cache = cache or TagCache(None)
+    notes: list[str] = []
+    files, fresh = list_files(source, notes)
+    snap = snapshot_key(files)
+    cached_index = cache.get_snapshot(snap)
+    if isinstance(cached_index, RepoIndex):
+        return cached_index
+    tags = load_tags(source, files, fresh, cache, notes, workers)
+    paths = list(tags)
     if not paths:
         notes.append("no source files found")
-    return RepoIndex(paths, tags, TextIndex(paths, counts), notes)
+    index = RepoIndex(paths, {p: t._replace(terms={}) for p, t in tags.items()},
+                      TextIndex(paths, [tags[p].terms for p in paths]), notes)
+    cache.put_snapshot(snap, index)
+    return index

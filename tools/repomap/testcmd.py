@@ -77,7 +77,7 @@ def _stem(path: str) -> str:
 
 def related_tests(index: RepoIndex, sources: list[str], limit: int = 5) -> list[str]:
     """Test files most related to `sources`: same module name first, then by references to their definitions."""
-    tests = [p for p in index.paths if is_test_path(p) and p in index.tags]
+    tests = [p for p in index.paths if is_test_path(p) and p in index.tags and not p.endswith("__init__.py")]
     scores: dict[str, float] = {}
     for rank, source in enumerate(sources[:5]):
         weight = 1.0 / (rank + 1)
