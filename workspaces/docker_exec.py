@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import select
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,30 +40,84 @@ processes), so that they too are killed when the timeout passes.
 """
 
 
-def read_frames(sock: Any, keeper: HeadTailBuffer, deadline: float) -> bool:
-    """Read Docker's multiplexed stream (8-byte header per frame) into `keeper` until EOF (True) or `deadline`."""
-    raw = getattr(sock, "_sock", sock)
-    buffer = bytearray()
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            ready, _, _ = select.select([raw], [], [], remaining)
-            if not ready:
-                continue
-            data = raw.recv(65536)
-            if not data:
-                return True
-            buffer += data
-            while len(buffer) >= 8:
-                size = int.from_bytes(buffer[4:8], "big")
-                if len(buffer) < 8 + size:
-                    break
-                keeper.write(bytes(buffer[8: 8 + size]))
-                del buffer[: 8 + size]
-    finally:
-        sock.close()
+class ServerGone(Exception):
+    """The server's stream ended (the server or the container died)."""
+
+
+class ServerStuck(Exception):
+    """The server did not answer in time."""
+
+
+class FrameReader:
+    """Reads Docker's multiplexed stream (8-byte header per frame) from a hijacked exec socket.
+
+    With a `sink`, every payload (stdout and stderr, in order) goes there; otherwise stdout is read line by line.
+    """
+
+    def __init__(self, sock: Any, sink: Callable[[bytes], None] | None = None):
+        self.sock = sock
+        self.sink = sink
+        self.raw = getattr(sock, "_sock", sock)
+        self.buffer = bytearray()
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+
+    def _parse(self) -> None:
+        while len(self.buffer) >= 8:
+            size = int.from_bytes(self.buffer[4:8], "big")
+            if len(self.buffer) < 8 + size:
+                return
+            payload = bytes(self.buffer[8: 8 + size])
+            if self.sink is not None:
+                self.sink(payload)
+            elif self.buffer[0] == 2:
+                self.stderr += payload
+            else:
+                self.stdout += payload
+            del self.buffer[: 8 + size]
+        del self.stderr[:-4096]
+
+    def _receive(self, deadline: float) -> None:
+        """Read what arrives before `deadline`; ServerGone at EOF, ServerStuck past the deadline."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ServerStuck()
+        if not select.select([self.raw], [], [], remaining)[0]:
+            return
+        data = self.raw.recv(1 << 20)
+        if not data:
+            raise ServerGone(self.stderr.decode("utf-8", "replace")[-500:])
+        self.buffer += data
+        self._parse()
+
+    def until_eof(self, deadline: float) -> bool:
+        """Read until the stream ends (True) or `deadline` passes (False)."""
+        try:
+            while True:
+                self._receive(deadline)
+        except ServerGone:
+            return True
+        except ServerStuck:
+            return False
+
+    def line(self, deadline: float) -> bytes:
+        """The next line of stdout; ServerGone at EOF, ServerStuck past `deadline`."""
+        while b"\n" not in self.stdout:
+            self._receive(deadline)
+        line, _, rest = bytes(self.stdout).partition(b"\n")
+        self.stdout = bytearray(rest)
+        return line
+
+    def send(self, data: bytes) -> None:
+        """Write to the server's stdin."""
+        try:
+            self.raw.sendall(data)
+        except OSError as exc:
+            raise ServerGone(str(exc)) from exc
+
+    def close(self) -> None:
+        """Close the connection (the server sees EOF on stdin and exits)."""
+        self.sock.close()
 
 
 @dataclass
@@ -103,7 +158,11 @@ def run_command(target: ExecTarget, cmd: str, *, timeout: float, cwd: str) -> Ex
     except docker.errors.APIError as exc:
         raise WorkspaceError(f"Docker could not run the command: {exc.explanation or exc}") from exc
     keeper = HeadTailBuffer(target.output_limit)
-    finished = read_frames(sock, keeper, started + timeout + GRACE)
+    reader = FrameReader(sock, keeper.write)
+    try:
+        finished = reader.until_eof(started + timeout + GRACE)
+    finally:
+        reader.close()
     duration = time.monotonic() - started
     code = exit_code_of(target.api, exec_id) if finished else None
     timed_out = not finished or (duration >= timeout and code in (137, None))

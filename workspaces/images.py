@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from agent.errors import UserError, WorkspaceError
 from workspaces import gc
@@ -118,7 +118,7 @@ class ImageRecipe:
     """Shell commands run in order by bash with `set -e`, as root, in `workdir`."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Files to put into the image before the steps run: absolute path -> content (hashed)."""
-    archives: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    archives: dict[str, Callable[[], bytes | IO[bytes]]] = field(default_factory=dict)
     """Directory -> function producing a tar to unpack there before the steps; not hashed (describe it in key_extra)."""
     env: dict[str, str] = field(default_factory=dict)
     """Environment variables set while the steps run and baked into the image."""
@@ -216,7 +216,12 @@ def _create_build_container(client: Any, base: Any, recipe: ImageRecipe, run_id:
         if files:
             container.put_archive("/", tar_bytes(files))
         for directory, produce in recipe.archives.items():
-            container.put_archive(directory, produce())
+            data = produce()
+            try:
+                container.put_archive(directory, data)
+            finally:
+                if hasattr(data, "close"):
+                    data.close()
     except BaseException:
         container.remove(force=True)
         raise

@@ -1,0 +1,168 @@
+"""The command server that runs inside a workspace container (sent there as source, run with `python3 -u -c`).
+
+It answers one JSON request per line on stdin with one JSON line on stdout, so that a command costs a fork
+inside the container rather than a whole `docker exec`. Requests:
+  {"op": "exec", "cmd", "timeout", "cwd", "limit", "env"} -> {"code", "timed_out", "head", "tail", "dropped"}
+  {"op": "read", "path"} -> {"data"};  {"op": "write", "path", "data"} -> {}
+Byte strings travel base64-encoded; failures come back as {"error": "FileNotFoundError", "message": ...}.
+Commands run with bash in their own session (process group); past the timeout the whole group is killed.
+Stdlib only and Python 3.5 compatible: it runs on whatever python3 the image has.
+"""
+# ruff: noqa: UP031
+
+import base64
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+DRAIN = 1.0
+"""Seconds to keep reading after the command exited, for background processes that still hold its output."""
+
+
+def b64(data):
+    """Bytes as base64 text."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def favour_for_oom_killer():
+    """In the child before exec: make commands, not this server, the OOM killer's first choice."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
+
+
+class Collector:
+    """Keeps the first and last `limit // 2` bytes of a stream and counts what falls in between."""
+
+    def __init__(self, limit):
+        self.head_room = limit // 2
+        self.tail_room = limit - self.head_room
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+
+    def add(self, chunk):
+        """Take a chunk of output."""
+        take = max(0, self.head_room - len(self.head))
+        self.head += chunk[:take]
+        self.tail += chunk[take:]
+        excess = len(self.tail) - self.tail_room
+        if excess > 0:
+            del self.tail[:excess]
+            self.dropped += excess
+
+    def reply(self, code, timed_out):
+        """The exec reply."""
+        return {"code": code, "timed_out": timed_out, "head": b64(bytes(self.head)), "tail": b64(bytes(self.tail)),
+                "dropped": self.dropped}
+
+
+def pump(proc, collector, deadline):
+    """Read the command's output until EOF (True), the deadline, or DRAIN seconds after the command exited."""
+    fd = proc.stdout.fileno()
+    drain_until = None
+    while True:
+        now = time.monotonic()
+        if drain_until is None and proc.poll() is not None:
+            drain_until = now + DRAIN
+        stop_at = deadline if drain_until is None else min(deadline, drain_until)
+        if now >= stop_at:
+            return False
+        if select.select([fd], [], [], min(stop_at - now, 0.05))[0]:
+            data = os.read(fd, 65536)
+            if not data:
+                return True
+            collector.add(data)
+
+
+def kill_group(pgid):
+    """SIGKILL every process of a group, again while members remain (a fork bomb keeps forking)."""
+    for _ in range(20):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+            time.sleep(0.005)
+            os.killpg(pgid, 0)
+        except OSError:
+            return
+
+
+def run_exec(request):
+    """Run one command in its own process group; the group is killed when the command outlives the timeout,
+    and when background processes it left still hold its output after it exited."""
+    collector = Collector(int(request["limit"]))
+    env = dict(os.environ)
+    env.update(request.get("env") or {})
+    try:
+        proc = subprocess.Popen(["bash", "-c", request["cmd"]], cwd=request["cwd"], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=favour_for_oom_killer)
+    except OSError as exc:
+        collector.add(("cannot run in %s: %s\n" % (request["cwd"], exc.strerror)).encode())
+        return collector.reply(127, False)
+    deadline = time.monotonic() + float(request["timeout"])
+    reached_eof = pump(proc, collector, deadline)
+    try:
+        code = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        code, timed_out = -1, True
+    if timed_out or not reached_eof:
+        kill_group(proc.pid)
+    proc.wait()
+    proc.stdout.close()
+    return collector.reply(code, timed_out)
+
+
+def run_read(request):
+    """The bytes of a file."""
+    if os.path.isdir(request["path"]):
+        raise IsADirectoryError(request["path"])
+    with open(request["path"], "rb") as handle:
+        return {"data": b64(handle.read())}
+
+
+def run_write(request):
+    """Write a file, creating parent directories; an existing file keeps its permission bits."""
+    path = request["path"]
+    parent = os.path.dirname(path)
+    if parent and not os.path.isdir(parent):
+        os.makedirs(parent)
+    if os.path.isdir(path):
+        raise IsADirectoryError(path)
+    with open(path, "wb") as handle:
+        handle.write(base64.b64decode(request["data"]))
+    return {}
+
+
+HANDLERS = {"exec": run_exec, "read": run_read, "write": run_write}
+
+
+def answer(line):
+    """The reply to one request line."""
+    try:
+        request = json.loads(line.decode("utf-8"))
+        return HANDLERS[request["op"]](request)
+    except OSError as exc:
+        return {"error": type(exc).__name__, "message": str(exc)}
+    except Exception as exc:  # a bad request must not end the server
+        return {"error": "ServerError", "message": "%s: %s" % (type(exc).__name__, exc)}
+
+
+def main():
+    """Say hello (pid, Python version), then answer requests until stdin closes."""
+    out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout
+    out.write((json.dumps({"pid": os.getpid(), "python": sys.version.split()[0]}) + "\n").encode())
+    out.flush()
+    for line in iter(sys.stdin.buffer.readline, b""):
+        out.write((json.dumps(answer(line)) + "\n").encode())
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
