@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,17 +58,20 @@ def missing_blobs(git_dir: Path, commit: str) -> list[str]:
 
 
 def checkout(git_dir: Path, commit: str, dest: Path) -> None:
-    """Extract `commit` into dest (Aider's tag cache kept), file times derived from content."""
+    """Check `commit` out into dest through a private index (Aider's tag cache kept), file times from content."""
     dest.mkdir(parents=True, exist_ok=True)
     for child in dest.iterdir():
         if not child.name.startswith(".aider"):
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    excludes = [f":(exclude,literal){p}" for p in missing_blobs(git_dir, commit)]
-    archive = subprocess.Popen(["git", f"--git-dir={git_dir}", "archive", commit, "--", ".", *excludes],
-                               stdout=subprocess.PIPE)
-    subprocess.run(["tar", "-x", "-C", str(dest)], stdin=archive.stdout, check=True)
-    if archive.wait() != 0:
-        raise RuntimeError(f"git archive {commit} failed in {git_dir}")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        git = ["git", f"--git-dir={git_dir}"]
+        subprocess.run([*git, "read-tree", commit], env=env, check=True)
+        missing = missing_blobs(git_dir, commit)
+        if missing:
+            subprocess.run([*git, "update-index", "--force-remove", "-z", "--stdin"], env=env, check=True,
+                           input="\0".join(missing).encode())
+        subprocess.run([*git, "checkout-index", "-a", "-f", f"--prefix={dest}/"], env=env, check=True)
     for dirpath, _, filenames in os.walk(dest):
         if ".aider" in dirpath:
             continue
