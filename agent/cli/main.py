@@ -28,6 +28,7 @@ err_console = Console(stderr=True)
 COMMAND_MODULES = [
     "agent.cli.solve",
     "agent.cli.map",
+    "agent.cli.images",
 ]
 """Modules whose `register(app)` adds their commands; each subsystem owns its module."""
 
