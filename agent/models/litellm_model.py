@@ -86,11 +86,12 @@ class LitellmModel:
         output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
         cost = self.price(response, input_tokens, output_tokens)
         self.cost += cost
-        choice = response.choices[0]
+        choice = response.choices[0] if response.choices else None
+        message = getattr(choice, "message", None)
         meta = {"cost": cost, "latency": latency, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                "model": self.name, "protocol": self.protocol, "finish_reason": choice.finish_reason}
-        message = choice.message
-        return wire.parse_reply(message.content or "", list(message.tool_calls or []), tools, self.protocol, meta)
+                "model": self.name, "protocol": self.protocol, "finish_reason": getattr(choice, "finish_reason", None)}
+        content, raw_calls = getattr(message, "content", None) or "", getattr(message, "tool_calls", None) or []
+        return wire.parse_reply(content, list(raw_calls), tools, self.protocol, meta)
 
     def price(self, response: Any, input_tokens: int, output_tokens: int) -> float:
         """Dollars for one response: `model.prices` if given, else litellm's table; unknown -> warn once, 0."""

@@ -91,6 +91,9 @@ def parse_reply(content: str, raw_calls: list[Any], tools: list[ToolSpec], proto
             if not calls:
                 raise ValueError("the reply calls no tool; call exactly one of the tools to act")
     except ValueError as exc:
-        raise text_protocol.format_error(str(exc), tools, reply, fenced=fenced) from None
+        problem = str(exc)
+        if meta.get("finish_reason") == "length":
+            problem += " (the reply was cut off at the output token limit: keep replies shorter)"
+        raise text_protocol.format_error(problem, tools, reply, fenced=fenced) from None
     reply.tool_calls = calls
     return reply

@@ -255,3 +255,10 @@ def test_other_bad_requests_are_not_retried_and_quote_the_provider(openai_server
     assert len(openai_server.chat_requests) == 1
     assert info.value.text.startswith("The provider rejected the request to openai/fake-model (400): ")
     assert "Invalid value for 'temperature'" in info.value.text and "\n" not in info.value.text
+
+
+def test_a_cut_off_reply_is_told_so(openai_server: OpenAIServer, server_config) -> None:
+    cut_off = '```json\n{"tool": "run", "args": {"command": "python -c \'print(1'
+    openai_server.push(completion(cut_off, finish_reason="length"))
+    with pytest.raises(FormatError, match="cut off at the output token limit"):
+        LitellmModel(server_config(protocol="text")).query(opening(), TOOLS)
