@@ -75,7 +75,9 @@ def _plan(ws: Workspace, patched) -> FileChange:  # noqa: ANN001 - a unidiff Pat
     if target is None:
         return FileChange(source, _read(ws, source, must_exist=True), None)
     current = _current(ws, patched, source, target)
-    hunks = [hunk_from_unidiff(h) for h in patched]
+    hunks = [hunk_from_unidiff(h) for h in patched if h.source_length or h.target_length]
+    if not hunks and not patched.is_rename:
+        raise ToolError(f"{target}: the patch has a header for this file but no @@ hunks.")
     base = current or TextFile(target, "")
     try:
         lines, notes, touches_end = place_hunks(base.lines(), hunks)
