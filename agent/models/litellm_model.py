@@ -24,7 +24,7 @@ _warned_unpriced: set[str] = set()
 """Models already warned about (one warning per model and process)."""
 
 
-def resolve_protocol(config: ModelConfig, name: str) -> wire.Protocol:
+def resolve_protocol(config: ModelConfig, name: str) -> wire.WireProtocol:
     """The wire protocol: as configured, or for `auto` native tools when litellm says the model supports them."""
     if config.protocol != "auto":
         return config.protocol
@@ -47,7 +47,7 @@ class LitellmModel:
         """litellm model id."""
         self.cost: float = 0.0
         """Dollars spent so far."""
-        self.protocol: wire.Protocol = resolve_protocol(config, config.name)
+        self.protocol: wire.WireProtocol = resolve_protocol(config, config.name)
         """The wire protocol in use (`tools`, `text` or `json`)."""
         self._sleep = sleep
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from agent.models import text_protocol
 from agent.types import Message, ToolCall, ToolSpec
 
-Protocol = Literal["tools", "text", "json"]
+WireProtocol = Literal["tools", "text", "json"]
 """A resolved wire protocol (`auto` is decided before conversion)."""
 
 
@@ -47,7 +47,7 @@ def _textual(message: Message, fenced: bool) -> dict[str, Any]:
     return {"role": message.role, "content": content}
 
 
-def to_wire(messages: list[Message], tools: list[ToolSpec], protocol: Protocol) -> list[dict[str, Any]]:
+def to_wire(messages: list[Message], tools: list[ToolSpec], protocol: WireProtocol) -> list[dict[str, Any]]:
     """The litellm `messages=` list for our history under `protocol`."""
     if protocol == "tools":
         return [_native(m) for m in messages]
@@ -76,7 +76,7 @@ def _native_calls(raw_calls: list[Any], tools: list[ToolSpec]) -> list[ToolCall]
     return calls
 
 
-def parse_reply(content: str, raw_calls: list[Any], tools: list[ToolSpec], protocol: Protocol,
+def parse_reply(content: str, raw_calls: list[Any], tools: list[ToolSpec], protocol: WireProtocol,
                 meta: dict[str, Any]) -> Message:
     """The assistant `Message` for a provider reply; FormatError (carrying the reply) when it holds no usable call."""
     reply = Message(role="assistant", content=content, meta=meta)
