@@ -36,7 +36,7 @@ def render_map(index: RepoIndex, ranking: Ranking, max_tokens: int) -> str:
     if max_tokens <= 0:
         return ""
     wanted = {d.qualname for _, d, _ in ranking.symbols}
-    candidates = [f.path for f in ranking.files[:MAX_FILES] if f.path in index.tags]
+    candidates = [f.path for f in ranking.files[:MAX_FILES] if f.path in index.tags and index.tags[f.path].defs]
     blocks: dict[int, str] = {}
 
     def block(i: int) -> str:
@@ -55,5 +55,5 @@ def render_map(index: RepoIndex, ranking: Ranking, max_tokens: int) -> str:
         else:
             high = mid - 1
     if low == 0 and candidates:
-        return block(0)[: max_tokens * 4]
+        return block(0)[: max_tokens * 4].rsplit("\n", 1)[0]
     return text(low)
