@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 import posixpath
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,12 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 
 MAX_PROBLEMS = 20
 """Problems collected per file; more are not useful to anyone."""
+
+TREE_CACHE_SIZE = 16
+"""Parse trees kept, by path, so that the next edit of the same file re-parses incrementally."""
+
+_trees: OrderedDict[tuple[str, str], tuple[bytes, Any]] = OrderedDict()
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,8 @@ def syntax_problems(path: str, text: str) -> list[SyntaxProblem]:
         parser = _parser(language)
         if parser is None:
             continue
-        problems = _problems(parser, text)
+        data = text.encode("utf-8", errors="replace")
+        problems = _problems(_parse(parser, language, path, data), data)
         if best is None or len(problems) < len(best):
             best = problems
         if not best:
@@ -96,9 +104,60 @@ def syntax_problems(path: str, text: str) -> list[SyntaxProblem]:
     return best or []
 
 
-def _problems(parser: Any, text: str) -> list[SyntaxProblem]:
-    data = text.encode("utf-8", errors="replace")
-    tree = parser.parse(data)
+def _parse(parser: Any, language: str, path: str, data: bytes) -> Any:
+    """Parse `data`, incrementally from the last tree of the same path when there is one.
+
+    The old tree is first told which bytes changed (common prefix and suffix), so the result is
+    exact whatever the old text was; only the changed region is re-parsed.
+    """
+    key = (path, language)
+    with _lock:
+        cached = _trees.pop(key, None)
+        if cached is not None and cached[0] == data:
+            tree = cached[1]
+        elif cached is not None:
+            old_data, old_tree = cached
+            old_tree.edit(**_edit_between(old_data, data))
+            tree = parser.parse(data, old_tree)
+        else:
+            tree = parser.parse(data)
+        _trees[key] = (data, tree)
+        while len(_trees) > TREE_CACHE_SIZE:
+            _trees.popitem(last=False)
+    return tree
+
+
+def _edit_between(old: bytes, new: bytes) -> dict[str, Any]:
+    """tree-sitter's description of the change from `old` to `new` (one replaced byte range)."""
+    limit = min(len(old), len(new))
+    prefix = _agree(lambda n: old[:n] == new[:n], limit)
+    suffix = _agree(lambda n: old[len(old) - n :] == new[len(new) - n :], limit - prefix)
+    old_end, new_end = len(old) - suffix, len(new) - suffix
+    return {
+        "start_byte": prefix, "old_end_byte": old_end, "new_end_byte": new_end,
+        "start_point": _point(old, prefix), "old_end_point": _point(old, old_end),
+        "new_end_point": _point(new, new_end),
+    }
+
+
+def _agree(same: Any, limit: int) -> int:
+    """The largest n <= limit with same(n), for a predicate that holds up to some n and fails after."""
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _point(data: bytes, index: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, index)
+    return row, index - (data.rfind(b"\n", 0, index) + 1)
+
+
+def _problems(tree: Any, data: bytes) -> list[SyntaxProblem]:
     if not tree.root_node.has_error:
         return []
     lines = data.split(b"\n")

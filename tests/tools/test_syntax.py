@@ -74,3 +74,21 @@ def test_format_problems_limits_output() -> None:
     text = format_problems("a.json", problems, limit=1)
     assert text.count("a.json:") == 1 and text.endswith("... and 3 more")
     assert format_problems("a.json", []) == ""
+
+
+def test_incremental_reparse_matches_a_fresh_parse() -> None:
+    from tools import syntax
+
+    text = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(200))
+    edits = [
+        text.replace("return x + 7\n", "return (x + 7\n"),
+        text.replace("def f150(x):", "def f150(x:"),
+        text.replace("return x + 3\n", "return x + 3\n    y = [\n"),
+        text,
+        text[:500] + text[900:],
+        "\n\n" + text,
+    ]
+    for version in edits:
+        incremental = syntax_problems("inc.py", version)
+        syntax._trees.clear()
+        assert incremental == syntax_problems("inc.py", version)
