@@ -21,12 +21,12 @@ from workspaces.output import HeadTailBuffer
 GRACE = 1.0
 """Seconds past the timeout the host waits for the stream to close after the watchdog fired."""
 
-WRAPPER = r"""exec 3>&2 2>/dev/null
-cd -- "$3" 2>&3 || exit 127
+WRAPPER = r"""cd -- "$3" 2>&1 || exit 127
+exec 2>/dev/null
 set -m
-bash -c "$1" </dev/null 2>&3 3>&- &
+bash -c "$1" </dev/null 2>&1 &
 p=$!
-{ sleep "$2"; kill -KILL -- "-$p"; } </dev/null >/dev/null 3>&- &
+{ sleep "$2"; kill -KILL -- "-$p"; } </dev/null >/dev/null &
 w=$!
 wait "$p"; rc=$?
 kill -0 -- "-$p" || kill -KILL -- "-$w"
@@ -34,7 +34,7 @@ exit "$rc"
 """
 """bash -c WRAPPER wrapper CMD TIMEOUT CWD: run CMD in CWD as a process group killed after TIMEOUT seconds.
 
-The wrapper's own stderr goes to /dev/null (no job notices); the command gets the real stderr on fd 2.
+The wrapper's own stderr goes to /dev/null (no job notices); the command's stderr joins its stdout, in order.
 The watchdog outlives the command only while the command's group still has members (stray background
 processes), so that they too are killed when the timeout passes.
 """
