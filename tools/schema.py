@@ -87,7 +87,8 @@ def parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     """Split a Google-style docstring into (description, {argument: description})."""
     lines = doc.splitlines()
     cut = next((i for i, line in enumerate(lines) if line.strip() in SECTION_HEADERS), len(lines))
-    description = "\n".join(lines[:cut]).strip()
+    paragraphs = "\n".join(lines[:cut]).strip().split("\n\n")
+    description = "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
     arg_docs: dict[str, str] = {}
     in_args = False
     current: str | None = None

@@ -17,7 +17,8 @@ def sample(
 ) -> str:
     """Do a sample thing.
 
-    A second paragraph of description.
+    A second paragraph,
+    wrapped.
 
     Args:
         name: The name
@@ -35,7 +36,7 @@ def test_spec_types_required_defaults_and_descriptions() -> None:
     spec = spec_from_function(sample)
     props = spec.parameters["properties"]
     assert spec.name == "sample"
-    assert spec.description == "Do a sample thing.\n\nA second paragraph of description."
+    assert spec.description == "Do a sample thing.\n\nA second paragraph, wrapped."
     assert list(props) == ["name", "count", "ratio", "flag", "tags", "mode", "note"]
     assert props["name"] == {"type": "string", "description": "The name continued on the next line."}
     assert props["count"] == {"type": "integer", "description": "How many."}
