@@ -76,7 +76,7 @@ def _plan(ws: Workspace, patched) -> FileChange:  # noqa: ANN001 - a unidiff Pat
         return FileChange(source, _read(ws, source, must_exist=True), None)
     current = _current(ws, patched, source, target)
     hunks = [hunk_from_unidiff(h) for h in patched if h.source_length or h.target_length]
-    if not hunks and not patched.is_rename:
+    if not hunks and not patched.is_rename and not patched.is_added_file:
         raise ToolError(f"{target}: the patch has a header for this file but no @@ hunks.")
     base = current or TextFile(target, "")
     try:

@@ -64,6 +64,12 @@ def test_several_files_new_file_and_deletion(ws) -> None:
     assert not Path(ws.root, "old.txt").exists()
 
 
+def test_new_empty_file_from_git(ws) -> None:
+    out = APPLY(ws, patch="diff --git a/e.txt b/e.txt\nnew file mode 100644\nindex 0000000..e69de29\n")
+    assert out.output == "Created e.txt (0 lines)."
+    assert read(ws, "e.txt") == ""
+
+
 def test_a_hunk_that_cannot_be_placed_writes_nothing(ws) -> None:
     patch = (
         "--- a/b.py\n+++ b/b.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"
