@@ -1,0 +1,173 @@
+"""SWE-bench images in three layers: base (Debian suite) -> environment (repo + version) -> instance.
+
+The environment image holds a virtualenv at /opt/venv with the version's dependencies resolved as of a date
+(`uv pip install --exclude-newer`), pip 24.0, and uv at /opt/uv. The instance image holds the repository at
+the base commit in /testbed as a fresh one-commit repository (plus the nearest tag, for setuptools_scm),
+with the project installed; later history is not there. Both are derived images (workspaces.images) cached
+under content-hash tags; build logs are kept per image.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swebench.datasets import Instance
+from swebench.mirrors import Mirrors
+from swebench.requirements import EnvRequirements, env_requirements, package_name
+from swebench.specs import EnvSpec, SpecTable
+from workspaces.base_image import base_image_name
+from workspaces.images import BuiltImage, ImageRecipe, build_image, cache_dir
+
+REPO_DIR = "/testbed"
+"""Where the repository lives in instance images."""
+VENV = "/opt/venv"
+"""The environment's virtualenv (first on PATH in the images)."""
+UV = "/opt/uv/bin/uv"
+"""uv, installed next to (not inside) the environment."""
+UV_VERSION = "0.13.9"
+PIP_VERSION = "24.0"
+"""pip inside every environment (pip >= 25 editable installs break pylint 2.14/2.15 plugin discovery)."""
+UNPINNED_DATE = "2100-01-01"
+"""--exclude-newer-package date that lifts the date limit for explicitly pinned packages."""
+ENV_REPOSITORY = "repo-agent/swe-env"
+INSTANCE_REPOSITORY = "repo-agent/swe-instance"
+IMAGE_ENV = {"PATH": f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "VIRTUAL_ENV": VENV, "LANG": "C.UTF-8", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+"""Environment variables baked into SWE-bench images."""
+UV_FLAGS = {"-e", "--editable", "-v", "--verbose", "--no-build-isolation"}
+"""pip install flags uv understands the same way; installs with other flags keep using pip."""
+GIT_ID = "-c user.name=repo-agent -c user.email=repo-agent@localhost"
+BUILD_REQUIRES_PATH = "/opt/env/build_requires.py"
+BUILD_REQUIRES_SCRIPT = """import pathlib, re
+text = pathlib.Path("pyproject.toml").read_text() if pathlib.Path("pyproject.toml").exists() else ""
+section = re.search(r"^\\[build-system\\](.*?)(?=^\\[|\\Z)", text, re.S | re.M)
+found = re.search(r"requires\\s*=\\s*\\[(.*?)\\]", section.group(1), re.S) if section else None
+print("\\n".join(re.findall(r"[\\"']([^\\"']+)[\\"']", found.group(1)) if found else ["setuptools", "wheel"]))
+"""
+"""Prints the project's build requirements (pyproject.toml [build-system] requires), one per line."""
+
+
+def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str:
+    """A `uv pip install` into the environment, resolved as of `date`, `pinned` (name==x) exempt from the date."""
+    exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)})
+    flags = " ".join(f"--exclude-newer-package {shlex.quote(name + '=' + UNPINNED_DATE)}" for name in exempt)
+    return f"{UV} pip install --python {VENV}/bin/python --exclude-newer {date} {flags} {args}".replace("  ", " ")
+
+
+def install_command(spec: EnvSpec, date: str) -> str:
+    """The spec's install command; `python -m pip install ...` runs through uv (as of `date`) when uv can."""
+    match = re.match(r"^python -m pip install (.*)$", spec.install.strip())
+    if match:
+        words = shlex.split(match.group(1))
+        if all(not word.startswith("-") or word in UV_FLAGS for word in words):
+            return uv_install(date, spec.pip_packages + spec.extra_pip, match.group(1))
+    return spec.install
+
+
+def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
+    """The environment layer: virtualenv, pip 24.0, requirements (best effort), pinned packages (must work)."""
+    files: dict[str, bytes] = {}
+    steps = [
+        f"python3 -m venv /opt/uv && /opt/uv/bin/pip install -q uv=={UV_VERSION}",
+        f"{UV} venv --python /usr/bin/python3 {VENV}",
+        uv_install(reqs.exclude_newer, [f"pip=={PIP_VERSION}"], f"pip=={PIP_VERSION} setuptools wheel"),
+    ]
+    if reqs.requirements:
+        files["/opt/env/requirements.txt"] = ("\n".join(reqs.requirements) + "\n").encode()
+        one = uv_install(reqs.exclude_newer, reqs.pinned, '"$line"')
+        steps.append(f"{uv_install(reqs.exclude_newer, reqs.pinned, '-r /opt/env/requirements.txt')} || "
+                     f"while read -r line; do {one} || echo \"SKIPPED $line\"; done < /opt/env/requirements.txt")
+    if reqs.pinned:
+        steps.append(uv_install(reqs.exclude_newer, reqs.pinned, " ".join(shlex.quote(p) for p in reqs.pinned)))
+    steps.append(f"{UV} pip freeze --python {VENV}/bin/python | tee /opt/env/freeze.txt")
+    key = {"repo": spec.repo, "version": spec.version, "python": spec.python, "date": reqs.exclude_newer}
+    return ImageRecipe(base=base_image_name(spec.suite), steps=steps, files=files, env=dict(IMAGE_ENV),
+                       key_extra=json.dumps(key, sort_keys=True), repository=ENV_REPOSITORY)
+
+
+def instance_recipe(spec: EnvSpec, instance: Instance, env_image: str, mirrors: Mirrors, date: str) -> ImageRecipe:
+    """The instance layer: the repository at base_commit as a fresh one-commit repo (+ tag), installed."""
+    tag = mirrors.nearest_tag(instance.repo, instance.base_commit)
+    setup = [f"cd {REPO_DIR}", *spec.pre_install, install_command(spec, date)]
+    files = {}
+    if spec.reinstall != "never":
+        # eval.sh re-installs offline without build isolation: the build requirements must be in the venv
+        files[BUILD_REQUIRES_PATH] = BUILD_REQUIRES_SCRIPT.encode()
+        one = uv_install(date, spec.pip_packages, '-c /opt/env/freeze.txt "$r"')
+        setup.append(f"python {BUILD_REQUIRES_PATH} | while read -r r; do {one} || echo \"SKIPPED $r\"; done")
+    steps = [
+        f"cd {REPO_DIR} && git init -q && git add -A -f && git {GIT_ID} commit -q --no-verify -m base",
+        *([f"cd {REPO_DIR} && git tag {shlex.quote(tag)}"] if tag else []),
+        " && ".join(setup),
+        # setup edits to tracked files (e.g. a sed on tox.ini) become part of the one commit, so that
+        # `git diff` shows only what a patch changes
+        f"cd {REPO_DIR} && if ! git diff --quiet; then git {GIT_ID} commit -q -a --amend --no-edit --no-verify"
+        + (f" && git tag -f {shlex.quote(tag)} >/dev/null; fi" if tag else "; fi"),
+        # files the setup left behind (egg-info, build/) are ignored: out of diffs, safe from `git clean`
+        f"cd {REPO_DIR} && git ls-files --others --exclude-standard --directory | sed 's|^|/|' >> .git/info/exclude",
+        f"git config --system --add safe.directory '*' && chown -R 1000:1000 {REPO_DIR}",
+    ]
+    key = {"instance": instance.instance_id, "repo": instance.repo, "commit": instance.base_commit, "tag": tag}
+
+    def archive() -> bytes:
+        return mirrors.archive(instance.repo, instance.base_commit, prefix=REPO_DIR.strip("/") + "/")
+
+    return ImageRecipe(base=env_image, steps=steps, files=files, archives={"/": archive}, env=dict(IMAGE_ENV),
+                       workdir=REPO_DIR,
+                       key_extra=json.dumps(key, sort_keys=True), repository=INSTANCE_REPOSITORY)
+
+
+@dataclass
+class InstanceImages:
+    """The images of one instance and how long getting them took."""
+
+    env: BuiltImage
+    """The environment image (built or cached)."""
+    instance: BuiltImage
+    """The instance image (built or cached)."""
+
+    @property
+    def seconds(self) -> float:
+        """Time spent on both."""
+        return self.env.seconds + self.instance.seconds
+
+
+class ImageBuilder:
+    """Builds (or finds) environment and instance images; parallel callers share one build per image."""
+
+    def __init__(self, client: Any, mirrors: Mirrors, specs: SpecTable, log_dir: Path | None = None):
+        self.client = client
+        self.mirrors = mirrors
+        self.specs = specs
+        self.log_dir = log_dir or cache_dir() / "logs" / "swebench"
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _build(self, recipe: ImageRecipe, what: str) -> BuiltImage:
+        with self._lock(what):
+            return build_image(self.client, recipe, self.log_dir)
+
+    def images(self, instance: Instance) -> InstanceImages:
+        """Environment and instance images for `instance` (Unsupported, MirrorError, ImageBuildError may raise)."""
+        spec = self.specs.spec_for(instance)
+        self.mirrors.require(instance.repo, instance.base_commit, instance.environment_setup_commit)
+        reqs = env_requirements(spec, instance, self.mirrors)
+        env = self._build(env_recipe(spec, reqs), f"env {spec.repo} {spec.version}")
+        built = self._build(instance_recipe(spec, instance, env.name, self.mirrors, reqs.exclude_newer),
+                            f"instance {instance.instance_id}")
+        self._name(built.name, instance.instance_id)
+        return InstanceImages(env, built)
+
+    def _name(self, image: str, instance_id: str) -> None:
+        """Also tag the instance image by instance id (`repo-agent/swe-instance:<id>`), for people and inference."""
+        self.client.images.get(image).tag(INSTANCE_REPOSITORY, instance_id.lower())
