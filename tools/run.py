@@ -8,7 +8,7 @@ from tools.function_tool import FunctionTool, ToolError
 from workspaces.base import Workspace, clip_middle
 
 
-def run(ws: Workspace, command: str, timeout: int | None = None, *, max_timeout: float = 180.0,
+def run(ws: Workspace, command: str, timeout: float | None = None, *, max_timeout: float = 180.0,
         output_limit: int = 10_000) -> Observation:
     """Run a shell command (bash) in the repository root and show its exit code and output.
 

@@ -23,13 +23,13 @@ def test_find_view_fix_test_and_submit(calc_ws, calc_repo, tmp_path) -> None:
 
     assert step("search", pattern="def add") == "calc.py:1: def add(a, b):"
     assert "   3\t    return a - b" in step("view", path="calc.py")
-    failing = step("run", command="python3 -m pytest -q test_calc.py")
-    assert failing.startswith("exit code: 1")
+    check = "python3 -c 'from calc import add; assert add(2, 3) == 5, add(2, 3)'"
+    failing = step("run", command=check)
+    assert failing.startswith("exit code: 1") and "AssertionError: -1" in failing
     step("edit", path="calc.py", old_text="    return a - b", new_text="    return a + b")
     step("create", path="tests/test_more.py", content="from calc import add\n\n\ndef test_zero():\n"
          "    assert add(0, 0) == 0\n")
-    passing = step("run", command="python3 -m pytest -q -p no:cacheprovider test_calc.py tests/test_more.py")
-    assert passing.startswith("exit code: 0") and "3 passed" in passing
+    assert step("run", command=check) == "exit code: 0\n(no output)"
     with pytest.raises(Submitted):
         step("submit", summary="add() subtracted; it adds now")
 
