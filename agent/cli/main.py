@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "agent.cli.solve",
     "agent.cli.map",
     "agent.cli.images",
+    "agent.cli.swebench",
 ]
 """Modules whose `register(app)` adds their commands; each subsystem owns its module."""
 

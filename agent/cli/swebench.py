@@ -1,0 +1,152 @@
+"""`agent swebench validate | eval | report`: score predictions with SWE-bench's rules, offline, in containers.
+
+`swebench_app` is the sub-app; other modules add their own subcommands to it (e.g. `infer`, `run`) from their
+own `register(app)`, using the shared option helpers here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from agent.errors import UserError
+
+swebench_app = typer.Typer(name="swebench", help="SWE-bench: validate instances, evaluate predictions, report.",
+                           no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+DATASET_HELP = "lite, lite-dev, a JSON/JSONL file in the Hugging Face schema, or a hub name owner/name[:split]."
+MIRRORS_HELP = "Directory of bare mirrors named owner+name or owner__name (default: $REPO_AGENT_MIRRORS, else clone)."
+
+
+def split_ids(values: list[str] | None) -> list[str]:
+    """Instance ids from repeated and comma/space-separated option values and arguments."""
+    return [part for value in values or [] for part in value.replace(",", " ").split() if part]
+
+
+def load_instances(dataset: str, ids: list[str] | None = None) -> list:
+    """The dataset's instances, restricted to `ids` when given."""
+    from swebench.datasets import load_dataset, select
+
+    return select(load_dataset(dataset), ids)
+
+
+def make_builder(mirrors: Path | None, specs: list[Path] | None = None):
+    """An ImageBuilder on the local Docker engine (a UserError when none is reachable)."""
+    from swebench.images import ImageBuilder
+    from swebench.mirrors import Mirrors
+    from swebench.specs import SpecTable
+    from workspaces.images import connect
+
+    return ImageBuilder(connect(), Mirrors(mirrors), SpecTable.load(specs))
+
+
+@swebench_app.command("validate")
+def validate_command(
+    instance_ids: list[str] = typer.Argument(None, help="Instance ids (also --instances)."),
+    dataset: str = typer.Option("lite", "--dataset", "-d", help=DATASET_HELP),
+    instances: list[str] = typer.Option(None, "--instances", "-i", help="Instance ids; repeatable, comma-separated."),
+    mirrors: Path = typer.Option(None, "--mirrors", help=MIRRORS_HELP),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Instances validated at once."),
+    force: bool = typer.Option(False, "--force", help="Ignore cached validations."),
+    as_json: bool = typer.Option(False, "--json", help="Print [{instance_id, valid, gold, empty, seconds}] on stdout."),
+    timeout: float = typer.Option(1800, "--timeout", help="Seconds one test run may take."),
+    out: Path = typer.Option(None, "--out", help="Where validation folders go (default: the cache)."),
+    specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
+) -> None:
+    """Run the gold patch and the empty patch per instance: valid when gold resolves and empty does not."""
+    from swebench.evaluate import EvalSettings
+    from swebench.validate import Validation, validate
+    from workspaces.images import cache_dir
+
+    chosen = load_instances(dataset, split_ids(instances) + split_ids(instance_ids))
+    builder = make_builder(mirrors, specs)
+
+    def show(result: Validation) -> None:
+        mark = "[green]valid[/]" if result.valid else "[red]not valid[/]"
+        note = " (cached)" if result.cached else ""
+        err_console.print(f"{result.instance_id}: {mark} gold={result.gold} empty={result.empty} "
+                          f"{result.seconds:.1f}s{note} {result.reason}", highlight=False)
+
+    started = time.monotonic()
+    settings = EvalSettings(timeout=timeout, run_id="validate")
+    results = validate(chosen, builder, out or cache_dir() / "swebench" / "validate", settings, workers=workers,
+                       force=force, on_result=show)
+    if as_json:
+        print(json.dumps([r.public() for r in results], indent=2))
+    valid = sum(r.valid for r in results)
+    err_console.print(f"{valid}/{len(results)} valid in {time.monotonic() - started:.1f}s", highlight=False)
+    if valid < len(results):
+        raise typer.Exit(1)
+
+
+@swebench_app.command("eval")
+def eval_command(
+    predictions: Path = typer.Option(None, "--predictions", "-p", help="Predictions file (JSONL or JSON)."),
+    dataset: str = typer.Option("lite", "--dataset", "-d", help=DATASET_HELP),
+    run_id: str = typer.Option(..., "--run-id", help="Name of the run (its folder under RUNS/swebench/)."),
+    instances: list[str] = typer.Option(None, "--instances", "-i", help="Only these instance ids."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Instances evaluated at once."),
+    mirrors: Path = typer.Option(None, "--mirrors", help=MIRRORS_HELP),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
+    force: bool = typer.Option(False, "--force", help="Evaluate again instances that have a report."),
+    regrade: bool = typer.Option(False, "--regrade", help="Grade again from stored test logs; no Docker."),
+    timeout: float = typer.Option(1800, "--timeout", help="Seconds one instance's tests may take."),
+    specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
+) -> None:
+    """Evaluate a predictions file; reruns skip finished instances; then print the report."""
+    from swebench.evaluate import EvalSettings
+    from swebench.predictions import read_predictions
+    from swebench.report import load_report, print_report, write_reports
+    from swebench.run_eval import RunOptions, regrade_run, run_evaluation
+    from swebench.specs import SpecTable
+
+    full = load_instances(dataset)
+    if regrade:
+        regrade_run(full, SpecTable.load(specs), runs_dir, run_id)
+    else:
+        if predictions is None:
+            raise UserError("Give the predictions file with --predictions FILE (or use --regrade).")
+        preds = read_predictions(predictions, full)
+        wanted = set(split_ids(instances))
+        if wanted:
+            preds.predictions = {k: v for k, v in preds.predictions.items() if k in wanted}
+        for rejection in preds.rejections:
+            err_console.print(f"[yellow]line {rejection.line} skipped[/]: {rejection.reason} "
+                              f"{rejection.instance_id}".rstrip(), highlight=False)
+        options = RunOptions(run_id=run_id, runs_dir=runs_dir, workers=workers, force=force,
+                             settings=EvalSettings(timeout=timeout, run_id=run_id), dataset_name=dataset,
+                             predictions_path=str(predictions))
+        run_evaluation(full, preds, lambda: make_builder(mirrors, specs), options, err_console)
+    report = load_report(runs_dir, run_id)
+    print_report(report, console)
+    results_path, html_path = write_reports(report, runs_dir)
+    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
+
+
+@swebench_app.command("report")
+def report_command(
+    run_id: str = typer.Argument(..., help="The run id given to `eval`."),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print results.json (the official shape) on stdout."),
+) -> None:
+    """Resolved rate overall and per repository, in the terminal and as report.html / results.json."""
+    from swebench.report import load_report, official_results, print_report, write_reports
+
+    report = load_report(runs_dir, run_id)
+    results_path, html_path = write_reports(report, runs_dir)
+    if as_json:
+        print(json.dumps(official_results(report), indent=2))
+        return
+    print_report(report, console)
+    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `agent swebench ...` to the main app."""
+    app.add_typer(swebench_app, name="swebench")

@@ -1,0 +1,176 @@
+"""Evaluate a predictions file: parallel workers, one folder per instance, resumable, re-gradable.
+
+Layout: RUNS/swebench/RUN_ID/ holds run.json (what was evaluated), rejections.json (lines of the
+predictions file that were not used, with reasons), one folder per instance (patch.diff, eval.sh,
+test_output.txt, run.log, report.json) and, at the end, results.json and report.html. An instance whose
+report.json exists is skipped unless `force`; report.json is written atomically, so Ctrl-C, a crash or
+kill -9 loses nothing that finished.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from swebench.datasets import Instance
+from swebench.evaluate import (
+    EMPTY,
+    UNRESOLVED,
+    EvalResult,
+    EvalSettings,
+    evaluate_instance,
+    regrade_instance,
+    write_json,
+)
+from swebench.images import ImageBuilder
+from swebench.predictions import Prediction, PredictionSet
+from swebench.specs import SpecTable
+
+RETRIED_REASONS = ("container died",)
+"""Infrastructure errors a rerun evaluates again (an interrupted run's containers are removed under it)."""
+
+
+@dataclass
+class RunOptions:
+    """How a run goes."""
+
+    run_id: str
+    runs_dir: Path = Path("runs")
+    """Parent of the swebench/ folder of runs."""
+    workers: int = 1
+    """Instances evaluated at once."""
+    force: bool = False
+    """Evaluate again instances that already have a report."""
+    settings: EvalSettings = field(default_factory=EvalSettings)
+    dataset_name: str = ""
+    predictions_path: str = ""
+
+
+def run_folder(runs_dir: Path, run_id: str) -> Path:
+    """Where run `run_id` keeps its files."""
+    return Path(runs_dir) / "swebench" / run_id
+
+
+def _write_metadata(folder: Path, options: RunOptions, dataset: list[Instance], predictions: PredictionSet) -> None:
+    """run.json and rejections.json: enough for `report` and `--regrade` without the original inputs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"run_id": options.run_id, "dataset": options.dataset_name, "predictions": options.predictions_path,
+            "model_name_or_path": predictions.model_name, "dataset_ids": [i.instance_id for i in dataset],
+            "submitted_ids": sorted(predictions.predictions), "updated": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    write_json(folder / "run.json", meta)
+    write_json(folder / "rejections.json", [asdict(r) for r in predictions.rejections])
+
+
+def _record_unrunnable(prediction: Prediction, folder: Path, model: str) -> EvalResult | None:
+    """Score a prediction that needs no container (empty or not a diff); None when it must run."""
+    reason = "the prediction's patch is empty" if prediction.is_empty else prediction.malformed
+    if not reason:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "patch.diff").write_text(prediction.model_patch)
+    result = EvalResult(prediction.instance_id, EMPTY if prediction.is_empty else UNRESOLVED, reason)
+    (folder / "run.log").write_text(f"not run: {reason}\n")
+    write_json(folder / "report.json", result.to_report(model))
+    return result
+
+
+def load_result(folder: Path) -> EvalResult | None:
+    """The finished result in an instance folder, or None (no report, or an unreadable one)."""
+    try:
+        return EvalResult.from_report(json.loads((folder / "report.json").read_text()))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _finished(folder: Path) -> EvalResult | None:
+    """A result a rerun keeps: any report except a container that died (what an interrupted run leaves)."""
+    result = load_result(folder)
+    if result and result.infra and result.reason.startswith(RETRIED_REASONS):
+        return None
+    return result
+
+
+class _Progress:
+    """A rich progress bar with the running tally of verdicts."""
+
+    def __init__(self, total: int, console: Console, enabled: bool):
+        self.tally: Counter[str] = Counter()
+        self.progress = Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.description}"), console=console, disable=not enabled)
+        self.task = self.progress.add_task("", total=total)
+
+    def done(self, result: EvalResult) -> None:
+        """Count one finished instance."""
+        self.tally[result.status] += 1
+        text = " ".join(f"{k} {v}" for k, v in sorted(self.tally.items()))
+        self.progress.update(self.task, advance=1, description=f"{text} · last {result.instance_id}")
+
+
+def run_evaluation(dataset: list[Instance], predictions: PredictionSet, make_builder: Callable[[], ImageBuilder],
+                   options: RunOptions, console: Console | None = None, progress: bool = True) -> list[EvalResult]:
+    """Evaluate every prediction (see the module docstring); returns the results of all predictions."""
+    console = console or Console(stderr=True)
+    folder = run_folder(options.runs_dir, options.run_id)
+    _write_metadata(folder, options, dataset, predictions)
+    by_id = {instance.instance_id: instance for instance in dataset}
+    model = predictions.model_name or options.settings.model_name
+    options.settings.model_name = model
+    results: dict[str, EvalResult] = {}
+    todo: list[Prediction] = []
+    for prediction in predictions.predictions.values():
+        target = folder / prediction.instance_id
+        done = None if options.force else _finished(target)
+        done = done or _record_unrunnable(prediction, target, model)
+        if done:
+            results[prediction.instance_id] = done
+        else:
+            todo.append(prediction)
+    if not todo:
+        return list(results.values())
+    builder = make_builder()
+    bar = _Progress(len(todo), console, progress)
+    with bar.progress, ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        pending: dict[Future[EvalResult], str] = {
+            pool.submit(evaluate_instance, by_id[p.instance_id], p.model_patch, folder / p.instance_id, builder,
+                        options.settings): p.instance_id for p in todo}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    pending.pop(future)
+                    result = future.result()
+                    results[result.instance_id] = result
+                    bar.done(result)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            running = sum(1 for future in pending if future.running())
+            if running:
+                console.print(f"[yellow]waiting for {running} running instance(s) to finish; "
+                              "Ctrl-C again to abandon them[/]")
+            raise
+    return list(results.values())
+
+
+def regrade_run(dataset: list[Instance], specs: SpecTable, runs_dir: Path, run_id: str) -> list[EvalResult]:
+    """Grade every instance of a run again from its stored test output (no Docker)."""
+    folder = run_folder(runs_dir, run_id)
+    meta = json.loads((folder / "run.json").read_text())
+    by_id = {instance.instance_id: instance for instance in dataset}
+    results = []
+    for instance_id in meta.get("submitted_ids", []):
+        target = folder / instance_id
+        if instance_id not in by_id:
+            continue
+        result = regrade_instance(by_id[instance_id], specs, target, meta.get("model_name_or_path", ""))
+        result = result or load_result(target)
+        if result:
+            results.append(result)
+    return results

@@ -1,0 +1,98 @@
+"""Validate instances here: the gold patch must resolve, the empty patch must not.
+
+Each instance is evaluated twice (gold, then no patch at all) and the verdict is cached per instance under a
+key made of the instance and its spec, so a second `validate` answers at once unless forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from swebench.datasets import Instance
+from swebench.evaluate import UNSUPPORTED, EvalSettings, evaluate_instance, write_json
+from swebench.grading import PARTIAL, RESOLVED, UNRESOLVED
+from swebench.images import ImageBuilder
+from swebench.specs import Unsupported
+
+CACHE_VERSION = 1
+"""Bumped when evaluation changes in a way that invalidates cached validations."""
+
+
+@dataclass
+class Validation:
+    """Whether an instance is valid here, with the two verdicts."""
+
+    instance_id: str
+    valid: bool
+    gold: str
+    """Verdict with the gold patch."""
+    empty: str
+    """Verdict with no patch."""
+    seconds: float
+    """Time both evaluations took."""
+    reason: str = ""
+    """Why it is not valid."""
+    cached: bool = False
+    """True when the answer came from the cache."""
+
+    def public(self) -> dict[str, object]:
+        """The `--json` record: instance_id, valid, gold, empty, seconds."""
+        return {"instance_id": self.instance_id, "valid": self.valid, "gold": self.gold, "empty": self.empty,
+                "seconds": round(self.seconds, 1)}
+
+
+def cache_key(instance: Instance, builder: ImageBuilder) -> str:
+    """Hash of what a validation depends on: the instance record and its spec."""
+    try:
+        spec = repr(builder.specs.spec_for(instance))
+    except Unsupported as exc:
+        spec = f"unsupported: {exc}"
+    payload = json.dumps([CACHE_VERSION, instance.to_record(), spec], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def validate_instance(instance: Instance, builder: ImageBuilder, folder: Path, settings: EvalSettings,
+                      force: bool = False) -> Validation:
+    """Gold and empty evaluations of `instance` under `folder` (cached in folder/validation.json)."""
+    key = cache_key(instance, builder)
+    record_path = folder / "validation.json"
+    if not force and record_path.exists():
+        record = json.loads(record_path.read_text())
+        if record.get("key") == key:
+            record.pop("key")
+            return Validation(**{**record, "cached": True})
+    started = time.monotonic()
+    gold = evaluate_instance(instance, instance.patch, folder / "gold", builder, settings)
+    if gold.status == UNSUPPORTED:
+        empty_status, empty_reason = UNSUPPORTED, ""
+    else:
+        empty = evaluate_instance(instance, "", folder / "empty", builder, settings, run_empty=True)
+        empty_status, empty_reason = empty.status, empty.reason
+    valid = gold.status == RESOLVED and empty_status in (UNRESOLVED, PARTIAL)
+    reason = ""
+    if not valid:
+        reason = (f"gold: {gold.status} ({gold.reason})" if gold.status != RESOLVED
+                  else f"empty patch: {empty_status} ({empty_reason})")
+    result = Validation(instance.instance_id, valid, gold.status, empty_status, time.monotonic() - started, reason)
+    write_json(record_path, {**asdict(result), "key": key})
+    return result
+
+
+def validate(instances: list[Instance], builder: ImageBuilder, out_dir: Path, settings: EvalSettings, *,
+             workers: int = 1, force: bool = False,
+             on_result: Callable[[Validation], None] | None = None) -> list[Validation]:
+    """Validate every instance (in parallel with `workers`); results in the order of `instances`."""
+    def one(instance: Instance) -> Validation:
+        result = validate_instance(instance, builder, out_dir / instance.instance_id, settings, force)
+        if on_result:
+            on_result(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, instances))
