@@ -140,7 +140,7 @@ class LocalWorkspace:
             env = {"GIT_INDEX_FILE": str(index)}
             git_dir = Path(self.repo.git_dir)
             if (git_dir / "index").exists():
-                shutil.copy(git_dir / "index", index)
+                shutil.copy2(git_dir / "index", index)  # keep its mtime: git's racy-entry check relies on it
             self.repo.git.add("-A", env=env)
             return _with_newline(self.repo.git.diff("--cached", "--binary", self.base_commit, env=env))
 

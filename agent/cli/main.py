@@ -55,7 +55,7 @@ def run() -> None:
     register_commands()
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)  # click returns the code of a typer.Exit instead of raising it
     except UserError as exc:
         if debug:
             raise
@@ -78,3 +78,4 @@ def run() -> None:
             raise
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)

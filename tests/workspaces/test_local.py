@@ -117,3 +117,11 @@ def test_reset_returns_to_base(calc_repo: Path) -> None:
 def test_clone_of_unknown_commit_is_a_workspace_error(calc_repo: Path) -> None:
     with pytest.raises(WorkspaceError, match="Could not clone"), LocalWorkspace(calc_repo, commit="deadbeef"):
         pass
+
+
+def test_same_size_edit_right_after_clone_shows_in_diff(calc_repo: Path) -> None:
+    # Same size, same second as the index: only git's racy-entry check can see this change.
+    for _ in range(5):
+        with LocalWorkspace(calc_repo) as ws:
+            ws.write_file("calc.py", ws.read_file("calc.py").replace("a - b", "a + b"))
+            assert "+    return a + b" in ws.diff()
