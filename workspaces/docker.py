@@ -84,6 +84,16 @@ def _exit_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _raise_system_exit)
 
 
+_cpus: dict[int, int] = {}
+
+
+def _daemon_cpus(client: Any) -> int:
+    """CPUs of the Docker host (asked once per client): a CPU limit above it is refused by the daemon."""
+    if id(client) not in _cpus:
+        _cpus[id(client)] = client.info().get("NCPU") or 1
+    return _cpus[id(client)]
+
+
 class DockerWorkspace:
     """A Workspace in a Docker container (a context manager); see the module docstring."""
 
@@ -153,7 +163,7 @@ class DockerWorkspace:
 
     def _create_container(self) -> None:
         """Create and start the container with the configured limits and labels; remember it for cleanup."""
-        ncpu = self.client.info().get("NCPU") or 1
+        ncpu = _daemon_cpus(self.client)
         container = self.client.containers.create(
             self.prepared.image, command=["sleep", "infinity"], name=f"repo-agent-{self.run_id}-{uuid.uuid4().hex[:6]}",
             labels=gc.container_labels("workspace", self.run_id), network_mode=self.config.network,
