@@ -59,6 +59,17 @@ def connect(timeout: float = 60) -> Any:
     return client
 
 
+def daemon_reachable(timeout: float = 5) -> bool:
+    """True when a Docker engine answers a ping (for choosing a fallback; `connect` explains failures)."""
+    try:
+        import docker
+
+        docker.from_env(timeout=int(timeout)).ping()
+        return True
+    except Exception:
+        return False
+
+
 def cache_dir() -> Path:
     """Where repo-agent keeps build logs ($XDG_CACHE_HOME/repo-agent, else ~/.cache/repo-agent)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

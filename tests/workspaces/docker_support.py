@@ -13,18 +13,7 @@ import pytest
 
 from agent.config import DockerWorkspaceConfig
 from tests.conftest import GIT_IDENTITY, write_tree
-
-
-def daemon_reachable() -> bool:
-    """True when a Docker daemon answers a ping."""
-    try:
-        import docker
-
-        docker.from_env(timeout=5).ping()
-        return True
-    except Exception:
-        return False
-
+from workspaces.images import daemon_reachable
 
 requires_docker = [
     pytest.mark.docker,
@@ -83,3 +72,14 @@ def tree_state(root: Path) -> tuple[str, str, list[str]]:
                             text=True).stdout
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts)
     return head, status, files
+
+
+def check_file_contract(ws, missing: str, directory: str, new_file: str) -> None:
+    """Missing files and directories raise as the contract says; new files get parents and the workspace user."""
+    with pytest.raises(FileNotFoundError):
+        ws.read_file(missing)
+    with pytest.raises(IsADirectoryError):
+        ws.read_file(directory)
+    ws.write_file(new_file, "x = 'é'\n")
+    assert ws.read_file(new_file) == "x = 'é'\n"
+    assert ws.exec(f"stat -c %U {new_file}", timeout=30).output.strip() == "agent"

@@ -10,6 +10,7 @@ import pytest
 from agent.errors import UserError, WorkspaceError
 from tests.workspaces.docker_support import (
     base_image,  # noqa: F401 - fixture
+    check_file_contract,
     docker_client,  # noqa: F401 - fixture
     git_repo,
     plain_config,
@@ -95,13 +96,7 @@ def test_long_output_keeps_head_and_tail(ws):
 def test_read_and_write_files(ws):
     assert ws.read_file("pkg/core.py") == FILES["pkg/core.py"]
     assert ws.read_file("/workspace/repo/README.md") == "# demo\n"
-    with pytest.raises(FileNotFoundError):
-        ws.read_file("missing.py")
-    with pytest.raises(IsADirectoryError):
-        ws.read_file("pkg")
-    ws.write_file("new/deep/module.py", "x = 'é'\n")
-    assert ws.read_file("new/deep/module.py") == "x = 'é'\n"
-    assert ws.exec("stat -c %U new/deep/module.py", timeout=30).output.strip() == "agent"
+    check_file_contract(ws, "missing.py", "pkg", "new/deep/module.py")
     ws.exec("printf 'ok\\377\\n' > bytes.txt", timeout=30)
     assert ws.read_file("bytes.txt") == "ok\ufffd\n"
 

@@ -6,6 +6,7 @@ import pytest
 
 from tests.workspaces.docker_support import (
     base_image,  # noqa: F401 - fixture
+    check_file_contract,
     docker_client,  # noqa: F401 - fixture
     git_repo,
     plain_config,
@@ -80,10 +81,5 @@ def test_images_without_python_fall_back_to_docker_exec_and_the_archive_api(sour
         assert slow.timed_out and slow.exit_code == -1
         assert ws.exec("ps -eo args | grep -c '^sleep 10[01].5' || true", timeout=30).output.strip() == "0"
         assert ws.read_file("data/table.csv") == "a,b\n"
-        with pytest.raises(FileNotFoundError):
-            ws.read_file("nope.txt")
-        with pytest.raises(IsADirectoryError):
-            ws.read_file("data")
-        ws.write_file("data/new/rows.csv", "1,2\n")
-        assert ws.exec("stat -c %U data/new/rows.csv", timeout=30).output.strip() == "agent"
-        assert "+1,2" in ws.diff()
+        check_file_contract(ws, "nope.txt", "data", "data/new/rows.py")
+        assert "+x = 'é'" in ws.diff()
