@@ -48,6 +48,8 @@ class SolveResult:
     """Dollars spent."""
     steps: int
     """Model calls made."""
+    message: str = ""
+    """Details of the exit (the submit summary, a limit or an error)."""
 
 
 @dataclass
@@ -104,7 +106,7 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
         trajectory.save()
         write_outputs(run_dir, trajectory.data, gate)
     data = trajectory.data
-    return SolveResult(run_dir, data.exit_status or "", data.patch, gate, data.cost, len(data.steps))
+    return SolveResult(run_dir, data.exit_status or "", data.patch, gate, data.cost, len(data.steps), data.exit_message)
 
 
 def opening_messages(config: AgentConfig, issue: str, ws: Workspace, plan: Plan | None) -> list[Message]:

@@ -68,6 +68,9 @@ def run_with_progress(job: SolveJob, label: str = "") -> SolveResult:
 def report(result: SolveResult) -> None:
     """Print where the outputs are and the gate's verdict."""
     colour = {"passed": "green", "failed": "red", "no change": "yellow"}[result.gate.status]
+    if result.exit_status != "Submitted":
+        detail = f": {result.message}" if result.message else ""
+        console.print(f"[yellow]run ended by {result.exit_status}[/]{detail}", highlight=False)
     console.print(f"patch gate: [{colour}]{result.gate.status}[/]", highlight=False)
     for check in result.gate.checks:
         first = (check.detail.strip().splitlines() or [""])[0]
