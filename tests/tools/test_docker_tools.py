@@ -28,16 +28,18 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def shared_ws(tmp_path_factory, base_image):  # noqa: F811 - fixture
+def container(tmp_path_factory, base_image):  # noqa: F811 - fixture
+    """One Docker workspace over a small repository for the whole module."""
     source = git_repo(tmp_path_factory.mktemp("tools") / "repo", FILES)
-    with DockerWorkspace(plain_config(), source, "HEAD") as ws:
-        yield ws
+    with DockerWorkspace(plain_config(), source, "HEAD") as workspace:
+        yield workspace
 
 
 @pytest.fixture
-def ws(shared_ws):
-    yield shared_ws
-    shared_ws.reset()
+def ws(container):
+    """The module's workspace, back at its base commit for every test."""
+    container.reset()
+    return container
 
 
 TOOLS = make_tools(load_config(["limits.command_timeout=20"]))
