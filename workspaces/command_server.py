@@ -21,6 +21,8 @@ import time
 
 DRAIN = 1.0
 """Seconds to keep reading after the command exited, for background processes that still hold its output."""
+RUNNING = {}
+"""The process group of the command being run ("pgid"), for the SIGTERM handler."""
 
 
 def b64(data):
@@ -105,6 +107,7 @@ def run_exec(request):
     except OSError as exc:
         collector.add(("cannot run in %s: %s\n" % (request["cwd"], exc.strerror)).encode())
         return collector.reply(127, False)
+    RUNNING["pgid"] = proc.pid
     deadline = time.monotonic() + float(request["timeout"])
     reached_eof = pump(proc, collector, deadline)
     try:
@@ -115,6 +118,7 @@ def run_exec(request):
     if timed_out or not reached_eof:
         kill_group(proc.pid)
     proc.wait()
+    RUNNING.pop("pgid", None)
     proc.stdout.close()
     return collector.reply(code, timed_out)
 
@@ -154,8 +158,16 @@ def answer(line):
         return {"error": "ServerError", "message": "%s: %s" % (type(exc).__name__, exc)}
 
 
+def stop(signum, frame):
+    """SIGTERM (the host gave up on a request): kill the running command's group, then exit."""
+    if "pgid" in RUNNING:
+        kill_group(RUNNING["pgid"])
+    os._exit(0)
+
+
 def main():
-    """Say hello (pid, Python version), then answer requests until stdin closes."""
+    """Say hello (pid, Python version), then answer requests until stdin closes or SIGTERM arrives."""
+    signal.signal(signal.SIGTERM, stop)
     out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout
     out.write((json.dumps({"pid": os.getpid(), "python": sys.version.split()[0]}) + "\n").encode())
     out.flush()

@@ -195,12 +195,17 @@ class DockerWorkspace:
         """(Re)start the command server; without python3 in the image commands fall back to `docker exec`."""
         if self.server is not None:
             self.server.close()
-            if self.server.pid:
+            if self.server.pid:  # TERM lets it kill the command it runs; KILL if it does not go
                 run_command(ExecTarget(self.client.api, self.container_id, user="0"),
-                            f"kill -KILL {self.server.pid} 2>/dev/null", timeout=10, cwd="/")
+                            f"kill -TERM {self.server.pid} && sleep 0.2 && kill -KILL {self.server.pid}",
+                            timeout=10, cwd="/")
+        restarting = self.server is not None
         self.server = CommandServer(self.client.api, self.container_id, self.user, COMMAND_ENV)
         if not self.server.start():
             self.server = None
+            if restarting:
+                self._check_alive()
+                raise WorkspaceError("The workspace's command runner could not be restarted.")
 
     def _check_alive(self) -> None:
         """Raise WorkspaceError when the container is no longer running (killed, out of memory)."""
@@ -214,6 +219,8 @@ class DockerWorkspace:
 
     def _request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
         """One request to the command server; restarts it (and raises ServerGone) when it died."""
+        if self.server.broken:  # a request was abandoned (Ctrl-C): its reply would answer the next one
+            self._start_server()
         try:
             return self.server.request(payload, timeout)
         except ServerGone:

@@ -31,6 +31,8 @@ class CommandServer:
         self.reader: FrameReader | None = None
         self.pid = 0
         """The server's pid inside the container."""
+        self.broken = False
+        """True when a request was sent and its reply not read (timeout, Ctrl-C): the server must be replaced."""
 
     def start(self) -> bool:
         """Start the server; False when the image cannot run it (no python3)."""
@@ -49,8 +51,13 @@ class CommandServer:
         """Send one request and wait up to `timeout` seconds for its reply."""
         if self.reader is None:
             raise ServerGone("not started")
+        if self.broken:
+            raise ServerGone("an earlier request was abandoned")
+        self.broken = True  # until the reply is read: an interrupted request leaves the protocol out of step
         self.reader.send((json.dumps(payload) + "\n").encode())
-        return json.loads(self.reader.line(time.monotonic() + timeout))
+        reply = json.loads(self.reader.line(time.monotonic() + timeout))
+        self.broken = False
+        return reply
 
     def close(self) -> None:
         """Disconnect (idempotent)."""

@@ -20,6 +20,7 @@ from tests.workspaces.docker_support import (
 from workspaces import gc
 from workspaces.base import Workspace
 from workspaces.docker import DockerWorkspace
+from workspaces.docker_exec import ServerStuck
 
 pytestmark = requires_docker
 
@@ -83,6 +84,14 @@ def test_timeout_kills_the_whole_process_group(ws):
     assert result.duration < 1 + 2
     left = ws.exec("ps -eo args | grep -c '^sleep 30[01].5' || true", timeout=30)
     assert left.output.strip() == "0"
+
+
+def test_an_abandoned_request_does_not_answer_the_next_one(ws):
+    with pytest.raises(ServerStuck):  # what Ctrl-C in the middle of a command leaves behind, too
+        ws.server.request({"op": "exec", "cmd": "sleep 30.25; echo late", "timeout": 60, "cwd": ws.root,
+                           "limit": 1000}, timeout=0.5)
+    assert ws.exec("echo next", timeout=30).output == "next\n"
+    assert ws.exec("ps -eo args | grep -c '^sleep 30.25' || true", timeout=30).output.strip() == "0"
 
 
 def test_long_output_keeps_head_and_tail(ws):
