@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 READ_ONLY_TOOLS = frozenset({"search", "view", "find_symbol", "submit"})
 """Tools that never change files; after any other tool the diff so far is snapshotted."""
 
+SNAPSHOT_INTERVAL = 2.0
+"""Seconds between diff snapshots: if the workspace dies, at most this much of the agent's work is lost."""
+
 NO_TOOL_CALL = (
     "Your reply did not call a tool. Call exactly one of the tools to make progress, "
     "or call `submit` when the fix is done."
@@ -82,6 +85,7 @@ class AgentLoop:
         self.specs = [tool.spec for tool in tools.values()]
         self.messages = trajectory.data.messages
         self.started = time.monotonic()
+        self.last_snapshot = 0.0
 
     def run(self) -> str:
         """Step until an exit condition; record it and the diff so far; return the exit status."""
@@ -126,8 +130,10 @@ class AgentLoop:
             return
         for call in reply.tool_calls:
             self.execute(call, record)
-        if any(call.name not in READ_ONLY_TOOLS for call in reply.tool_calls):
+        changing = any(call.name not in READ_ONLY_TOOLS for call in reply.tool_calls)
+        if changing and time.monotonic() - self.last_snapshot >= SNAPSHOT_INTERVAL:
             self.trajectory.data.patch = self.ws.diff()
+            self.last_snapshot = time.monotonic()
 
     def execute(self, call: ToolCall, record: StepRecord) -> None:
         """Run one tool call and append its observation; `Submitted` still records the call."""

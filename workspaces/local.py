@@ -133,8 +133,11 @@ class LocalWorkspace:
     def diff(self) -> str:
         """Diff of the working tree against the base commit, untracked files included.
 
-        A private index is used so that the agent's own staging area is left alone.
+        A private index is used so that the agent's own staging area is left alone. Refreshing the
+        real index first (stat data only, never content) keeps `git add` from re-hashing every
+        racily-clean file of the fresh clone on each call.
         """
+        self.repo.git.update_index("-q", "--refresh", with_exceptions=False)
         with tempfile.TemporaryDirectory() as tmp:
             index = Path(tmp) / "index"
             env = {"GIT_INDEX_FILE": str(index)}
