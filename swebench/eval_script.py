@@ -84,14 +84,14 @@ def reinstall_command(spec: EnvSpec) -> str:
     return spec.install
 
 
-def _apply_block() -> list[str]:
+def _apply_block(patch_path: str) -> list[str]:
     """Shell lines that apply the model patch with the first method that works."""
     methods = " ".join(shlex.quote(method) for method in APPLY_METHODS)
     return [
-        f"if [ -s {PATCH_PATH} ]; then",
+        f"if [ -s {patch_path} ]; then",
         "  applied=''",
         f"  for method in {methods}; do",
-        f"    if $method {PATCH_PATH}; then applied=$method; break; fi",
+        f"    if $method {patch_path}; then applied=$method; break; fi",
         "    git checkout -q -- . && git clean -fdq",
         "  done",
         f"  if [ -z \"$applied\" ]; then echo '{APPLY_FAILED_MARKER}'; exit 1; fi",
@@ -100,15 +100,16 @@ def _apply_block() -> list[str]:
     ]
 
 
-def eval_script(instance: Instance, spec: EnvSpec, model_patch: str) -> str:
-    """The bash script that tests `model_patch` on `instance` (the patch itself goes to PATCH_PATH)."""
+def eval_script(instance: Instance, spec: EnvSpec, model_patch: str, *, repo_dir: str = REPO_DIR,
+                patch_path: str = PATCH_PATH) -> str:
+    """The bash script that tests `model_patch` on `instance` (the patch itself goes to `patch_path`)."""
     if HEREDOC in instance.test_patch:
         raise ValueError("the test patch contains the heredoc delimiter")
     test_files = patch_files(instance.test_patch)
     created = set(new_files(instance.test_patch))
     restore = [path for path in test_files if path not in created]
-    lines = ["#!/bin/bash", "set -uo pipefail", f"cd {REPO_DIR}", "git config --global --add safe.directory '*'",
-             "BASE=$(git rev-parse HEAD)", *_apply_block()]
+    lines = ["#!/bin/bash", "set -uo pipefail", f"cd {shlex.quote(repo_dir)}",
+             "git config --global --add safe.directory '*'", "BASE=$(git rev-parse HEAD)", *_apply_block(patch_path)]
     if spec.needs_reinstall(patch_files(model_patch)):
         lines.append(f"{reinstall_command(spec)} || {{ echo '{INSTALL_FAILED_MARKER}'; exit 1; }}")
     if restore:

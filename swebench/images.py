@@ -57,7 +57,9 @@ def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str
     """A `uv pip install` into the environment, resolved as of `date`, `pinned` (name==x) exempt from the date."""
     exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)})
     flags = " ".join(f"--exclude-newer-package {shlex.quote(name + '=' + UNPINNED_DATE)}" for name in exempt)
-    return f"{UV} pip install --python {VENV}/bin/python --exclude-newer {date} {flags} {args}".replace("  ", " ")
+    # --compile-bytecode as pip does: importing uncompiled old code under `-W error` turns its warnings into errors
+    command = f"{UV} pip install --python {VENV}/bin/python --compile-bytecode --exclude-newer {date} {flags} {args}"
+    return command.replace("  ", " ")
 
 
 def install_command(spec: EnvSpec, date: str) -> str:
@@ -73,8 +75,13 @@ def install_command(spec: EnvSpec, date: str) -> str:
 def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
     """The environment layer: virtualenv, pip 24.0, requirements (best effort), pinned packages (must work)."""
     files: dict[str, bytes] = {}
+    if not (reqs.requirements or reqs.pinned or spec.install.startswith("python -m pip")):
+        # nothing to download: a plain venv, built offline
+        return ImageRecipe(base=base_image_name(spec.suite), steps=[f"python3 -m venv {VENV}"], env=dict(IMAGE_ENV),
+                           key_extra=json.dumps({"repo": spec.repo, "version": spec.version}),
+                           repository=ENV_REPOSITORY, network="none")
     steps = [
-        f"python3 -m venv /opt/uv && /opt/uv/bin/pip install -q uv=={UV_VERSION}",
+        f"mkdir -p /opt/env && python3 -m venv /opt/uv && /opt/uv/bin/pip install -q uv=={UV_VERSION}",
         f"{UV} venv --python /usr/bin/python3 {VENV}",
         uv_install(reqs.exclude_newer, [f"pip=={PIP_VERSION}"], f"pip=={PIP_VERSION} setuptools wheel"),
     ]

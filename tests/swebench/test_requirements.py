@@ -1,0 +1,76 @@
+"""What environment images install: requirement files with includes, environment.yml, the resolution date."""
+
+from __future__ import annotations
+
+import subprocess
+
+from swebench.datasets import Instance
+from swebench.images import env_recipe, install_command, uv_install
+from swebench.mirrors import Mirrors
+from swebench.requirements import env_requirements, environment_yml_lines, package_name, resolution_date
+from swebench.specs import SpecTable
+from tests.conftest import git, write_tree
+
+ENV_YML = """\
+name: tests
+channels: [conda-forge]
+dependencies:
+  - python=3.10
+  - numpy=1.23=py310h
+  - matplotlib-base
+  - cdms2
+  - pandas>=1.3
+  - conda-forge::scipy
+  - pip
+  - pip:
+    - numbagg==0.2
+"""
+
+
+def test_environment_yml_becomes_pip_requirements():
+    assert environment_yml_lines(ENV_YML, ("cdms2", "python", "pip")) == [
+        "numpy==1.23", "matplotlib", "pandas>=1.3", "scipy", "numbagg==0.2"]
+
+
+def test_package_names_are_normalised():
+    assert package_name("Jinja2==3.0.1") == "jinja2" and package_name("typing_extensions>=4") == "typing-extensions"
+    assert package_name("# comment") == ""
+
+
+def test_requirement_files_with_includes_from_the_mirror(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q", "-b", "main")
+    write_tree(work, {"requirements/dev.txt": "-r tests.txt\n-e .\npre-commit  # hooks\n--index-url x\n",
+                      "requirements/tests.txt": "pytest==7.0\n# only tests\nblinker\n"})
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "reqs")
+    commit = git(work, "rev-parse", "HEAD").strip()
+    (tmp_path / "m").mkdir()
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "pallets+flask")], check=True)
+    instance = Instance("pallets__flask-1", "pallets/flask", commit, "2.0", environment_setup_commit=commit)
+    spec = SpecTable.load().spec_for(instance)
+    reqs = env_requirements(spec, instance, Mirrors(tmp_path / "m", cache=tmp_path / "cache"))
+    assert reqs.requirements == ("pytest==7.0", "blinker", "pre-commit")
+    assert "Werkzeug==2.3.7" in reqs.pinned
+    assert reqs.exclude_newer == resolution_date(spec, git(work, "show", "-s", "--format=%cs").strip())
+
+
+def test_install_commands_go_through_uv_as_of_the_date_with_pins_exempt():
+    table = SpecTable.load()
+    flask = table.spec("pallets/flask", "2.0")
+    command = install_command(flask, "2021-06-01")
+    assert "uv pip install" in command and "--exclude-newer 2021-06-01" in command and command.endswith("-e .")
+    assert "--exclude-newer-package werkzeug=2100-01-01" in command
+    sklearn = table.spec("scikit-learn/scikit-learn", "1.3")
+    assert install_command(sklearn, "2023-01-01") == sklearn.install  # pip-only flags: pip keeps it
+    assert "--compile-bytecode" in uv_install("2020-01-01", [], "x")
+
+
+def test_an_environment_with_nothing_to_download_builds_offline():
+    spec = SpecTable({"repos": {"a/b": {"defaults": {"python": "3.11", "install": "true", "test_cmd": "t"},
+                                        "versions": {"1": {}}}}}).spec("a/b", "1")
+    from swebench.requirements import EnvRequirements
+
+    recipe = env_recipe(spec, EnvRequirements((), (), "2024-01-01"))
+    assert recipe.network == "none" and recipe.base == "repo-agent/base:bookworm"

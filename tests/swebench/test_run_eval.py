@@ -1,0 +1,105 @@
+"""Runs without Docker: predictions that need no container, resuming, regrading from stored logs, reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from swebench.datasets import load_dataset
+from swebench.evaluate import EvalResult, write_json
+from swebench.grading import APPLY_MARKER, END_MARKER, EXIT_MARKER, START_MARKER
+from swebench.predictions import Prediction, PredictionSet
+from swebench.report import load_report, official_results, render_html, repo_of, write_reports
+from swebench.run_eval import RunOptions, regrade_run, run_evaluation, run_folder
+from swebench.specs import SpecTable
+
+DEV = load_dataset("lite-dev")
+
+
+def no_builder():
+    raise AssertionError("nothing here needs Docker")
+
+
+def preds(*items: tuple[str, str]) -> PredictionSet:
+    return PredictionSet({i: Prediction(i, patch, "model-x", n) for n, (i, patch) in enumerate(items, 1)})
+
+
+def test_empty_and_malformed_patches_are_scored_without_containers(tmp_path):
+    options = RunOptions(run_id="r1", runs_dir=tmp_path)
+    results = run_evaluation(DEV, preds((DEV[0].instance_id, ""), (DEV[1].instance_id, "no diff here")), no_builder,
+                             options, progress=False)
+    assert {r.instance_id: r.status for r in results} == {DEV[0].instance_id: "empty_patch",
+                                                          DEV[1].instance_id: "unresolved"}
+    folder = run_folder(tmp_path, "r1") / DEV[1].instance_id
+    assert (folder / "patch.diff").read_text() == "no diff here"
+    report = json.loads((folder / "report.json").read_text())[DEV[1].instance_id]
+    assert report["resolved"] is False and "not a unified diff" in report["repo_agent"]["reason"]
+
+
+def test_finished_instances_are_skipped_unless_forced_and_died_containers_are_retried(tmp_path):
+    folder = run_folder(tmp_path, "r2")
+    done = EvalResult(DEV[0].instance_id, "resolved", seconds=3.0)
+    died = EvalResult(DEV[1].instance_id, "error", "container died: gone", infra=True)
+    for result in (done, died):
+        (folder / result.instance_id).mkdir(parents=True)
+        write_json(folder / result.instance_id / "report.json", result.to_report())
+    started = []
+
+    def recording_builder():
+        started.append(True)
+        raise RuntimeError("stop here")
+
+    predictions = preds((DEV[0].instance_id, DEV[0].patch), (DEV[1].instance_id, DEV[1].patch))
+    with pytest.raises(RuntimeError):
+        run_evaluation(DEV, predictions, recording_builder, RunOptions(run_id="r2", runs_dir=tmp_path), progress=False)
+    assert started  # the died one needs a run
+    results = run_evaluation(DEV, preds((DEV[0].instance_id, DEV[0].patch)), no_builder,
+                             RunOptions(run_id="r2", runs_dir=tmp_path), progress=False)
+    assert [r.status for r in results] == ["resolved"]
+    with pytest.raises(RuntimeError):
+        run_evaluation(DEV, preds((DEV[0].instance_id, DEV[0].patch)), recording_builder,
+                       RunOptions(run_id="r2", runs_dir=tmp_path, force=True), progress=False)
+
+
+def test_regrade_uses_the_stored_logs(tmp_path):
+    instance = next(i for i in DEV if i.repo == "marshmallow-code/marshmallow")
+    run_evaluation(DEV, preds((instance.instance_id, "")), no_builder, RunOptions(run_id="r3", runs_dir=tmp_path),
+                   progress=False)
+    folder = run_folder(tmp_path, "r3") / instance.instance_id
+    body = "\n".join(f"PASSED {name}" for name in instance.fail_to_pass + instance.pass_to_pass)
+    (folder / "test_output.txt").write_text(f"{APPLY_MARKER}: git apply --verbose\n{START_MARKER}\n{body}\n"
+                                            f"{END_MARKER}\n{EXIT_MARKER}: 0\n")
+    (result,) = regrade_run(DEV, SpecTable.load(), tmp_path, "r3")
+    assert result.status == "resolved" and result.apply_method == "git apply --verbose"
+    assert json.loads((folder / "report.json").read_text())[instance.instance_id]["resolved"] is True
+
+
+def test_reports_in_the_official_shape_and_as_a_self_contained_page(tmp_path):
+    options = RunOptions(run_id="r4", runs_dir=tmp_path, dataset_name="lite-dev")
+    run_evaluation(DEV, preds((DEV[0].instance_id, ""), (DEV[1].instance_id, "junk")), no_builder, options,
+                   progress=False)
+    folder = run_folder(tmp_path, "r4")
+    (folder / DEV[2].instance_id).mkdir()
+    write_json(folder / DEV[2].instance_id / "report.json",
+               EvalResult(DEV[2].instance_id, "resolved", seconds=12.0).to_report())
+    meta = json.loads((folder / "run.json").read_text())
+    meta["submitted_ids"].append(DEV[2].instance_id)
+    write_json(folder / "run.json", meta)
+    report = load_report(tmp_path, "r4")
+    results = official_results(report)
+    assert results["schema_version"] == 2 and results["total_instances"] == 23
+    assert results["resolved_ids"] == [DEV[2].instance_id] and results["empty_patch_ids"] == [DEV[0].instance_id]
+    assert results["unresolved_ids"] == [DEV[1].instance_id] and results["completed_instances"] == 2
+    assert len(results["incomplete_ids"]) == 20
+    per_repo = results["repo_agent"]["per_repo"]
+    assert per_repo[repo_of(DEV[2].instance_id)]["resolved"] == 1 and len(per_repo) == 6
+    html = render_html(report)
+    assert "<svg" in html and DEV[2].instance_id in html and "http://" not in html.replace("http://www.w3", "")
+    results_path, html_path = write_reports(report, tmp_path)
+    assert json.loads(results_path.read_text())["resolved_instances"] == 1 and html_path.exists()
+
+
+def test_repo_of_instance_ids():
+    assert repo_of("pylint-dev__pylint-7993") == "pylint-dev/pylint"
+    assert repo_of("pvlib__pvlib-python-1154") == "pvlib/pvlib-python"
