@@ -266,7 +266,10 @@ class DockerWorkspace:
     def diff(self) -> str:
         """`git diff` against the base commit, new files included, binary-safe ("" when nothing changed)."""
         script = f"bash -c {shlex.quote(DIFF_SCRIPT)} diff {self.base_commit}"
-        result = self.exec(script, timeout=300, limit=1 << 40)
+        try:
+            result = self.exec(script, timeout=300, limit=1 << 40)
+        except WorkspaceError:  # the container died: read its tree and take the diff here
+            return self.files.diff_on_host(self.root, self.base_commit)
         if result.exit_code != 0:
             raise WorkspaceError(f"Taking the diff failed: {result.output.strip()[:500]}")
         return result.output

@@ -8,8 +8,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import posixpath
+import subprocess
 import tarfile
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -90,3 +93,27 @@ class ArchiveFiles:
             raise FileNotFoundError(directory) from exc
         except docker.errors.APIError as exc:
             raise WorkspaceError(f"Copying into the container failed: {exc.explanation or exc}") from exc
+
+    def diff_on_host(self, root: str, base_commit: str) -> str:
+        """The diff of `root` against `base_commit`, taken on this machine from a copy of the tree (new files
+        included); works on a stopped container, so a run whose container died keeps its patch."""
+        import docker
+
+        try:
+            stream, _ = self.api.get_archive(self.container_id, root)
+        except docker.errors.NotFound as exc:
+            raise WorkspaceError("The workspace container is gone; its changes cannot be read.") from exc
+        with tempfile.TemporaryDirectory(prefix="repo-agent-diff-") as tmp:
+            with tempfile.TemporaryFile() as archive:
+                for chunk in stream:
+                    archive.write(chunk)
+                archive.seek(0)
+                with tarfile.open(fileobj=archive) as tar:
+                    tar.extractall(tmp, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
+            tree = os.path.join(tmp, posixpath.basename(root.rstrip("/")))
+            env = {**os.environ, "GIT_INDEX_FILE": os.path.join(tmp, "diff-index")}
+            git = ["git", "-c", f"safe.directory={tree}", "-C", tree]
+            subprocess.run([*git, "add", "-A"], env=env, check=True, capture_output=True)
+            return subprocess.run([*git, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", "--no-renames",
+                                   base_commit], env=env, check=True, capture_output=True).stdout.decode("utf-8",
+                                                                                                       "replace")

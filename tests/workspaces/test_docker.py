@@ -177,11 +177,15 @@ def test_big_allocation_hits_the_memory_limit(source, base_image):  # noqa: F811
         assert ws.exec("echo alive", timeout=30).output == "alive\n"
 
 
-def test_a_killed_container_is_a_workspace_error(source, docker_client):  # noqa: F811 - fixture
+def test_a_killed_container_is_a_workspace_error_and_keeps_its_patch(source, docker_client):  # noqa: F811 - fixture
     with DockerWorkspace(plain_config(), source, "HEAD") as ws:
+        ws.write_file("pkg/core.py", "def answer():\n    return 42\n")
+        ws.write_file("added.txt", "new\n")
         docker_client.api.kill(ws.container_id)
         with pytest.raises(WorkspaceError, match="stopped"):
             ws.exec("echo hi", timeout=30)
+        patch = ws.diff()  # the patch so far is kept: read from the stopped container
+    assert "+    return 42" in patch and "+new" in patch
 
 
 def test_missing_local_image_names_build_base(source, docker_client):  # noqa: F811 - fixture
