@@ -180,3 +180,21 @@ def test_applies_like_git_apply_for_a_clean_patch(ws, tmp_path) -> None:
 def test_repair_patch_recounts_headers() -> None:
     repaired = repair_patch("--- a/x\n+++ b/x\n@@ -3,9 +3,9 @@ def f():\n a\n-b\n+c\n+d\n")
     assert "@@ -3,2 +3,3 @@ def f():" in repaired
+
+
+def test_new_side_without_final_newline(open_ws) -> None:
+    ws = open_ws({"n.txt": "a\nb\n"})
+    patch = "--- a/n.txt\n+++ b/n.txt\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n\\ No newline at end of file\n"
+    out = APPLY(ws, patch=patch)
+    assert not out.error, out.output
+    assert read(ws, "n.txt") == "a\nc"
+
+
+def test_hunks_in_several_places_of_one_file_with_mixed_drift(ws) -> None:
+    patch = "--- a/m.py\n+++ b/m.py\n" + hunk(1, "f0", "0", "zero") + hunk(40, "f10", "10", "ten") \
+        + hunk(200, "f29", "29", "last")
+    out = APPLY(ws, patch=patch)
+    assert not out.error, out.output
+    body = read(ws, "m.py")
+    assert "return zero" in body and "return ten" in body and "return last" in body
+    assert "hunk 3" in out.output and "above its stated position" in out.output

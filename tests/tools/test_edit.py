@@ -179,3 +179,25 @@ def test_create_refuses_a_directory_and_syntax_errors(ws) -> None:
     out = CREATE(ws, path="bad.py", content="def f(:\n")
     assert out.error and "syntax error" in out.output
     assert not Path(ws.root, "bad.py").exists()
+
+
+def test_part_of_a_line_can_be_replaced(ws) -> None:
+    out = EDIT(ws, path="shapes.py", old_text="self.side ** 2", new_text="self.side * self.side")
+    assert not out.error
+    assert "            return self.side * self.side\n" in text(ws)
+
+
+def test_ambiguous_drifted_match_lists_both_places(ws) -> None:
+    out = EDIT(ws, path="shapes.py", old_text="  return 'shape'  \n", new_text="return 'other'\n")
+    assert out.error
+    assert "matches 2 places" in out.output and "at lines 8, 11" in out.output
+    assert text(ws) == SHAPES
+
+
+def test_insert_keeps_crlf_and_a_missing_final_newline(open_ws) -> None:
+    ws = open_ws({"w.txt": "x\n", "n.txt": "a\nb"})
+    Path(ws.root, "w.txt").write_bytes(b"one\r\ntwo\r\n")
+    assert not INSERT(ws, path="w.txt", line=1, text="middle").error
+    assert Path(ws.root, "w.txt").read_bytes() == b"one\r\nmiddle\r\ntwo\r\n"
+    assert not INSERT(ws, path="n.txt", line=1, text="between").error
+    assert text(ws, "n.txt") == "a\nbetween\nb"

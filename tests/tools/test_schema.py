@@ -123,3 +123,17 @@ def test_every_builtin_tool_has_a_described_schema_without_settings() -> None:
     assert not leaked & set(tools["search"].spec.parameters["properties"]) - {"timeout"}
     assert "timeout" in tools["run"].spec.parameters["properties"]
     assert not leaked & set(tools["view"].spec.parameters["properties"])
+
+
+def test_optional_without_default_is_required_and_other_item_types() -> None:
+    def tool(ws, must: str | None, counts: list[int], level: Literal[1, 2] = 1) -> str:  # noqa: ANN001
+        return ""
+
+    params = spec_from_function(tool).parameters
+    assert params["required"] == ["must", "counts"]
+    assert params["properties"]["counts"] == {"type": "array", "items": {"type": "integer"}}
+    assert params["properties"]["level"] == {"type": "integer", "enum": [1, 2], "default": 1}
+    args, problems = check_arguments(params, {"must": "x", "counts": ["1", 2], "level": "2"})
+    assert problems == [] and args == {"must": "x", "counts": [1, 2], "level": 2}
+    _, problems = check_arguments(params, {"must": "x", "counts": ["one"], "level": 3})
+    assert len(problems) == 2

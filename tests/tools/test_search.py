@@ -155,3 +155,14 @@ def test_grep_fallback_when_ripgrep_is_absent(calc_repo, tmp_path) -> None:
         out = FunctionTool(search)(ws, pattern="def (add|mul)").output
         assert out.splitlines() == ["calc.py:1: def add(a, b):", "calc.py:6: def mul(a, b):"]
         assert any(c.startswith("set -o pipefail; grep ") for c in ws.commands)
+
+
+@ENGINES
+def test_a_single_file_can_be_searched(ws, engine: str) -> None:
+    assert run(ws, engine, pattern="return", path="src/calc.py").splitlines() == [
+        "src/calc.py:2: return a - b", "src/calc.py:6: return sum(xs)"]
+
+
+def test_grep_fallback_uses_the_file_name_part_of_a_glob(ws) -> None:
+    assert run(ws, "grep", pattern="add", glob="src/*.js").splitlines() == [
+        "src/util.js:1: function add(a, b) { return a + b; }", "src/util.js:2: // TODO(add): more"]

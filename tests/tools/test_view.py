@@ -101,3 +101,11 @@ def test_default_path_is_the_root_and_subdirectories_list_their_own_entries(ws) 
 def test_empty_directory(ws) -> None:
     os.makedirs(os.path.join(ws.root, "void"))
     assert show(ws, path="void").output == "void/ is empty."
+
+
+def test_big_directories_are_summarised(open_ws) -> None:
+    ws = open_ws({f"many/f{i:03}.txt": "x\n" for i in range(50)})
+    lines = show(ws, path=".").output.splitlines()
+    assert "many/" in lines
+    assert "  many/f000.txt" in lines and "  many/f039.txt" in lines and "  many/f040.txt" not in lines
+    assert lines[-1] == "  ... 10 more in many/"
