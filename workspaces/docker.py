@@ -187,7 +187,8 @@ class DockerWorkspace:
             raise UserError(f"The workspace image cannot run bash ({result.output.strip()[:200]}); "
                             "use an image with bash, e.g. one from `agent images build-base`.")
         if "nogit" in result.output.split():
-            raise UserError("The workspace image has no git; add its installation to --setup or use an image with git.")
+            raise UserError("The workspace image has no git: give a --setup (any setup installs git where apt or "
+                            "apk can, e.g. --setup ':') or use an image with git.")
         self.user = ids[2] if len(ids) > 2 else ""
         self.files = ArchiveFiles(self.client.api, self.container_id, int(ids[0]), int(ids[1]), self._mkdir)
 

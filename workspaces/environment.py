@@ -21,6 +21,10 @@ from agent.errors import UserError, WorkspaceError
 from workspaces.images import DEFAULT_BASE, BuiltImage, ImageRecipe, build_image, ensure_image
 from workspaces.setup_detect import SetupPlan, detect_setup
 
+ENSURE_GIT = ("command -v git >/dev/null || { if command -v apt-get >/dev/null; then apt-get update -qq && "
+              "apt-get install -y -qq --no-install-recommends git ca-certificates >/dev/null; "
+              "elif command -v apk >/dev/null; then apk add --no-cache git bash; fi; }")
+"""First setup step: images without git (e.g. python:3.12-slim) get it, since diffs are taken with git."""
 IGNORE_SETUP_OUTPUT = ('info="$(git rev-parse --absolute-git-dir)/info" && mkdir -p "$info" && '
                        'git ls-files --others --exclude-standard --directory | sed "s|^|/|" >> "$info/exclude"')
 """Last setup step: files the setup left in the repository (egg-info, build/) become ignored, so they stay
@@ -101,7 +105,7 @@ def prepare_image(client: Any, config: DockerWorkspaceConfig, source_dir: Path |
         base_env = dict(item.split("=", 1) for item in (base.attrs.get("Config") or {}).get("Env") or []
                         if "=" in item)
         env["PATH"] = ":".join([*plan.path, base_env.get("PATH", "/usr/local/bin:/usr/bin:/bin")])
-    steps = [*plan.steps, f"cd {shlex.quote(root)} && {IGNORE_SETUP_OUTPUT}"]
+    steps = [ENSURE_GIT, *plan.steps, f"cd {shlex.quote(root)} && {IGNORE_SETUP_OUTPUT}"]
     if config.user:
         steps.append(f"if id -u {config.user} >/dev/null 2>&1; then chown -R {config.user}: "
                      f"{posixpath.dirname(root)}; fi")
