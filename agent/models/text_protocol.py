@@ -15,6 +15,7 @@ from typing import Any
 
 from agent.errors import FormatError
 from agent.types import Message, ToolCall, ToolSpec
+from prompts import render
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
 _TOOL_CALL_TAG = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
@@ -35,25 +36,14 @@ def render_action(call: ToolCall, *, fenced: bool = True) -> str:
 
 def expected_format(*, fenced: bool = True) -> str:
     """One paragraph stating the reply format."""
-    example = '{"tool": "<tool name>", "args": {<arguments>}}'
-    if fenced:
-        return (
-            "Reply with your reasoning, then exactly ONE action as a fenced JSON block:\n"
-            f"```json\n{example}\n```\n"
-            "Exactly one ```json block per reply; its arguments must match the tool's schema."
-        )
-    return f"Reply with exactly one JSON object and nothing else: {example}"
+    return render("reply_format.j2", fenced=fenced).strip()
 
 
 def render_instructions(tools: list[ToolSpec], *, fenced: bool = True) -> str:
     """The system section that lists the tools and the reply format."""
-    lines = ["# Tools", "", "You act by calling one of these tools per reply.", ""]
-    for spec in tools:
-        lines += [f"## {spec.name}", spec.description.strip(), "",
-                  f"Arguments (JSON schema): {json.dumps(spec.parameters, ensure_ascii=False)}", ""]
-    lines += ["# Reply format", "", expected_format(fenced=fenced),
-              "Tool results come back in a user message starting with 'Observation'."]
-    return "\n".join(lines)
+    described = [{"name": spec.name, "description": spec.description.strip(),
+                  "schema": json.dumps(spec.parameters, ensure_ascii=False)} for spec in tools]
+    return render("text_protocol.j2", tools=described, fenced=fenced).strip()
 
 
 def response_format(tools: list[ToolSpec]) -> dict[str, Any]:
@@ -70,7 +60,7 @@ def response_format(tools: list[ToolSpec]) -> dict[str, Any]:
 def format_error(problem: str, tools: list[ToolSpec], reply: Message | None, *, fenced: bool = True) -> FormatError:
     """A `FormatError` carrying the model's own reply (if any) and a user message saying what to fix."""
     names = ", ".join(spec.name for spec in tools) or "(none)"
-    text = f"Format error: {problem}\n\n{expected_format(fenced=fenced)}\nAvailable tools: {names}."
+    text = render("format_error.j2", problem=problem, fenced=fenced, names=names).strip()
     correction = Message(role="user", content=text, meta={"format_error": problem})
     return FormatError(problem, ([reply] if reply is not None else []) + [correction])
 
