@@ -37,7 +37,7 @@ from workspaces.output import HeadTailBuffer
 
 DEFAULT_ROOT = "/workspace/repo"
 """Where the repository lives in the container."""
-SERVER_GRACE = 2.5
+SERVER_GRACE = 1.5
 """Seconds past a command's timeout before the command server itself counts as stuck."""
 FILE_ERRORS = {"FileNotFoundError": FileNotFoundError, "IsADirectoryError": IsADirectoryError,
                "NotADirectoryError": NotADirectoryError, "PermissionError": PermissionError}

@@ -102,10 +102,12 @@ class FrameReader:
 
     def line(self, deadline: float) -> bytes:
         """The next line of stdout; ServerGone at EOF, ServerStuck past `deadline`."""
-        while b"\n" not in self.stdout:
+        scanned = 0
+        while (end := self.stdout.find(b"\n", scanned)) < 0:
+            scanned = len(self.stdout)
             self._receive(deadline)
-        line, _, rest = bytes(self.stdout).partition(b"\n")
-        self.stdout = bytearray(rest)
+        line = bytes(self.stdout[:end])
+        del self.stdout[: end + 1]
         return line
 
     def send(self, data: bytes) -> None:
