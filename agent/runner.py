@@ -101,6 +101,11 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
             loop.run()
             gate = run_gate(trajectory.data.patch, job.repo.path, ws.base_commit, ws, config.gate,
                             plan.test_command if plan else None)
+    except BaseException as exc:  # before or after the loop: still say how the run ended
+        trajectory.data.exit_status = trajectory.data.exit_status or (
+            "Interrupted" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
+        trajectory.data.exit_message = trajectory.data.exit_message or str(exc)
+        raise
     finally:
         trajectory.data.gate = gate.model_dump()
         trajectory.save()

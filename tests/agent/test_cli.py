@@ -129,8 +129,9 @@ def test_ctrl_c_leaves_trajectory_and_diff_so_far(calc_repo: Path, tmp_path: Pat
                             stderr=subprocess.PIPE, text=True)
     trajectory = None
     for _ in range(600):
-        runs = list((tmp_path / "runs").glob("*/trajectory.json"))
-        if runs and '"edit"' in runs[0].read_text():
+        runs = list((tmp_path / "runs").glob("*/trajectory.json"))  # saved atomically: always whole JSON
+        steps = json.loads(runs[0].read_text()).get("steps", []) if runs else []
+        if any(call["name"] == "edit" for step in steps for call in step["tool_calls"]):
             trajectory = runs[0]
             break
         subprocess.run(["sleep", "0.1"])
@@ -142,3 +143,19 @@ def test_ctrl_c_leaves_trajectory_and_diff_so_far(calc_repo: Path, tmp_path: Pat
     assert data["exit_status"] == "Interrupted"
     assert "+    return a + b" in data["patch"]
     assert "+    return a + b" in (trajectory.parent / "patch.diff").read_text()
+
+
+def test_ctrl_c_before_the_first_step_still_records_how_the_run_ended(calc_repo: Path, tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if k not in PROVIDER_KEYS}
+    proc = subprocess.Popen([sys.executable, "-m", "agent", "solve", "-r", str(calc_repo), "-i", "x",
+                             *scripted(SCRIPTS / "fix_calc.yaml"), "-c", "limits.steps=1"], cwd=tmp_path, env=base,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):  # the first save happens before the workspace exists
+        if list((tmp_path / "runs").glob("*/trajectory.json")):
+            break
+        subprocess.run(["sleep", "0.02"])
+    proc.send_signal(2)
+    _, err = proc.communicate(timeout=30)
+    data = json.loads(next((tmp_path / "runs").glob("*/trajectory.json")).read_text())
+    assert data["exit_status"] in {"Interrupted", "StepLimitExceeded", "Submitted"}  # depends on where ^C landed
+    assert "Traceback" not in err
