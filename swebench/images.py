@@ -43,6 +43,10 @@ IMAGE_ENV = {"PATH": f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 UV_FLAGS = {"-e", "--editable", "-v", "--verbose", "--no-build-isolation"}
 """pip install flags uv understands the same way; installs with other flags keep using pip."""
 GIT_ID = "-c user.name=repo-agent -c user.email=repo-agent@localhost"
+CONSTRAINTS = "/opt/env/constraints.txt"
+"""Constraints for every install into the environment and for build environments."""
+SETUPTOOLS = "setuptools<70"
+"""setuptools unless the spec pins one: the generation the official images had (Python 3.9-3.11, pkg_resources)."""
 BUILD_REQUIRES_PATH = "/opt/env/build_requires.py"
 BUILD_REQUIRES_SCRIPT = """import pathlib, re
 text = pathlib.Path("pyproject.toml").read_text() if pathlib.Path("pyproject.toml").exists() else ""
@@ -54,12 +58,23 @@ print("\\n".join(re.findall(r"[\\"']([^\\"']+)[\\"']", found.group(1)) if found 
 
 
 def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str:
-    """A `uv pip install` into the environment, resolved as of `date`, `pinned` (name==x) exempt from the date."""
-    exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)})
+    """A `uv pip install` into the environment, resolved as of `date`, `pinned` (name==x) exempt from the date.
+
+    setuptools is exempt too but held by the constraints file (also for build environments): setuptools from
+    years before the Python in use does not run on it (and pytest 4 needs setuptools_scm's pkg_resources).
+    """
+    exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)} | {"setuptools"})
     flags = " ".join(f"--exclude-newer-package {shlex.quote(name + '=' + UNPINNED_DATE)}" for name in exempt)
     # --compile-bytecode as pip does: importing uncompiled old code under `-W error` turns its warnings into errors
-    command = f"{UV} pip install --python {VENV}/bin/python --compile-bytecode --exclude-newer {date} {flags} {args}"
+    command = (f"{UV} pip install --python {VENV}/bin/python --compile-bytecode --exclude-newer {date} {flags} "
+               f"-c {CONSTRAINTS} --build-constraint {CONSTRAINTS} {args}")
     return command.replace("  ", " ")
+
+
+def constraints(spec: EnvSpec) -> str:
+    """The constraints file: the spec's setuptools pin, else the setuptools the official images had."""
+    pins = [p for p in spec.pip_packages if package_name(p) == "setuptools" and "==" in p]
+    return (pins[0] if pins else SETUPTOOLS) + "\n"
 
 
 def install_command(spec: EnvSpec, date: str) -> str:
@@ -74,7 +89,7 @@ def install_command(spec: EnvSpec, date: str) -> str:
 
 def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
     """The environment layer: virtualenv, pip 24.0, requirements (best effort), pinned packages (must work)."""
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes] = {CONSTRAINTS: constraints(spec).encode()}
     if not (reqs.requirements or reqs.pinned or spec.install.startswith("python -m pip")):
         # nothing to download: a plain venv, built offline
         return ImageRecipe(base=base_image_name(spec.suite), steps=[f"python3 -m venv {VENV}"], env=dict(IMAGE_ENV),
