@@ -175,6 +175,26 @@ class PlannerConfig(StrictModel):
     """Where that cache lives; empty means `$REPO_AGENT_CACHE/repomap` or `~/.cache/repo-agent/repomap`."""
 
 
+class GitHubConfig(StrictModel):
+    """The GitHub integration: issue URLs, `--pr`, and the label-triggered Action (`agent github event`)."""
+
+    label: str = "agent"
+    """Adding this label to an issue starts a run."""
+    trusted_permissions: list[str] = Field(default_factory=lambda: ["admin", "maintain", "write"])
+    """Repository permissions (the collaborator permission endpoint's `role_name` or `permission`) the person
+    who adds the label needs; anyone else is refused."""
+    daily_budget: float = Field(default=20.0, ge=0)
+    """Dollars all runs in one repository may reserve per UTC day (each reserves `limits.cost`); 0 means none."""
+    branch_prefix: str = "repo-agent/issue-"
+    """Pull request branches are named this prefix plus the issue number."""
+    draft: bool = True
+    """Open pull requests as drafts."""
+    remote: str = "origin"
+    """Git remote of the repository checkout that branches are pushed to."""
+    commit_author: str = "repo-agent <repo-agent@users.noreply.github.com>"
+    """Author and committer of the pull request's commit, as `Name <email>`."""
+
+
 class AgentConfig(StrictModel):
     """The whole configuration of a run."""
 
@@ -190,6 +210,8 @@ class AgentConfig(StrictModel):
     """The patch gate."""
     planner: PlannerConfig = Field(default_factory=PlannerConfig)
     """The planning step before the loop."""
+    github: GitHubConfig = Field(default_factory=GitHubConfig)
+    """Issue URLs, pull requests and the label-triggered Action."""
     runs_dir: Path = Path("runs")
     """Where each run writes its folder (trajectory, patch, summary)."""
     system_template: str = "system.j2"
