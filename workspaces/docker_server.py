@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ class CommandServer:
         """The server's pid inside the container."""
         self.broken = False
         """True when a request was sent and its reply not read (timeout, Ctrl-C): the server must be replaced."""
+        self.lock = threading.Lock()
 
     def start(self) -> bool:
         """Start the server; False when the image cannot run it (no python3)."""
@@ -51,13 +53,14 @@ class CommandServer:
         """Send one request and wait up to `timeout` seconds for its reply."""
         if self.reader is None:
             raise ServerGone("not started")
-        if self.broken:
-            raise ServerGone("an earlier request was abandoned")
-        self.broken = True  # until the reply is read: an interrupted request leaves the protocol out of step
-        self.reader.send((json.dumps(payload) + "\n").encode())
-        reply = json.loads(self.reader.line(time.monotonic() + timeout))
-        self.broken = False
-        return reply
+        with self.lock:  # one request at a time: replies carry no id
+            if self.broken:
+                raise ServerGone("an earlier request was abandoned")
+            self.broken = True  # until the reply is read: an interrupted request leaves the protocol out of step
+            self.reader.send((json.dumps(payload) + "\n").encode())
+            reply = json.loads(self.reader.line(time.monotonic() + timeout))
+            self.broken = False
+            return reply
 
     def close(self) -> None:
         """Disconnect (idempotent)."""

@@ -44,18 +44,22 @@ class ImageBuildError(UserError):
         self.log_path = log_path
 
 
-def connect(timeout: float = 60) -> Any:
-    """A docker SDK client for the engine in the environment (DOCKER_HOST or the local socket), checked with a ping."""
+def connect(timeout: float = 3600, ping_timeout: float = 10) -> Any:
+    """A docker SDK client for the engine in the environment (DOCKER_HOST or the local socket), checked with a ping.
+
+    `timeout` bounds each socket read: image builds stream logs of steps that can be silent for long.
+    """
     import docker
 
     try:
-        client = docker.from_env(timeout=int(timeout))
+        client = docker.from_env(timeout=int(ping_timeout))
         client.ping()
     except Exception as exc:  # docker raises DockerException, requests errors or FileNotFoundError
         raise UserError(
             "No Docker engine is reachable (" + str(exc).splitlines()[0][:120] + "); start it (`sudo dockerd &` or "
             "`sudo systemctl start docker`) or use `--workspace local`."
         ) from exc
+    client.api.timeout = int(timeout)
     return client
 
 
