@@ -7,14 +7,14 @@ from pathlib import Path
 import unidiff
 
 from agent.gate import GateResult
-from agent.trajectory import TrajectoryData
+from agent.trajectory import TrajectoryData, filter_output
 
 
 def write_outputs(run_dir: Path, data: TrajectoryData, gate: GateResult) -> None:
     """Write `patch.diff` and `summary.md` next to the trajectory."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "patch.diff").write_text(data.patch, encoding="utf-8")
-    (run_dir / "summary.md").write_text(render_summary(data, gate), encoding="utf-8")
+    (run_dir / "patch.diff").write_text(filter_output(data.patch), encoding="utf-8")
+    (run_dir / "summary.md").write_text(filter_output(render_summary(data, gate)), encoding="utf-8")
 
 
 def diff_stats(patch: str) -> list[tuple[str, int, int]]:

@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,16 @@ from agent.types import Message
 
 TRAJECTORY_FORMAT = 1
 """Version of the file layout; bumped when a field changes meaning."""
+
+OUTPUT_FILTERS: list[Callable[[str], str]] = []
+"""Applied in order to the text of every file a run writes (the GitHub integration adds secret redaction)."""
+
+
+def filter_output(text: str) -> str:
+    """`text` after every registered output filter."""
+    for apply in OUTPUT_FILTERS:
+        text = apply(text)
+    return text
 
 
 class ToolCallRecord(BaseModel):
@@ -101,7 +112,7 @@ class Trajectory:
         """Write the file atomically (a crash mid-write leaves the previous version)."""
         self.data.duration = time.monotonic() - self._started
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = self.data.model_dump_json(indent=1)
+        text = filter_output(self.data.model_dump_json(indent=1))
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".traj-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
