@@ -48,7 +48,8 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
 
 
 BUGGY_CALC = {
-    "calc.py": 'def add(a, b):\n    """Return the sum of a and b."""\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n',
+    "calc.py": 'def add(a, b):\n    """Return the sum of a and b."""\n    return a - b\n\n\n'
+    "def mul(a, b):\n    return a * b\n",
     "test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
     "def test_mul():\n    assert mul(2, 3) == 6\n",
     "README.md": "# calc\n",

@@ -45,12 +45,17 @@ FILE_ERRORS = {"FileNotFoundError": FileNotFoundError, "IsADirectoryError": IsAD
 
 DIFF_SCRIPT = """set -e
 idx=$(mktemp); err=$(mktemp); trap 'rm -f "$idx" "$err"' EXIT
-cp "$(git rev-parse --git-path index)" "$idx" 2>/dev/null || true
+git update-index -q --refresh >/dev/null 2>&1 || true
+cp -p "$(git rev-parse --git-path index)" "$idx" 2>/dev/null || true
 export GIT_INDEX_FILE="$idx"
 if ! { git add -A . && git diff --cached --binary --no-color --no-ext-diff --no-renames "$1"; } 2>"$err"; then
   cat "$err"; exit 1
 fi"""
-"""`git diff` of the tree (new files included) against $1 through a throw-away index; errors only on failure."""
+"""`git diff` of the tree (new files included) against $1 through a throw-away index; errors only on failure.
+
+The real index's stat data is refreshed first and the copy keeps its mtime (`cp -p`): git's check for
+racily-clean entries depends on it, and without it a same-size edit made in the same second as a
+checkout or reset can vanish from the diff."""
 
 PROBE_SCRIPT = """command -v git >/dev/null || echo nogit
 if [ -n "$1" ] && id -u "$1" >/dev/null 2>&1; then echo "ids $(id -u "$1") $(id -g "$1") $1"

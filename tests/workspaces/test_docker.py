@@ -127,6 +127,13 @@ def test_rewriting_a_script_keeps_its_mode_and_diff_has_new_and_binary_files(ws,
     assert applied.returncode == 0, applied.stderr
 
 
+def test_same_size_edit_right_after_reset_is_in_every_diff(ws):
+    for _ in range(3):
+        ws.write_file("pkg/core.py", "def answer():\n    return 42\n")  # same size as the original
+        assert [("return 42" in ws.diff()) for _ in range(3)] == [True, True, True]
+        ws.reset()
+
+
 def test_reset_returns_to_the_base_commit(ws):
     ws.write_file("pkg/core.py", "broken\n")
     ws.write_file("extra.py", "print(1)\n")
