@@ -17,7 +17,7 @@ from agent.issue import IssueText
 from agent.repo import resolve_repo
 from agent.runner import new_run_id
 
-console = Console()
+console = Console(soft_wrap=True)
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 """Shipped examples (present in a source checkout, which the README installs from)."""
@@ -62,15 +62,17 @@ def choose_model(sources: list[str], force_replay: bool, script: Path) -> tuple[
     return [*sources, "model.type=scripted", f"model.script={script}", "model.name=replay"], "REPLAY"
 
 
-def docker_reachable() -> bool:
-    """True when a Docker daemon answers."""
-    try:
-        import docker
+def docker_unusable_reason(image: str | None) -> str:
+    """Why the Docker workspace can't run the example here ("" when it can)."""
+    from workspaces.images import DEFAULT_BASE, connect, daemon_reachable
 
-        docker.from_env(timeout=3).ping()
-        return True
+    if not daemon_reachable():
+        return "Docker is not reachable"
+    try:
+        connect().images.get(image or DEFAULT_BASE)
     except Exception:
-        return False
+        return f"the image {image or DEFAULT_BASE} is not built (`agent images build-base` builds it)"
+    return ""
 
 
 def example_command(
@@ -82,10 +84,13 @@ def example_command(
 ) -> None:
     """Run the agent on a small buggy repository shipped with repo-agent."""
     folder = example_dir(name)
-    sources, label = choose_model(config_sources(config, model, workspace), replay, folder / "replay.yaml")
+    example_config = [str(folder / "config.yaml")] if (folder / "config.yaml").exists() else []
+    sources, label = choose_model(config_sources(example_config + config, model, workspace), replay,
+                                  folder / "replay.yaml")
     settings = load_config(sources)
-    if settings.workspace.type == "docker" and not docker_reachable():
-        console.print("[yellow]Docker is not reachable; running the example in a local workspace.[/]")
+    reason = docker_unusable_reason(settings.workspace.image) if settings.workspace.type == "docker" else ""
+    if reason and not workspace:
+        console.print(f"[yellow]{reason}; running the example in a local workspace.[/]", highlight=False)
         settings = load_config([*sources, "workspace.type=local"])
     run_id = new_run_id()
     repo_dir = materialize(folder, settings.runs_dir / run_id / "example-repo")

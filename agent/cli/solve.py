@@ -15,7 +15,7 @@ from agent.issue import resolve_issue
 from agent.repo import RepoSource, is_dirty, resolve_repo
 from agent.runner import SolveJob, SolveResult, solve
 
-console = Console()
+console = Console(soft_wrap=True)
 
 CONFIG_HELP = "Config file, or key.sub=value override; repeatable, applied in order."
 
