@@ -14,6 +14,12 @@ _FRAME_COLON = re.compile(r"([\w./\\-]+\.\w+):(\d+)(?::\d+)?:? (?:in )?([\w<>.]+
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+_NOISE = re.compile(
+    r"<!--.*?-->"  # template comments
+    r"|^\s*[-*] \[[ xX]\].*$"  # checklists
+    r"|^\s*[A-Za-z][\w.\[\]-]*\s+v?\d+(?:\.[\w+!-]+)+(?:\s+\S+)?\s*$",  # `pip list` / `conda list` rows
+    re.S | re.M,
+)
 _ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Warning|Exit)):\s*(.+?)\s*$", re.M)
 
 
@@ -73,8 +79,14 @@ def _errors(issue: str) -> list[tuple[str, str]]:
     return errors
 
 
+def clean_issue(issue: str) -> str:
+    """The issue without template comments, checklists and package-version listings."""
+    return _NOISE.sub("", issue)
+
+
 def extract_mentions(issue: str) -> Mentions:
     """Parse the issue text for things to look up."""
+    issue = clean_issue(issue)
     frames = [Frame(m.group(1), int(m.group(2)), m.group(3)) for m in _FRAME_PY.finditer(issue)]
     if not frames:
         frames = [Frame(m.group(1), int(m.group(2)), m.group(3)) for m in _FRAME_COLON.finditer(issue)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,17 +12,24 @@ import numpy as np
 from tools.repomap.graph import MAX_DEFINERS, pagerank
 from tools.repomap.index import RepoIndex
 from tools.repomap.languages import language_for
-from tools.repomap.mentions import Mentions, extract_mentions
+from tools.repomap.mentions import Mentions, clean_issue, extract_mentions
 from tools.repomap.resolve import PathResolver
 from tools.repomap.tags import Definition
-from tools.repomap.tokens import query_terms
+from tools.repomap.tokens import WORD, query_terms, split_identifier
 
-WEIGHTS = {"mention": 1.0, "bm25": 0.6, "pagerank": 0.25}
+WEIGHTS = {"mention": 0.6, "bm25": 1.0, "pagerank": 0.1}
 """How much each normalised signal counts in the fused score."""
+QUERY_TERM_CAP = 3
+"""A term repeated in the issue counts up to this many times in the BM25 query."""
+TITLE_REPEAT = 3
+"""The issue's first line (its title) counts this many times in the BM25 query."""
 TEST_FACTOR = 0.35
 """Test files are rarely where a fix goes; they are listed separately as related tests."""
 TEXT_FACTOR = 0.3
 """Non-code files (docs, config) rank below code."""
+AUX_FACTOR = 0.5
+"""Documentation, examples, benchmarks, scripts and vendored code rank below the project's own code."""
+_AUX = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|scripts?|ci|vendor|_vendor|third_party|extern)/")
 _TEST = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$|\.(spec|test)\.\w+$")
 
 
@@ -123,6 +130,15 @@ def _mention_errors(m: Mentions, grep, ev: _Evidence) -> None:
             ev.add(path, 2.0 / math.sqrt(len(found)), f"contains the message of {exc}")
 
 
+def issue_query(issue: str) -> list[str]:
+    """BM25 query terms: the title counts TITLE_REPEAT times, body terms up to QUERY_TERM_CAP times."""
+    text = clean_issue(issue).strip()
+    title, _, body = text.partition("\n")
+    counts = Counter(term for word in WORD.findall(body) for term in split_identifier(word))
+    terms = [t for t, n in counts.items() for _ in range(min(n, QUERY_TERM_CAP))]
+    return terms + query_terms(title) * TITLE_REPEAT
+
+
 def _normalise(values: np.ndarray) -> np.ndarray:
     top = float(values.max()) if values.size else 0.0
     return values / top if top > 0 else values
@@ -142,7 +158,7 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
     for path, score in ev.score.items():
         if path in position:
             mention[position[path]] = score
-    bm25 = _normalise(index.text.scores(query_terms(issue)))
+    bm25 = _normalise(index.text.scores(issue_query(issue)))
     personal = mention + 0.05 * bm25
     pr = _normalise(pagerank(index.graph, personal)) if index.graph is not None else np.zeros(len(paths))
     fused = WEIGHTS["mention"] * _normalise(mention) + WEIGHTS["bm25"] * bm25 + WEIGHTS["pagerank"] * pr
@@ -165,6 +181,7 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
 
 def _factor(path: str) -> float:
     factor = TEST_FACTOR if is_test_path(path) else 1.0
+    factor *= AUX_FACTOR if _AUX.search(path) else 1.0
     return factor * (1.0 if language_for(path) else TEXT_FACTOR)
 
 

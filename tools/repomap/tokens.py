@@ -26,15 +26,28 @@ STOPWORDS = frozenset(
 _split_memo: dict[str, tuple[str, ...]] = {}
 
 
+def stem(word: str) -> str:
+    """A light English stemmer for identifier parts: `skipping` -> `skip`, `ignores` -> `ignore`, `paths` -> `path`."""
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base[:-1] if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz" else base
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
 def split_identifier(word: str) -> tuple[str, ...]:
-    """The lower-cased identifier followed by its snake_case / CamelCase parts (each part once)."""
+    """The lower-cased identifier followed by its snake_case / CamelCase parts, stemmed (each part once)."""
     cached = _split_memo.get(word)
     if cached is not None:
         return cached
     parts = [word.lower()]
     for chunk in word.split("_"):
         for piece in _CAMEL.findall(chunk):
-            low = piece.lower()
+            low = stem(piece.lower())
             if low not in parts:
                 parts.append(low)
     result = tuple(p for p in parts if len(p) > 1 and p not in STOPWORDS)
