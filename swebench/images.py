@@ -78,12 +78,16 @@ def constraints(spec: EnvSpec) -> str:
 
 
 def install_command(spec: EnvSpec, date: str) -> str:
-    """The spec's install command; `python -m pip install ...` runs through uv (as of `date`) when uv can."""
+    """The spec's install command; `python -m pip install ...` runs through uv (as of `date`) when uv can.
+
+    The spec's own pip command is the fallback: uv needs PEP 660 for editable installs, while pip 24.0 falls
+    back to `setup.py develop` for projects whose pinned setuptools predates it (pylint 2.14/2.15).
+    """
     match = re.match(r"^python -m pip install (.*)$", spec.install.strip())
     if match:
         words = shlex.split(match.group(1))
         if all(not word.startswith("-") or word in UV_FLAGS for word in words):
-            return uv_install(date, spec.pip_packages + spec.extra_pip, match.group(1))
+            return f"{{ {uv_install(date, spec.pip_packages + spec.extra_pip, match.group(1))} || {spec.install}; }}"
     return spec.install
 
 
