@@ -51,6 +51,9 @@ class ModelConfig(StrictModel):
     """litellm model id such as `anthropic/claude-sonnet-4-5`; empty means: pick from the environment."""
     script: Path | None = None
     """For `type: scripted`: the YAML/JSON file of actions to replay."""
+    scripts: list[Path] = Field(default_factory=list)
+    """For `type: scripted` with several rollouts (`samples.count` > 1): rollout k replays `scripts[k]` (cycled)
+    instead of `script`."""
     protocol: Literal["auto", "tools", "text", "json"] = "auto"
     """`tools`: native tool calling; `text`: one fenced JSON action per reply; `json`: the text protocol with
     the reply forced by a JSON schema (`response_format`, which llama.cpp enforces as a grammar); `auto`: tools
@@ -175,6 +178,44 @@ class PlannerConfig(StrictModel):
     """Where that cache lives; empty means `$REPO_AGENT_CACHE/repomap` or `~/.cache/repo-agent/repomap`."""
 
 
+class SamplesConfig(StrictModel):
+    """Several rollouts of one solve, and how one of their patches is chosen (`agent solve --samples N`)."""
+
+    count: int = Field(default=1, ge=1)
+    """Rollouts per solve; 1 is one ordinary run."""
+    workers: int | None = Field(default=None, ge=1)
+    """Rollouts run at once; empty means the CPU count."""
+    temperatures: list[float] = Field(default_factory=list)
+    """Per-rollout temperatures, cycled (rollout k gets item k mod length); empty: `model.temperature` for all."""
+    top_ps: list[float] = Field(default_factory=list)
+    """Per-rollout nucleus sampling values, cycled; empty: `model.top_p` for all."""
+    seed: int = 0
+    """Rollout k samples with seed `seed + k` (`model.seed`, when set, takes the place of `seed`)."""
+    select: Literal["tests+vote", "tests", "vote"] = "tests+vote"
+    """`tests+vote`: most reproduction tests passed minus regressions and new lint errors, ties broken by the
+    largest group of equivalent patches, then the smaller diff; `tests`: the same without the vote; `vote`: the
+    largest group, then the smaller diff."""
+    budget: float | None = Field(default=None, ge=0)
+    """Dollars all rollouts and the reproduction pass share; empty means `limits.cost` times `count`."""
+    reproduction: Literal["both", "pass", "rollouts", "off"] = "both"
+    """Where reproduction tests come from: a dedicated short agent pass, the test files rollouts wrote, both,
+    or nowhere."""
+    reproduction_steps: int = Field(default=20, ge=1)
+    """Step limit of the reproduction pass."""
+    reproduction_model: dict[str, Any] = Field(default_factory=dict)
+    """Overrides of the `model` section for the reproduction pass (a cheaper model, or `script` for a scripted
+    one)."""
+    test_command: str | None = None
+    """Runs test files in the workspace, `{files}` standing for their paths; empty detects pytest (`-rA`, per-test
+    verdicts), else runs each file with python."""
+    test_timeout: float = Field(default=300.0, gt=0)
+    """Seconds one test run during selection may take."""
+    related_tests: int = Field(default=5, ge=0)
+    """Existing test files, most related to the touched files, run against each candidate to find regressions."""
+    lint: bool = True
+    """Count new lint errors (ruff, else pyflakes, where the workspace has one) against a candidate."""
+
+
 class GitHubConfig(StrictModel):
     """The GitHub integration: issue URLs, `--pr`, and the label-triggered Action (`agent github event`)."""
 
@@ -212,6 +253,8 @@ class AgentConfig(StrictModel):
     """The planning step before the loop."""
     github: GitHubConfig = Field(default_factory=GitHubConfig)
     """Issue URLs, pull requests and the label-triggered Action."""
+    samples: SamplesConfig = Field(default_factory=SamplesConfig)
+    """Several rollouts and the choice of one patch among them."""
     runs_dir: Path = Path("runs")
     """Where each run writes its folder (trajectory, patch, summary)."""
     system_template: str = "system.j2"
