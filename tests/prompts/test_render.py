@@ -16,6 +16,7 @@ VARIABLES = {
     "system.j2": {"root": "/repo", "command_timeout": 60},
     "instance.j2": {"issue": "It breaks", "root": "/repo", "base_commit": "0123456789abcdef", "plan": FULL_PLAN},
     "plan.j2": {"plan": FULL_PLAN},
+    "reproduce.j2": {"issue": "It breaks", "root": "/repo", "base_commit": "0123456789abcdef", "plan": None},
     "reply_format.j2": {"fenced": True},
     "format_error.j2": {"problem": "no JSON block", "fenced": False, "names": "view, submit"},
     "text_protocol.j2": {"tools": [{"name": "view", "description": "Show a file.", "schema": '{"type": "object"}'}],
