@@ -78,17 +78,23 @@ def constraints(spec: EnvSpec) -> str:
 
 
 def install_command(spec: EnvSpec, date: str) -> str:
-    """The spec's install command; `python -m pip install ...` runs through uv (as of `date`) when uv can.
+    """The spec's install command; for `python -m pip install ARGS`, uv first resolves and installs the
+    dependencies as of `date`, then pip 24.0 installs the project itself (`--no-deps`).
 
-    The spec's own pip command is the fallback: uv needs PEP 660 for editable installs, while pip 24.0 falls
-    back to `setup.py develop` for projects whose pinned setuptools predates it (pylint 2.14/2.15).
+    pip does the final step because its editable installs are what the official images had: for projects
+    without pyproject.toml pip 24 runs `setup.py develop`, which puts the checkout on sys.path (the import
+    hooks of PEP 660 editables break pylint's plugin discovery). When uv fails (it needs PEP 660, which a
+    pinned old setuptools lacks) the spec's pip command does everything.
     """
     match = re.match(r"^python -m pip install (.*)$", spec.install.strip())
-    if match:
-        words = shlex.split(match.group(1))
-        if all(not word.startswith("-") or word in UV_FLAGS for word in words):
-            return f"{{ {uv_install(date, spec.pip_packages + spec.extra_pip, match.group(1))} || {spec.install}; }}"
-    return spec.install
+    if not match:
+        return spec.install
+    args = match.group(1)
+    pip = f"PIP_CONSTRAINT={CONSTRAINTS} {spec.install}"
+    if not all(not word.startswith("-") or word in UV_FLAGS for word in shlex.split(args)):
+        return pip
+    uv = uv_install(date, spec.pip_packages + spec.extra_pip, args)
+    return f"{{ {{ {uv} && {pip.replace(' install ', ' install --no-deps ', 1)}; }} || {pip}; }}"
 
 
 def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
