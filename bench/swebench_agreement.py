@@ -73,6 +73,7 @@ def compare(system: str, ours: dict[str, str], official: set[str], ids: list[str
 
 
 def main() -> int:
+    """Validate, evaluate each system's predictions, compare with the official verdicts, print and save."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirrors", type=Path, default=None)
     parser.add_argument("--repos", nargs="*", default=None, help="Only these repositories (owner/name).")

@@ -54,6 +54,7 @@ def gold_timing(out: Path, instance_id: str) -> tuple[float, float, float]:
 
 
 def main() -> int:
+    """Two validation runs, then the table of verdicts, stability and overheads."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirrors", type=Path, default=None)
     parser.add_argument("--instances", nargs="*", default=DEV)

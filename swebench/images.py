@@ -148,6 +148,7 @@ def instance_recipe(spec: EnvSpec, instance: Instance, env_image: str, mirrors: 
     key = {"instance": instance.instance_id, "repo": instance.repo, "commit": instance.base_commit, "tag": tag}
 
     def archive() -> bytes:
+        """The repository at base_commit under testbed/ (made only when the image is built)."""
         return mirrors.archive(instance.repo, instance.base_commit, prefix=REPO_DIR.strip("/") + "/")
 
     return ImageRecipe(base=env_image, steps=steps, files=files, archives={"/": archive}, env=dict(IMAGE_ENV),

@@ -89,6 +89,7 @@ def validate(instances: list[Instance], builder: ImageBuilder, out_dir: Path, se
              on_result: Callable[[Validation], None] | None = None) -> list[Validation]:
     """Validate every instance (in parallel with `workers`); results in the order of `instances`."""
     def one(instance: Instance) -> Validation:
+        """Validate one instance and report it."""
         result = validate_instance(instance, builder, out_dir / instance.instance_id, settings, force)
         if on_result:
             on_result(result)

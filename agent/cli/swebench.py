@@ -68,6 +68,7 @@ def validate_command(
     builder = make_builder(mirrors, specs)
 
     def show(result: Validation) -> None:
+        """One line per validated instance on stderr."""
         mark = "[green]valid[/]" if result.valid else "[red]not valid[/]"
         note = " (cached)" if result.cached else ""
         err_console.print(f"{result.instance_id}: {mark} gold={result.gold} empty={result.empty} "
