@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import unidiff
@@ -10,11 +11,12 @@ from agent.gate import GateResult
 from agent.trajectory import TrajectoryData, filter_output
 
 
-def write_outputs(run_dir: Path, data: TrajectoryData, gate: GateResult) -> None:
-    """Write `patch.diff` and `summary.md` next to the trajectory."""
+def write_outputs(run_dir: Path, data: TrajectoryData, gate: GateResult, sections: Sequence[str] = ()) -> None:
+    """Write `patch.diff` and `summary.md` next to the trajectory; `sections` (Markdown) end the summary."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "patch.diff").write_text(filter_output(data.patch), encoding="utf-8")
-    (run_dir / "summary.md").write_text(filter_output(render_summary(data, gate)), encoding="utf-8")
+    summary = "\n".join([render_summary(data, gate), *sections])
+    (run_dir / "summary.md").write_text(filter_output(summary), encoding="utf-8")
 
 
 def diff_stats(patch: str) -> list[tuple[str, int, int]]:
