@@ -43,7 +43,13 @@ def make_builder(mirrors: Path | None, specs: list[Path] | None = None):
     from swebench.specs import SpecTable
     from workspaces.images import connect
 
-    return ImageBuilder(connect(), Mirrors(mirrors), SpecTable.load(specs))
+    found, table = Mirrors(mirrors), SpecTable.load(specs)
+    try:
+        client = connect()
+    except UserError as exc:
+        raise UserError("No Docker engine is reachable, and SWE-bench evaluation runs in containers: start it "
+                        "(`sudo dockerd &` or `sudo systemctl start docker`) and try again.") from exc
+    return ImageBuilder(client, found, table)
 
 
 @swebench_app.command("validate")

@@ -103,3 +103,41 @@ def test_reports_in_the_official_shape_and_as_a_self_contained_page(tmp_path):
 def test_repo_of_instance_ids():
     assert repo_of("pylint-dev__pylint-7993") == "pylint-dev/pylint"
     assert repo_of("pvlib__pvlib-python-1154") == "pvlib/pvlib-python"
+
+
+def test_terminal_report_lists_repositories_totals_and_problems(tmp_path):
+    from rich.console import Console
+
+    from swebench.report import print_report
+
+    folder = run_folder(tmp_path, "r5")
+    run_evaluation(DEV, preds((DEV[0].instance_id, "")), no_builder, RunOptions(run_id="r5", runs_dir=tmp_path),
+                   progress=False)
+    for result in (EvalResult(DEV[1].instance_id, "resolved", seconds=10.0),
+                   EvalResult(DEV[2].instance_id, "error", "timed out after 5s", infra=True, seconds=6.0)):
+        (folder / result.instance_id).mkdir()
+        write_json(folder / result.instance_id / "report.json", result.to_report())
+    meta = json.loads((folder / "run.json").read_text())
+    meta["submitted_ids"] += [DEV[1].instance_id, DEV[2].instance_id]
+    write_json(folder / "run.json", meta)
+    write_json(folder / "rejections.json", [{"line": 3, "reason": "not valid JSON", "instance_id": ""}])
+    console = Console(record=True, width=200)
+    print_report(load_report(tmp_path, "r5"), console)
+    text = console.export_text()
+    assert repo_of(DEV[1].instance_id) in text and "all" in text
+    assert "mean 8.0s" in text and "infrastructure errors: 1" in text and "rejected predictions lines: 1" in text
+    results = official_results(load_report(tmp_path, "r5"))
+    assert results["error_ids"] == [DEV[2].instance_id]
+    assert results["repo_agent"]["infra_error_ids"] == [DEV[2].instance_id]
+    assert results["repo_agent"]["rejected_lines"][0]["line"] == 3
+
+
+def test_progress_tally_counts_verdicts():
+    from rich.console import Console
+
+    from swebench.run_eval import _Progress
+
+    bar = _Progress(2, Console(record=True), enabled=False)
+    bar.done(EvalResult("a__b-1", "resolved"))
+    bar.done(EvalResult("a__b-2", "resolved"))
+    assert bar.tally == {"resolved": 2}
