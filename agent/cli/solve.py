@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -105,11 +106,20 @@ def solve_command(
     out: Path | None = typer.Option(None, "--out", "-o", help="Also write the patch to this file."),
     apply: bool = typer.Option(False, "--apply", help="Apply a patch that passed the gate to your checkout "
                                "(refused when the checkout has uncommitted changes)."),
+    pr: bool = typer.Option(False, "--pr", help="For a GitHub issue URL: push a branch and open a draft pull request "
+                            "(or comment on the issue when the patch does not pass the gate)."),
+    github_api: str | None = typer.Option(None, "--github-api", help="GitHub REST API base URL; GitHub Enterprise: "
+                                          "https://HOST/api/v3 (default: GITHUB_API_URL, then api.github.com)."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
     settings = load_config(sources)
+    if github_api:
+        os.environ["GITHUB_API_URL"] = github_api  # read by the GitHub issue reader and client
     issue_text = resolve_issue(issue)
+    if pr:
+        from agent.github.pull_request import publish_from_cli, require_github_issue
+    github_issue = require_github_issue(issue_text) if pr else None
     repo_spec = repo or str(issue_text.meta.get("clone_url") or "")
     if not repo_spec:
         raise UserError("--repo is required unless --issue is an issue URL: give a path or a clone URL.")
@@ -119,6 +129,9 @@ def solve_command(
                         "changes (commit or stash them) or is a URL.")
     result = run_with_progress(build_job(settings, source, issue_text, None))
     report(result)
+    if github_issue:
+        published = publish_from_cli(github_issue, source, result, settings.github)
+        console.print(f"{published.kind.replace('_', ' ')}: {published.url}", highlight=False)
     if out:
         out.write_text(result.patch, encoding="utf-8")
         console.print(f"patch written to {out}")

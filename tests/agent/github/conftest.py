@@ -40,3 +40,24 @@ def remote(calc_repo: Path, tmp_path: Path) -> Callable[[], tuple[Path, Path]]:
         return bare, checkout
 
     return factory
+
+
+ALICE = {"login": "alice", "id": 11, "type": "User"}
+"""A maintainer (write access in the fixtures)."""
+MALLORY = {"login": "mallory", "id": 66, "type": "User"}
+"""Anyone on the internet (read access, as on a public repository)."""
+
+
+def labeled_event(fake: FakeGitHub, repo_name: str, number: int, sender: dict, label: str = "agent") -> dict:
+    """An `issues: labeled` payload as GitHub sends it (the fields repo-agent reads, and a few around them)."""
+    repo = fake.state.repos[repo_name]
+    issue = repo.issues[number]
+    return {
+        "action": "labeled",
+        "issue": {**issue, "labels": [*issue["labels"], {"name": label}]},
+        "label": {"id": 7, "name": label, "color": "0e8a16", "default": False},
+        "repository": {"id": 1, "name": repo.name, "full_name": repo.full_name, "private": False,
+                       "owner": {"login": repo.owner, "type": "Organization"}, "default_branch": repo.default_branch,
+                       "clone_url": str(repo.bare), "html_url": f"https://github.com/{repo.full_name}"},
+        "sender": sender,
+    }

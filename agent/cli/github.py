@@ -1,0 +1,95 @@
+"""`agent github event --event-path EVENT.json`: exactly what the repo-agent Action runs, runnable locally.
+
+Registering this module also lets `agent solve --issue` read GitHub issue URLs and turns on secret
+redaction for every run folder the CLI writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from agent.cli.solve import CONFIG_HELP, build_job, config_sources, run_with_progress
+from agent.config import load_config
+from agent.errors import UserError
+from agent.github import issue_reader, redact
+from agent.github.actions import annotation, write_outputs
+from agent.github.client import GitHubClient, token_from_env
+from agent.github.event import EventContext, handle_event, load_event
+from agent.issue import IssueText
+from agent.repo import resolve_repo
+from agent.runner import SolveResult
+
+github_app = typer.Typer(help="GitHub integration: the label-triggered Action's entry point.", no_args_is_help=True)
+
+
+@contextlib.contextmanager
+def redacted_output() -> Iterator[None]:
+    """stdout and stderr with secrets redacted, for logs that end up in public Actions runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = redact.RedactingStream(saved[0]), redact.RedactingStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@github_app.command("event")
+def event_command(
+    event_path: Path = typer.Option(..., "--event-path", envvar="GITHUB_EVENT_PATH",
+                                    help="The event payload (in Actions: $GITHUB_EVENT_PATH)."),
+    repo: str = typer.Option(".", "--repo", "-r", help="Checkout of the repository to start from and push from."),
+    config: list[str] = typer.Option([], "--config", "-c", help=CONFIG_HELP),
+    model: str | None = typer.Option(None, "--model", "-m", help="litellm model id (default: config, AGENT_MODEL, "
+                                     "then the first provider whose key is set)."),
+    workspace: str | None = typer.Option(None, "--workspace", "-w", help="Where commands run: docker or local."),
+    image: str | None = typer.Option(None, "--image", help="Docker image to start from (docker workspace)."),
+    cost_limit: float | None = typer.Option(None, "--cost-limit", help="Dollars one run may spend (limits.cost)."),
+    daily_budget: float | None = typer.Option(None, "--daily-budget", help="Dollars all runs in the repository may "
+                                              "reserve per UTC day (github.daily_budget); 0: no budget."),
+    label: str | None = typer.Option(None, "--label", help="The label that starts a run (github.label)."),
+    github_api: str | None = typer.Option(None, "--github-api", help="REST API base URL; GitHub Enterprise: "
+                                          "https://HOST/api/v3 (default: GITHUB_API_URL, then api.github.com)."),
+) -> None:
+    """Handle one `issues` event: trust check, budget check, solve, then a draft PR or a comment."""
+    with redacted_output():
+        sources = config_sources(config, model, workspace, image, None, None, cost_limit)
+        sources += [f"github.daily_budget={daily_budget}"] if daily_budget is not None else []
+        sources += [f"github.label={label}"] if label else []
+        settings = load_config(sources)
+        redact.add_secret(settings.model.api_key)
+        payload = load_event(event_path)
+        token = token_from_env()
+        if not token:
+            raise UserError("GITHUB_TOKEN (or GH_TOKEN) is not set; the Action passes its `github-token` input.")
+        source = resolve_repo(repo)
+        err = Console(stderr=True)
+
+        def run(issue: IssueText, run_id: str) -> SolveResult:
+            meta = issue.meta
+            label_text = f"{meta.get('owner')}/{meta.get('repo')}#{meta.get('number')}"
+            job = build_job(settings, source, issue, None, run_id=run_id,
+                            extra={"label": label_text, "github_issue": meta.get("html_url")})
+            return run_with_progress(job, label_text)
+
+        with GitHubClient.from_env(github_api) as client:
+            context = EventContext(client, settings, source, token, run,
+                                   lambda message: err.print(f"[bold]repo-agent[/]: {message}", highlight=False))
+            outcome = handle_event(payload, context)
+        write_outputs(outcome)
+        notice = annotation(outcome)
+        if notice:
+            print(notice)
+    raise typer.Exit(outcome.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `agent github ...`, the GitHub issue URL reader, and redaction of run outputs."""
+    issue_reader.register()
+    redact.install()
+    app.add_typer(github_app, name="github")
