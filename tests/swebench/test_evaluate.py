@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from swebench import grading as g
 from swebench.datasets import Instance
 from swebench.evaluate import (
     EvalResult,
@@ -15,15 +16,6 @@ from swebench.evaluate import (
     grade_output,
     regrade_instance,
     write_json,
-)
-from swebench.grading import (
-    APPLY_FAILED_MARKER,
-    APPLY_MARKER,
-    END_MARKER,
-    EXIT_MARKER,
-    INSTALL_FAILED_MARKER,
-    START_MARKER,
-    TEST_PATCH_FAILED_MARKER,
 )
 from swebench.images import ImageBuilder
 from swebench.mirrors import Mirrors
@@ -41,8 +33,8 @@ def instance(**changes) -> Instance:
 
 
 def output(body: str, exit_code: int = 0) -> str:
-    return (f"{APPLY_MARKER}: git apply --verbose\n{START_MARKER}\n{body}\n{END_MARKER}\n"
-            f"{EXIT_MARKER}: {exit_code}\n")
+    return (f"{g.APPLY_MARKER}: git apply --verbose\n{g.START_MARKER}\n{body}\n{g.END_MARKER}\n"
+            f"{g.EXIT_MARKER}: {exit_code}\n")
 
 
 def graded(text: str) -> EvalResult:
@@ -59,9 +51,9 @@ def test_verdicts_from_eval_output():
 
 def test_model_failures_and_infrastructure_failures_are_told_apart():
     cases = {
-        f"{APPLY_FAILED_MARKER}\n": ("unresolved", False),
-        f"{APPLY_MARKER}: git apply --verbose\n{INSTALL_FAILED_MARKER}\n": ("unresolved", False),
-        f"{APPLY_MARKER}: git apply --verbose\n{TEST_PATCH_FAILED_MARKER}\n": ("error", True),
+        f"{g.APPLY_FAILED_MARKER}\n": ("unresolved", False),
+        f"{g.APPLY_MARKER}: git apply --verbose\n{g.INSTALL_FAILED_MARKER}\n": ("unresolved", False),
+        f"{g.APPLY_MARKER}: git apply --verbose\n{g.TEST_PATCH_FAILED_MARKER}\n": ("error", True),
         "the container printed nothing useful\n": ("error", True),
         output("test_add (t.T.test_add) ... ok\ntest_mul (t.T.test_mul) ... ok", 1): ("unresolved", False),
     }
