@@ -110,9 +110,19 @@ def solve_command(
                             "(or comment on the issue when the patch does not pass the gate)."),
     github_api: str | None = typer.Option(None, "--github-api", help="GitHub REST API base URL; GitHub Enterprise: "
                                           "https://HOST/api/v3 (default: GITHUB_API_URL, then api.github.com)."),
+    samples: int | None = typer.Option(None, "--samples", min=1, help="Rollouts, each in its own workspace; one "
+                                       "patch is chosen by tests and agreement (default 1: one ordinary run)."),
+    temperature: float | None = typer.Option(None, "--temperature", min=0, max=2, help="Sampling temperature."),
+    top_p: float | None = typer.Option(None, "--top-p", min=0, max=1, help="Nucleus sampling."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Rollouts run at once (default: CPU count)."),
+    select: str | None = typer.Option(None, "--select", help="How the patch is chosen among the rollouts: "
+                                      "tests+vote, tests or vote."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
+    from agent.samples.cli import run_samples, sample_overrides
+
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
+    sources += sample_overrides(samples, temperature, top_p, workers, select)
     settings = load_config(sources)
     if github_api:
         os.environ["GITHUB_API_URL"] = github_api  # read by the GitHub issue reader and client
@@ -127,7 +137,10 @@ def solve_command(
     if apply and (source.url or is_dirty(source.path)):
         raise UserError(f"--apply needs a local checkout without uncommitted changes; {source.display} has "
                         "changes (commit or stash them) or is a URL.")
-    result = run_with_progress(build_job(settings, source, issue_text, None))
+    if settings.samples.count > 1:
+        result = run_samples(settings, source, issue_text, console)
+    else:
+        result = run_with_progress(build_job(settings, source, issue_text, None))
     report(result)
     if github_issue:
         published = publish_from_cli(github_issue, source, result, settings.github)
