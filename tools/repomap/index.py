@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+import numpy as np
 from scipy import sparse
 
 from tools.repomap.bm25 import TextIndex
@@ -42,6 +43,10 @@ class RepoIndex:
     """Files skipped or partly indexed, and why."""
     defines: dict[str, list[tuple[str, Definition]]] = field(default_factory=dict)
     """Name -> (path, definition) for every definition."""
+    chunks: TextIndex | None = None
+    """BM25 over function and method bodies."""
+    chunk_owner: np.ndarray | None = None
+    """Position in `paths` of the file each chunk of `chunks` belongs to."""
     graph: sparse.csr_matrix | None = None
     """Row-normalised reference graph between `paths` (file that uses a name -> file that defines it)."""
 
@@ -52,6 +57,16 @@ class RepoIndex:
                 for d in tags.defs:
                     table[d.name].append((path, d))
             self.defines = dict(table)
+        if self.chunks is None:
+            owners, names, counts = [], [], []
+            for i, path in enumerate(self.paths):
+                for name, terms in self.tags[path].chunks:
+                    owners.append(i)
+                    names.append(name)
+                    counts.append(terms)
+            self.chunks = TextIndex(names, counts, name_weight=0)
+            self.chunk_owner = np.array(owners, dtype=np.int64)
+            self.tags = {p: t._replace(chunks=()) for p, t in self.tags.items()}
         if self.graph is None:
             definers = {name: {p for p, _ in entries} for name, entries in self.defines.items()}
             self.graph = reference_graph(self.paths, definers, {p: t.refs for p, t in self.tags.items()})

@@ -17,8 +17,10 @@ from tools.repomap.resolve import PathResolver
 from tools.repomap.tags import Definition
 from tools.repomap.tokens import WORD, query_terms, split_identifier
 
-WEIGHTS = {"mention": 0.6, "bm25": 1.0, "pagerank": 0.1}
+WEIGHTS = {"mention": 0.6, "bm25": 1.0, "chunk": 0.5, "pagerank": 0.1}
 """How much each normalised signal counts in the fused score."""
+PROSE_FACTOR = 0.5
+"""Plain lower-case words that happen to name a definition count this much."""
 QUERY_TERM_CAP = 3
 """A term repeated in the issue counts up to this many times in the BM25 query."""
 TITLE_REPEAT = 3
@@ -110,7 +112,7 @@ def _mention_identifiers(index: RepoIndex, m: Mentions, ev: _Evidence) -> None:
         files = {p for p, _ in definers}
         if len(files) > MAX_DEFINERS:
             continue
-        weight = emphasis / math.sqrt(len(files)) * (0.5 if name.islower() and "_" not in name else 1.0)
+        weight = emphasis / math.sqrt(len(files)) * (PROSE_FACTOR if name.islower() and "_" not in name else 1.0)
         for path, d in definers:
             ev.symbols[(path, d.qualname)] += weight
         for path in files:
@@ -139,6 +141,14 @@ def issue_query(issue: str) -> list[str]:
     return terms + query_terms(title) * TITLE_REPEAT
 
 
+def _chunk_scores(index: RepoIndex, query: list[str]) -> np.ndarray:
+    """Per file, the best BM25 score of one of its functions."""
+    best = np.zeros(len(index.paths))
+    if index.chunks is not None and index.chunks.size:
+        np.maximum.at(best, index.chunk_owner, index.chunks.scores(query))
+    return best
+
+
 def _normalise(values: np.ndarray) -> np.ndarray:
     top = float(values.max()) if values.size else 0.0
     return values / top if top > 0 else values
@@ -158,10 +168,13 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
     for path, score in ev.score.items():
         if path in position:
             mention[position[path]] = score
-    bm25 = _normalise(index.text.scores(issue_query(issue)))
+    query = issue_query(issue)
+    bm25 = _normalise(index.text.scores(query))
+    chunk = _normalise(_chunk_scores(index, query))
     personal = mention + 0.05 * bm25
     pr = _normalise(pagerank(index.graph, personal)) if index.graph is not None else np.zeros(len(paths))
     fused = WEIGHTS["mention"] * _normalise(mention) + WEIGHTS["bm25"] * bm25 + WEIGHTS["pagerank"] * pr
+    fused += WEIGHTS["chunk"] * chunk
     factors = np.array([_factor(p) for p in paths])
     fused = fused * factors
     order = np.argsort(-fused, kind="stable")

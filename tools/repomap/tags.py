@@ -42,6 +42,8 @@ class FileTags(NamedTuple):
     """Number of lines."""
     note: str | None = None
     """Why the file was only partly indexed (syntax errors, parse failure), if it was."""
+    chunks: tuple[tuple[str, dict[str, int]], ...] = ()
+    """(qualified name, BM25 terms) of every function and method body, for chunk-level BM25."""
 
 
 def _signature(node, source: bytes) -> str:
@@ -98,4 +100,14 @@ def extract(language: str | None, text: str) -> FileTags:
             if key.startswith("name.reference."):
                 refs.update(n.text.decode("utf-8", "replace") for n in nodes)
     note = "has syntax errors; tags may be incomplete" if tree.root_node.has_error else None
-    return FileTags(tuple(_definitions(matches, source)), dict(refs), terms, lines, note)
+    defs = tuple(_definitions(matches, source))
+    return FileTags(defs, dict(refs), terms, lines, note, _chunks(defs, text))
+
+
+def _chunks(defs: tuple[Definition, ...], text: str) -> tuple[tuple[str, dict[str, int]], ...]:
+    lines = text.split("\n")
+    return tuple(
+        (d.qualname, dict(term_counts("\n".join(lines[d.line - 1 : d.end_line]))))
+        for d in defs
+        if d.kind in ("function", "method")
+    )
