@@ -197,7 +197,7 @@ class SamplesConfig(StrictModel):
     largest group, then the smaller diff."""
     budget: float | None = Field(default=None, ge=0)
     """Dollars all rollouts and the reproduction pass share; empty means `limits.cost` times `count`."""
-    reproduction: Literal["both", "pass", "rollouts", "off"] = "both"
+    reproduction: Literal["both", "pass", "rollouts", "none"] = "both"
     """Where reproduction tests come from: a dedicated short agent pass, the test files rollouts wrote, both,
     or nowhere."""
     reproduction_steps: int = Field(default=20, ge=1)
