@@ -121,21 +121,37 @@ def select(candidates: list[Candidate], mode: str) -> Selection:
 
 
 def explain(ranking: list[Candidate], mode: str, total: int) -> str:
-    """One sentence on why the first candidate won over the second."""
+    """Why the first candidate won: against the best candidate that is not equivalent to it, then among its equals."""
     if not ranking:
         return f"No candidate was chosen: none of the {total} passed the patch gate with a change to the code."
     winner = ranking[0]
     if len(ranking) == 1:
         return f"{winner.label} was chosen: the only candidate of {total} that passed the patch gate."
-    second = ranking[1]
+    rival = next((c for c in ranking[1:] if c.key != winner.key), None)
+    twins = [c for c in ranking if c.key == winner.key]
+    parts = _against(winner, rival, mode) if rival else [f"all {len(ranking)} candidates are equivalent"]
+    if len(twins) > 1:
+        parts.append(_among(winner, twins))
+    return f"{winner.label} was chosen: " + "; ".join(parts) + "."
+
+
+def _against(winner: Candidate, rival: Candidate, mode: str) -> list[str]:
     ties = []
     for name in ORDER[mode]:
-        mine, theirs = _criterion(winner, name), _criterion(second, name)
-        if mine == theirs:
-            ties.append(f"tied with {second.label} on {_describe(name, winner)}")
+        if _criterion(winner, name) == _criterion(rival, name):
+            ties.append(f"tied with {rival.label} on {_describe(name, winner)}")
             continue
-        return f"{winner.label} was chosen: " + "; ".join([*ties, _win(name, winner, second)]) + "."
-    return f"{winner.label} was chosen: " + "; ".join([*ties, "the lower rollout number decides"]) + "."
+        return [*ties, _win(name, winner, rival)]
+    return [*ties, f"the lower rollout number decides against {rival.label}"]
+
+
+def _among(winner: Candidate, twins: list[Candidate]) -> str:
+    labels = ", ".join(c.label for c in sorted(twins, key=lambda c: c.index))
+    runner_up = twins[1]
+    if winner.size < runner_up.size:
+        return (f"of the equivalent patches {labels} it has the smallest diff ({_count(winner.size, 'line')} "
+                f"changed against {runner_up.size} for {runner_up.label})")
+    return f"of the equivalent patches {labels} it has the lowest rollout number"
 
 
 def _criterion(candidate: Candidate, name: str) -> int:
@@ -147,7 +163,7 @@ def _describe(name: str, candidate: Candidate) -> str:
         return f"test score ({candidate.score})"
     if name == "group":
         return f"agreement (a group of {len(candidate.group)})"
-    return f"diff size ({candidate.size} lines)"
+    return f"diff size ({_count(candidate.size, 'line')})"
 
 
 def _win(name: str, winner: Candidate, second: Candidate) -> str:
@@ -158,7 +174,7 @@ def _win(name: str, winner: Candidate, second: Candidate) -> str:
         members = ", ".join(f"#{i}" for i in winner.group)
         return (f"the largest group of equivalent patches ({members}) against a group of {len(second.group)} "
                 f"for {second.label}")
-    return f"the smaller diff, {winner.size} lines changed against {second.size} for {second.label}"
+    return f"the smaller diff, {_count(winner.size, 'line')} changed against {second.size} for {second.label}"
 
 
 def score_parts(candidate: Candidate) -> str:

@@ -46,7 +46,9 @@ def test_the_right_fix_is_chosen_and_the_table_explains_why(signs_repo: Path, tm
     assert "larger diff (6 vs 2)" in rows["#1"]
     assert "lower test score (0 vs 1)" in rows["#2"] and "test_calc.py::test_sub" in rows["#2"]
     assert "dropped: no change" in rows["#3"]
-    reason = "#0 was chosen: tied with #1 on test score (1); tied with #1 on agreement (a group of 2); the smaller diff"
+    reason = ("#0 was chosen: the best test score, 1 (1/1 reproduction tests passed, 0 regressions, 0 new lint "
+              "errors) against 0 for #2 (1/1 reproduction tests passed, 1 regression, 0 new lint errors); of the "
+              "equivalent patches #0, #1 it has the smallest diff (2 lines changed against 6 for #1).")
     assert reason in summary
     assert "`test_repro_sub.py` from #2: discarded: passes on the base commit" in summary
     assert summary.startswith("# repo-agent run r1 (rollout 0 of 4, chosen)")
