@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 """Bumped whenever what is cached changes shape; old entries are then simply not found."""
 
 

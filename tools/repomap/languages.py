@@ -44,8 +44,15 @@ def language_for(path: str) -> str | None:
 
 @cache
 def query_text(language: str) -> str:
-    """The tag query shipped for `language` (queries/<language>.scm)."""
-    return resources.files("tools.repomap").joinpath("queries").joinpath(f"{language}.scm").read_text()
+    """The tag query shipped for `language` (queries/<language>.scm), after the one it inherits, if any.
+
+    A first line `; inherits: NAME` prepends NAME's query (TSX extends TypeScript, C++ extends C).
+    """
+    text = resources.files("tools.repomap").joinpath("queries").joinpath(f"{language}.scm").read_text()
+    first = text.split("\n", 1)[0]
+    if first.startswith("; inherits:"):
+        return query_text(first.split(":", 1)[1].strip()) + "\n" + text
+    return text
 
 
 @cache
