@@ -58,6 +58,6 @@ def labeled_event(fake: FakeGitHub, repo_name: str, number: int, sender: dict, l
         "label": {"id": 7, "name": label, "color": "0e8a16", "default": False},
         "repository": {"id": 1, "name": repo.name, "full_name": repo.full_name, "private": False,
                        "owner": {"login": repo.owner, "type": "Organization"}, "default_branch": repo.default_branch,
-                       "clone_url": str(repo.bare), "html_url": f"https://github.com/{repo.full_name}"},
+                       "clone_url": repo.bare.as_uri(), "html_url": f"https://github.com/{repo.full_name}"},
         "sender": sender,
     }

@@ -145,7 +145,7 @@ class FakeState:
         return {"id": 1, "name": repo.name, "full_name": repo.full_name, "private": repo.private,
                 "owner": {"login": repo.owner, "type": "User"}, "default_branch": repo.default_branch,
                 "html_url": f"{self.web}/{repo.full_name}",
-                "clone_url": str(repo.bare) if repo.bare else f"{self.web}/{repo.full_name}.git"}
+                "clone_url": repo.bare.as_uri() if repo.bare else f"{self.web}/{repo.full_name}.git"}
 
     def get_issue(self, repo: FakeRepo, groups: dict, query: dict, body: Any, user: dict) -> dict[str, Any]:
         return self._issue(repo, int(groups["number"]))
