@@ -43,3 +43,19 @@ def sample_config(tmp_path: Path, scripts: list[str], *overrides: str) -> AgentC
     paths = ",".join(str(SCRIPTS / name) for name in scripts)
     return load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "model.type=scripted",
                         f"model.scripts=[{paths}]", f"samples.count={len(scripts)}", *overrides])
+
+
+def patch_of(repo: Path, files: dict[str, str | None]) -> str:
+    """The git diff that turns the repository's HEAD into HEAD with `files` written (None: deleted)."""
+    from tests.conftest import git
+
+    for rel, text in files.items():
+        if text is None:
+            (repo / rel).unlink()
+        else:
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(text)
+    git(repo, "add", "-A")
+    diff = git(repo, "diff", "--cached", "--binary", "HEAD")
+    git(repo, "reset", "-q", "--hard", "HEAD")
+    return diff
