@@ -67,5 +67,8 @@ def print_table(result: SamplesResult, console: Console) -> None:
         table.add_row(*row)
     console.print(table)
     console.print(result.selection.reason, highlight=False)
+    chosen = result.chosen
+    where = f"rollouts/{chosen.index}/ holds the chosen rollout's trajectory; " if chosen else ""
+    console.print(f"{where}selection.json holds every candidate's scores", highlight=False)
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
