@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 """Bumped whenever what is cached changes shape; old entries are then simply not found."""
 
 
@@ -62,8 +62,11 @@ class TagCache:
         """A whole index stored under `key`, or None."""
         if self.db is None:
             return None
-        row = self.db.execute("SELECT value FROM snapshots WHERE key = ?", (key,)).fetchone()
-        return pickle.loads(row[0]) if row else None
+        try:
+            row = self.db.execute("SELECT value FROM snapshots WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
+            return None  # unreadable entries are rebuilt, not errors
 
     def put_snapshot(self, key: str, value: Any) -> None:
         """Store a whole index under `key`."""

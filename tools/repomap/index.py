@@ -47,6 +47,8 @@ class RepoIndex:
     """BM25 over function and method bodies."""
     chunk_owner: np.ndarray | None = None
     """Position in `paths` of the file each chunk of `chunks` belongs to."""
+    chunk_names: list[str] = field(default_factory=list)
+    """Qualified name of the function or method each chunk is."""
     graph: sparse.csr_matrix | None = None
     """Row-normalised reference graph between `paths` (file that uses a name -> file that defines it)."""
 
@@ -66,6 +68,7 @@ class RepoIndex:
                     counts.append(terms)
             self.chunks = TextIndex(names, counts, name_weight=0)
             self.chunk_owner = np.array(owners, dtype=np.int64)
+            self.chunk_names = names
             self.tags = {p: t._replace(chunks=()) for p, t in self.tags.items()}
         if self.graph is None:
             definers = {name: {p for p, _ in entries} for name, entries in self.defines.items()}

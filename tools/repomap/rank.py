@@ -22,6 +22,10 @@ WEIGHTS = {"mention": 0.6, "bm25": 1.0, "chunk": 0.5, "pagerank": 0.1}
 PROSE_FACTOR = 0.5
 """Plain lower-case words that happen to name a definition count this much."""
 QUERY_TERM_CAP = 3
+CHUNK_SYMBOLS = 40
+"""Functions whose bodies match the issue best become symbol candidates."""
+CHUNK_SYMBOL_WEIGHT = 1.0
+"""How much a function's body matching the issue counts towards it being a key symbol."""
 """A term repeated in the issue counts up to this many times in the BM25 query."""
 TITLE_REPEAT = 3
 """The issue's first line (its title) counts this many times in the BM25 query."""
@@ -141,12 +145,14 @@ def issue_query(issue: str) -> list[str]:
     return terms + query_terms(title) * TITLE_REPEAT
 
 
-def _chunk_scores(index: RepoIndex, query: list[str]) -> np.ndarray:
-    """Per file, the best BM25 score of one of its functions."""
+def _chunk_scores(index: RepoIndex, query: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 of every function body, and per file the best of its functions."""
     best = np.zeros(len(index.paths))
-    if index.chunks is not None and index.chunks.size:
-        np.maximum.at(best, index.chunk_owner, index.chunks.scores(query))
-    return best
+    if index.chunks is None or not index.chunks.size:
+        return best, np.zeros(0)
+    raw = index.chunks.scores(query)
+    np.maximum.at(best, index.chunk_owner, raw)
+    return best, raw
 
 
 def _normalise(values: np.ndarray) -> np.ndarray:
@@ -170,7 +176,14 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
             mention[position[path]] = score
     query = issue_query(issue)
     bm25 = _normalise(index.text.scores(query))
-    chunk = _normalise(_chunk_scores(index, query))
+    chunk, chunk_raw = _chunk_scores(index, query)
+    chunk = _normalise(chunk)
+    top_chunk = float(chunk_raw.max()) if chunk_raw.size else 0.0
+    for j in np.argsort(-chunk_raw)[:CHUNK_SYMBOLS] if top_chunk > 0 else ():
+        path = paths[index.chunk_owner[j]]
+        ev.symbols[(path, index.chunk_names[j])] += CHUNK_SYMBOL_WEIGHT * float(chunk_raw[j]) / top_chunk
+        if chunk_raw[j] >= 0.5 * top_chunk:
+            ev.add(path, 0.0, f"{index.chunk_names[j]} matches the issue")
     personal = mention + 0.05 * bm25
     pr = _normalise(pagerank(index.graph, personal)) if index.graph is not None else np.zeros(len(paths))
     fused = WEIGHTS["mention"] * _normalise(mention) + WEIGHTS["bm25"] * bm25 + WEIGHTS["pagerank"] * pr

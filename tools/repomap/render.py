@@ -5,8 +5,10 @@ from __future__ import annotations
 from tools.repomap.index import RepoIndex
 from tools.repomap.rank import Ranking
 
-MAX_DEFS_PER_FILE = 40
-"""Definitions shown for one file at most (the ranked symbols first, then the outline)."""
+TOP_FILE_DEFS = 30
+"""Definitions shown for the best file at most (the ranked symbols first, then the outline)."""
+OTHER_FILE_DEFS = 12
+"""Definitions shown for each further file at most, so that the map covers more files."""
 MAX_FILES = 60
 """Files considered for the map at most."""
 
@@ -16,12 +18,12 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def _file_block(index: RepoIndex, path: str, wanted: set[str]) -> str:
+def _file_block(index: RepoIndex, path: str, wanted: set[str], cap: int) -> str:
     defs = index.tags[path].defs
     chosen = [d for d in defs if d.qualname in wanted]
     outline = [d for d in defs if d.qualname not in wanted and d.kind not in ("constant", "declaration")]
     outline.sort(key=lambda d: (d.qualname.count("."), d.line))
-    chosen = sorted(chosen + outline[: max(0, MAX_DEFS_PER_FILE - len(chosen))], key=lambda d: d.line)
+    chosen = sorted(chosen[:cap] + outline[: max(0, cap - len(chosen))], key=lambda d: d.line)
     lines = [f"{path}:"]
     for d in chosen:
         indent = "  " * d.qualname.count(".")
@@ -41,7 +43,7 @@ def render_map(index: RepoIndex, ranking: Ranking, max_tokens: int) -> str:
 
     def block(i: int) -> str:
         if i not in blocks:
-            blocks[i] = _file_block(index, candidates[i], wanted)
+            blocks[i] = _file_block(index, candidates[i], wanted, TOP_FILE_DEFS if i == 0 else OTHER_FILE_DEFS)
         return blocks[i]
 
     def text(n: int) -> str:
