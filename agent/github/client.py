@@ -196,7 +196,8 @@ class GitHubClient:
 
     def repo_comments_since(self, repo: RepoRef, since: str) -> list[dict[str, Any]]:
         """Issue comments of the whole repository updated at or after `since` (ISO 8601), oldest first."""
-        return self.paginate(f"{repo.path}/issues/comments", {"since": since, "sort": "created", "direction": "asc"})
+        query = {"since": since, "sort": "created", "direction": "asc"}
+        return self.paginate(f"{repo.path}/issues/comments", query, limit=10_000)
 
     def add_comment(self, repo: RepoRef, number: int, body: str) -> dict[str, Any]:
         """Comment on an issue or pull request."""

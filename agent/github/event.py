@@ -192,4 +192,4 @@ def _try(ctx: EventContext, action: Callable[[], object]) -> None:
     try:
         action()
     except Exception as exc:  # noqa: BLE001 - the original error is what gets raised
-        ctx.log(f"could not comment on the issue: {exc}")
+        ctx.log(f"could not update the issue: {exc}")
