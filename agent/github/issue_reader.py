@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from agent import issue as issue_module
 from agent.errors import UserError
 from agent.github.client import GitHubClient, RepoRef, api_url_from_env
 from agent.github.redact import redact
-from agent.issue import URL_READERS, IssueText, register_url_reader
+from agent.issue import IssueText, register_url_reader
 
 ISSUE_URL = re.compile(
     r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<name>[^/\s]+)/issues/(?P<number>\d+)/?(?:[?#]\S*)?$"
@@ -128,5 +129,5 @@ def read_issue_url(url: str) -> IssueText:
 
 def register() -> None:
     """Let `--issue` take GitHub issue URLs; idempotent."""
-    if not any(reader is read_issue_url for _, reader in URL_READERS):
+    if not any(reader is read_issue_url for _, reader in issue_module.URL_READERS):
         register_url_reader(is_github_issue_url, read_issue_url)
