@@ -87,14 +87,17 @@ def parse_errors(output: str) -> list[LintError]:
 
 def new_errors(before: list[LintError], after: list[LintError]) -> list[LintError]:
     """Errors in `after` beyond those `before` already had (as a multiset, by `LintError.key`)."""
-    budget = Counter(error.key() for error in before)
-    introduced = []
-    for error in after:
-        if budget[error.key()] > 0:
-            budget[error.key()] -= 1
-        else:
-            introduced.append(error)
-    return introduced
+    allowed = Counter(error.key() for error in before)
+    allowed.subtract(error.key() for error in after)  # a key below zero: that many copies are new
+    surplus = {key: -count for key, count in allowed.items() if count < 0}
+    return [error for error in reversed(after) if _take(surplus, error.key())][::-1]
+
+
+def _take(surplus: dict[tuple[str, str, str], int], key: tuple[str, str, str]) -> bool:
+    if surplus.get(key, 0) <= 0:
+        return False
+    surplus[key] -= 1
+    return True
 
 
 def detect_linter(ws: Workspace) -> Linter | None:
