@@ -32,7 +32,8 @@ def _definitions(tags: dict[str, FileTags], name: str) -> list[tuple[str, Defini
 def _reference_lines(ws: Workspace, name: str, files: list[str], limit: int) -> list[str]:
     if not files:
         return []
-    cmd = f"git grep -n -w -F -e {shlex.quote(name)} -- {' '.join(shlex.quote(f) for f in files)} | head -n {limit}"
+    paths = " ".join(shlex.quote(f) for f in files)
+    cmd = f"git grep --untracked -n -w -F -e {shlex.quote(name)} -- {paths} | head -n {limit}"
     result = ws.exec(cmd, timeout=GREP_TIMEOUT)
     return [line.strip() for line in result.output.splitlines() if line.strip()][:limit]
 

@@ -38,8 +38,9 @@ def test_edits_in_the_workspace_are_seen(open_ws, tmp_path: Path) -> None:
     ws = open_ws(FILES)
     find = tool(tmp_path)
     assert "No definition of shipping" in find(ws, name="shipping").output
-    ws.write_file("shop/shipping.py", "def shipping(weight):\n    return weight\n")
+    ws.write_file("shop/shipping.py", "def shipping(weight):\n    return apply_discount([weight])\n")
     assert "shop/shipping.py:1  function shipping" in find(ws, name="shipping").output
+    assert "shop/shipping.py:2:    return apply_discount([weight])" in find(ws, name="apply_discount").output
 
 
 def test_not_an_identifier_is_an_error_observation(open_ws, tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ class HostSource:
 
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string), best effort."""
-        cmd = ["git", "grep", "-l", "-I", "-F", "-e", literal]
+        cmd = ["git", "grep", "--untracked", "-l", "-I", "-F", "-e", literal]
         result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
         if result.returncode > 1:
             cmd = ["grep", "-r", "-l", "-I", "-F", "--exclude-dir=.git", "-e", literal, "."]
@@ -150,5 +150,5 @@ class WorkspaceSource:
 
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string)."""
-        out = self._run(f"git grep -l -I -F -e {shlex.quote(literal)} | head -n 200")
+        out = self._run(f"git grep --untracked -l -I -F -e {shlex.quote(literal)} | head -n 200")
         return out.splitlines()
