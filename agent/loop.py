@@ -7,6 +7,7 @@ trajectory is saved after every step, and every exit still yields the diff so fa
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +37,11 @@ READ_ONLY_TOOLS = frozenset({"search", "view", "find_symbol", "submit"})
 
 SNAPSHOT_INTERVAL = 2.0
 """Seconds between diff snapshots: if the workspace dies, at most this much of the agent's work is lost."""
+
+REPEATED_CALL = (
+    "\n\n[Note: you made this exact call before and got this same result. Repeating it will not help: "
+    "change the arguments or use another tool.]"
+)
 
 NO_TOOL_CALL = (
     "Your reply did not call a tool. Call exactly one of the tools to make progress, "
@@ -86,6 +92,7 @@ class AgentLoop:
         self.messages = trajectory.data.messages
         self.started = time.monotonic()
         self.last_snapshot = 0.0
+        self.seen_results: dict[tuple[str, str], str] = {}
 
     def run(self) -> str:
         """Step until an exit condition; record it and the diff so far; return the exit status."""
@@ -151,8 +158,13 @@ class AgentLoop:
                 "tool", record.step, self.model.cost, tool=call.name, arguments=call.arguments,
                 seconds=seconds, error=error,
             ))
+        content = observation.output
+        key = (call.name, json.dumps(call.arguments, sort_keys=True, default=str))
+        if self.seen_results.get(key) == content:
+            content += REPEATED_CALL
+        self.seen_results[key] = observation.output
         self.messages.append(Message(
-            role="tool", content=observation.output, tool_call_id=call.id, name=call.name,
+            role="tool", content=content, tool_call_id=call.id, name=call.name,
             meta={"seconds": seconds, "error": observation.error, **observation.data},
         ))
 

@@ -68,7 +68,10 @@ def search(
             hint = "" if literal else " If you meant the text literally, set literal=true."
             raise ToolError(f"The search failed: {detail}{hint}", data={"exit_code": result.exit_code})
         kind = "text" if literal else "pattern"
-        return f"No matches for {kind} {pattern!r} in {'the repository' if rel == '.' else rel}."
+        hint = ""
+        if literal and any(ch in pattern for ch in "|*+?[]()\\^$"):
+            hint = " literal=true matched the text exactly, symbols included; for a regex use literal=false."
+        return f"No matches for {kind} {pattern!r} in {'the repository' if rel == '.' else rel}.{hint}"
     lines = [_format(m) for m in matches]
     if rest:
         lines.append(f"... {rest} more matches in {files} files (narrow the search with `path` or `glob`)")

@@ -47,11 +47,16 @@ def render_instructions(tools: list[ToolSpec], *, fenced: bool = True) -> str:
 
 
 def response_format(tools: list[ToolSpec]) -> dict[str, Any]:
-    """`response_format` for the `json` protocol: a oneOf over `{"tool": name, "args": <its schema>}`."""
+    """`response_format` for the `json` protocol: a oneOf over `{"thought", "tool": name, "args": <its schema>}`.
+
+    `thought` comes first and is required: a server that enforces the schema as a grammar generates
+    the fields in order, so the model states its reasoning before it commits to an action.
+    """
     variants = [
         {"type": "object",
-         "properties": {"tool": {"type": "string", "const": spec.name}, "args": spec.parameters},
-         "required": ["tool", "args"]}
+         "properties": {"thought": {"type": "string"}, "tool": {"type": "string", "const": spec.name},
+                        "args": spec.parameters},
+         "required": ["thought", "tool", "args"]}
         for spec in tools
     ]
     return {"type": "json_object", "schema": {"oneOf": variants}}

@@ -93,3 +93,17 @@ def test_script_that_ends_without_submit(calc_repo: Path, tmp_path: Path) -> Non
     result, _ = run_script(calc_repo, tmp_path, actions)
     assert result.exit_status == "ScriptExhausted"
     assert "+    return a + b" in result.patch and result.gate.passed
+
+
+def test_a_repeated_call_with_the_same_result_gets_a_note(calc_repo: Path, tmp_path: Path) -> None:
+    actions = [
+        {"tool": "search", "args": {"pattern": "nothing_like_this"}},
+        {"tool": "search", "args": {"pattern": "nothing_like_this"}},
+        {"tool": "view", "args": {"path": "calc.py"}},
+        {"tool": "submit", "args": {}},
+    ]
+    _, data = run_script(calc_repo, tmp_path, actions)
+    outputs = [m.content for m in data.messages if m.role == "tool"]
+    assert "exact call before" not in outputs[0]
+    assert "exact call before" in outputs[1]
+    assert "exact call before" not in outputs[2]

@@ -106,7 +106,8 @@ def test_response_format_is_a_oneof_over_tools() -> None:
     assert fmt["type"] == "json_object"
     variants = fmt["schema"]["oneOf"]
     assert [v["properties"]["tool"]["const"] for v in variants] == ["view", "run", "submit"]
-    assert all(v["required"] == ["tool", "args"] for v in variants)
+    assert all(v["required"] == ["thought", "tool", "args"] for v in variants)
+    assert all(list(v["properties"])[0] == "thought" for v in variants)  # reasoning is generated first
 
 
 def test_render_action_round_trips() -> None:
