@@ -77,6 +77,7 @@ class _Evidence:
         self.symbols: dict[tuple[str, str], float] = defaultdict(float)
 
     def add(self, path: str, weight: float, reason: str) -> None:
+        """Credit `path` with `weight`, remembering the reason (a few per file)."""
         self.score[path] += weight
         if reason not in self.reasons[path] and len(self.reasons[path]) < 4:
             self.reasons[path].append(reason)

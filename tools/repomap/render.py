@@ -42,11 +42,13 @@ def render_map(index: RepoIndex, ranking: Ranking, max_tokens: int) -> str:
     blocks: dict[int, str] = {}
 
     def block(i: int) -> str:
+        """The rendered block of the i-th candidate (memoised)."""
         if i not in blocks:
             blocks[i] = _file_block(index, candidates[i], wanted, TOP_FILE_DEFS if i == 0 else OTHER_FILE_DEFS)
         return blocks[i]
 
     def text(n: int) -> str:
+        """The map of the first n candidates."""
         return "\n\n".join(block(i) for i in range(n))
 
     low, high = 0, len(candidates)

@@ -38,11 +38,17 @@ class Listing(NamedTuple):
 class FileSource(Protocol):
     """A repository the index can list, read and grep."""
 
-    def listing(self) -> Listing: ...
+    def listing(self) -> Listing:
+        """Every regular file with its content key (None: read it to key it)."""
+        ...
 
-    def read(self, path: str) -> bytes: ...
+    def read(self, path: str) -> bytes:
+        """A file's bytes."""
+        ...
 
-    def grep(self, literal: str) -> list[str]: ...
+    def grep(self, literal: str) -> list[str]:
+        """Paths of the files that contain `literal`."""
+        ...
 
 
 def parse_ls_files(text: str) -> dict[str, str | None]:
