@@ -6,6 +6,7 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agent.config import load_config
 from agent.issue import resolve_issue
@@ -38,12 +39,12 @@ def print_plan(plan: Plan) -> None:
         line = f"{n:>3}. {f.path:<{width}}  {f.score:6.3f}  {why}"
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if plan.symbols:
-        console.print("[bold]Symbols:[/] " + ", ".join(plan.symbols[:12]), highlight=False, soft_wrap=True)
+        console.print("[bold]Symbols:[/] " + escape(", ".join(plan.symbols[:12])), highlight=False, soft_wrap=True)
     console.print(f"[bold]Test command:[/] {plan.test_command or '(none detected)'}", highlight=False, soft_wrap=True)
     if plan.test_files:
-        console.print("[bold]Related tests:[/] " + ", ".join(plan.test_files), highlight=False, soft_wrap=True)
+        console.print("[bold]Related tests:[/] " + escape(", ".join(plan.test_files)), highlight=False, soft_wrap=True)
     for note in plan.notes:
-        console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
     if plan.repo_map:
         console.rule("repo map")
         console.print(plan.repo_map, highlight=False, markup=False, soft_wrap=True)
