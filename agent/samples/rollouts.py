@@ -75,12 +75,13 @@ class Rollout:
 
 
 def rollout_specs(config: AgentConfig, run_dir: Path) -> list[RolloutSpec]:
-    """The rollouts of `config.samples`, plus the reproduction pass when it is asked for."""
+    """The reproduction pass when it is asked for (first: it is short, and must not find the budget spent), then
+    the rollouts of `config.samples`."""
     samples = config.samples
     specs = [rollout_spec(config, k, run_dir / "rollouts") for k in range(samples.count)]
     if samples.reproduction in ("both", "pass"):
-        specs.append(RolloutSpec(PASS_NAME, "reproduction pass", pass_config(config, run_dir),
-                                 extra={"label": "reproduction pass"}))
+        specs.insert(0, RolloutSpec(PASS_NAME, "reproduction pass", pass_config(config, run_dir),
+                                    extra={"label": "reproduction pass"}))
     return specs
 
 

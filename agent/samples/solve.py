@@ -235,6 +235,7 @@ def write_run_folder(result: SamplesResult, job: SampleJob) -> None:
     write_outputs(result.run_dir, data, solved.gate, [section])
     payload = report.as_json(result.selection, result.judged, result.notes)
     payload["cost"] = result.cost
+    payload["budget"] = {"limit": result.budget.limit, "spent": result.budget.spent}
     (result.run_dir / "selection.json").write_text(filter_output(json.dumps(payload, indent=1)), encoding="utf-8")
 
 

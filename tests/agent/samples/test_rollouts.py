@@ -21,7 +21,7 @@ def test_each_rollout_gets_its_seed_sampling_settings_and_script(tmp_path: Path)
                            f"samples.reproduction_model={{script: {SCRIPTS / 'reproduce.yaml'}}}",
                            "samples.reproduction_steps=7")
     specs = rollout_specs(config, tmp_path / "run")
-    rollouts, repro = specs[:3], specs[3]
+    repro, rollouts = specs[0], specs[1:]
     models = [s.config.model for s in rollouts]
     assert [m.seed for m in models] == [10, 11, 12]
     assert [m.temperature for m in models] == [0.2, 0.9, 0.2] and {m.top_p for m in models} == {0.95}
