@@ -90,6 +90,11 @@ class SamplesResult:
         return self.chosen.split.source if self.chosen else ""
 
     @property
+    def model_patches(self) -> list[str]:
+        """Every rollout's fix without test files, in rollout order (what each would predict, for pass@k)."""
+        return [split_patch(r.patch).source for r in self.rollouts]
+
+    @property
     def cost(self) -> float:
         """Dollars all rollouts and the reproduction pass spent."""
         return sum(r.cost for r in self.rollouts) + (self.reproduction.cost if self.reproduction else 0.0)

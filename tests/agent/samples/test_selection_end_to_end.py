@@ -53,6 +53,9 @@ def test_the_right_fix_is_chosen_and_the_table_explains_why(signs_repo: Path, tm
     assert "`test_repro_sub.py` from #2: discarded: passes on the base commit" in summary
     assert summary.startswith("# repo-agent run r1 (rollout 0 of 4, chosen)")
     assert (result.run_dir / "patch.diff").read_text() == result.patch
+    assert result.source_patch == result.patch  # the chosen rollout wrote no test file
+    assert result.model_patches[2] == wrong.split.source and "test_repro_sub.py" in wrong.patch
+    assert "test_repro_sub.py" not in result.model_patches[2] and result.model_patches[3] == ""
 
 
 def test_run_folder_holds_every_rollout_and_the_choice(signs_repo: Path, tmp_path: Path) -> None:
