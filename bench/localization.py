@@ -190,7 +190,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cache", type=Path, default=OUT / "cache", help="repo map cache (cleared unless --keep-cache)")
     ap.add_argument("--keep-cache", action="store_true")
     ap.add_argument("--output", type=Path, default=OUT / "localization.jsonl")
+    ap.add_argument("--report", type=Path, nargs="+", help="only print the tables of earlier --output files")
     args = ap.parse_args(argv)
+    if args.report:
+        rows = [json.loads(line) for path in args.report for line in path.read_text().splitlines() if line.strip()]
+        print_tables(rows)
+        return
     if not args.keep_cache:
         shutil.rmtree(args.cache, ignore_errors=True)
     instances = load_instances(args.split, args.repos, args.instances)
@@ -208,9 +213,17 @@ def main(argv: list[str] | None = None) -> None:
             out.write(json.dumps(row) + "\n")
             hit = {name: row[name]["r@5"] for name in RANKERS if name in row}
             print(f"[{n}/{len(instances)}] {inst['instance_id']} r@5 {hit}", file=sys.stderr, flush=True)
+    print_tables(rows)
+
+
+def print_tables(rows: list[dict]) -> None:
+    """One table per repository, one over all rows, and one over the rows every ranker ran on."""
     for repo in sorted({r["repo"] for r in rows}):
         print(table([r for r in rows if r["repo"] == repo], repo) + "\n")
-    print(table(rows, "all"))
+    print(table(rows, "all") + "\n")
+    common = [r for r in rows if all(name in r for name in RANKERS)]
+    if 0 < len(common) < len(rows):
+        print(table(common, "instances every ranker ran on"))
 
 
 if __name__ == "__main__":
