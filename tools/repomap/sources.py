@@ -76,7 +76,7 @@ def parse_status(text: str, files: dict[str, str | None]) -> None:
 
 def _unquote(path: str) -> str:
     if path.startswith('"') and path.endswith('"'):
-        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode()
+        return path[1:-1].encode().decode("unicode_escape").encode("latin-1").decode(errors="replace")
     return path
 
 
@@ -94,9 +94,9 @@ class HostSource:
         top = self._git("rev-parse", "--show-toplevel")
         if top.returncode != 0 or Path(top.stdout.strip()).resolve() != self.root:
             return self._walk()
-        ls = self._git("ls-files", "-s")
+        ls = self._git("-c", "core.quotePath=false", "ls-files", "-s")
         files = parse_ls_files(ls.stdout)
-        status = self._git("status", "--porcelain", "-uall", ".")
+        status = self._git("-c", "core.quotePath=false", "status", "--porcelain", "-uall", ".")
         parse_status(status.stdout, files)
         return Listing({p: k for p, k in files.items() if not (self.root / p).is_symlink()}, [])
 
@@ -139,7 +139,7 @@ class WorkspaceSource:
         """Files in the workspace with their content keys, paged so no output is clipped."""
         text, start = [], 1
         while True:
-            page = self._run(f"git ls-files -s | sed -n '{start},{start + LISTING_PAGE - 1}p'")
+            page = self._run(f"git -c core.quotePath=false ls-files -s | sed -n '{start},{start + LISTING_PAGE - 1}p'")
             text.append(page)
             if page.count("\n") < LISTING_PAGE:
                 break
@@ -147,7 +147,7 @@ class WorkspaceSource:
         files = parse_ls_files("".join(text))
         if not files:
             return Listing({}, ["the workspace is not a git repository or has no tracked files"])
-        parse_status(self._run("git status --porcelain -uall ."), files)
+        parse_status(self._run("git -c core.quotePath=false status --porcelain -uall ."), files)
         return Listing(files, [])
 
     def read(self, path: str) -> bytes:

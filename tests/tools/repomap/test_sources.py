@@ -62,3 +62,11 @@ def test_workspace_listing_pages_through_long_outputs(make_repo, monkeypatch) ->
         assert files["m1.py"] == git(root, "hash-object", "m1.py").strip()
         assert source.read("m0.py") == b"x = 100\n"
         assert source.grep("x = 100") == ["m0.py"]
+
+
+def test_unusual_file_names_are_listed_as_they_are(make_repo) -> None:
+    root = make_repo({"pkg/café.py": "x = 1\n", "pkg/with space.py": "y = 2\n"})
+    (root / "pkg" / "new é.py").write_text("z = 3\n")
+    files = HostSource(root).listing().files
+    assert set(files) == {"pkg/café.py", "pkg/with space.py", "pkg/new é.py"}
+    assert HostSource(root).read("pkg/café.py") == b"x = 1\n"
