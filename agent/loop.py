@@ -39,8 +39,9 @@ SNAPSHOT_INTERVAL = 2.0
 """Seconds between diff snapshots: if the workspace dies, at most this much of the agent's work is lost."""
 
 REPEATED_CALL = (
-    "\n\n[Note: you made this exact call before and got this same result. Repeating it will not help: "
-    "change the arguments or use another tool.]"
+    "You already made this exact call and its result has not changed; it is in the conversation above. "
+    "Repeating it will not help: act on that result with a different call (for example, view one of the "
+    "files it names, or edit one)."
 )
 
 NO_TOOL_CALL = (
@@ -161,7 +162,7 @@ class AgentLoop:
         content = observation.output
         key = (call.name, json.dumps(call.arguments, sort_keys=True, default=str))
         if self.seen_results.get(key) == content:
-            content += REPEATED_CALL
+            content = REPEATED_CALL  # re-showing the same output invites weak models to loop on it
         self.seen_results[key] = observation.output
         self.messages.append(Message(
             role="tool", content=content, tool_call_id=call.id, name=call.name,

@@ -90,9 +90,9 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
         repo={"path": str(job.repo.path), "url": job.repo.url, "commit": job.repo.commit},
         config=config.model_dump(mode="json"),
     ))
-    trajectory.save()
     gate = GateResult(status="no change")
     try:
+        trajectory.save()
         with workspace or make_workspace(config, job.repo, job.run_id) as ws:
             plan = plan_for(job, ws)
             trajectory.data.plan = plan.model_dump() if plan else None

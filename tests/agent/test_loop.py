@@ -104,6 +104,6 @@ def test_a_repeated_call_with_the_same_result_gets_a_note(calc_repo: Path, tmp_p
     ]
     _, data = run_script(calc_repo, tmp_path, actions)
     outputs = [m.content for m in data.messages if m.role == "tool"]
-    assert "exact call before" not in outputs[0]
-    assert "exact call before" in outputs[1]
-    assert "exact call before" not in outputs[2]
+    assert "No matches" in outputs[0]
+    assert "already made this exact call" in outputs[1] and "No matches" not in outputs[1]
+    assert "already made this exact call" not in outputs[2]
