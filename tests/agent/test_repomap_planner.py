@@ -105,3 +105,19 @@ def test_agent_map_for_people_and_bad_repo(make_repo, tmp_path: Path) -> None:
     assert "  1. shop/pricing.py" in result.stdout and "repo map" in result.stdout
     missing = agent_map("--repo", str(tmp_path / "nope"), "--issue", "x", cwd=tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_solve_with_the_repomap_planner_stores_the_plan_in_the_trajectory(calc_repo: Path, tmp_path: Path) -> None:
+    script = Path(__file__).parent / "scripts" / "fix_calc.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "agent", "solve", "--repo", str(calc_repo), "--issue", "add() subtracts",
+         "-c", "model.type=scripted", "-c", f"model.script={script}", "-w", "local",
+         "-c", "planner.type=repomap", "-c", f"planner.cache_dir={tmp_path / 'cache'}"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=180, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    trajectory = json.loads((next((tmp_path / "runs").iterdir()) / "trajectory.json").read_text())
+    plan = trajectory["plan"]
+    assert plan["files"][0]["path"] == "calc.py"
+    assert plan["test_files"] == ["test_calc.py"]
+    first_prompt = next(m["content"] for m in trajectory["messages"] if m["role"] == "user")
+    assert "1. calc.py (defines add" in first_prompt
