@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.report:
         rows = [json.loads(line) for path in args.report for line in path.read_text().splitlines() if line.strip()]
+        rows = [r for r in rows if not args.repos or r["repo"] in args.repos]
         print_tables(rows)
         return
     if not args.keep_cache:
