@@ -78,7 +78,7 @@ def main() -> int:
     overheads, rows = [], []
     for instance in instances:
         first, second = runs[0][instance.instance_id], runs[1][instance.instance_id]
-        total, tests, images = gold_timing(args.out / "run2" / instance.instance_id, instance.instance_id)
+        total, tests, images = gold_timing(args.out / "run2", instance.instance_id)
         overhead = total - tests
         overheads.append(overhead)
         stable = (first.valid, first.gold, first.empty) == (second.valid, second.gold, second.empty)
