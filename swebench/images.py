@@ -78,13 +78,13 @@ def constraints(spec: EnvSpec) -> str:
 
 
 def install_command(spec: EnvSpec, date: str) -> str:
-    """The spec's install command; for `python -m pip install ARGS`, uv first resolves and installs the
-    dependencies as of `date`, then pip 24.0 installs the project itself (`--no-deps`).
+    """The spec's install command; `python -m pip install ARGS` goes through uv, resolved as of `date`
+    (offline from uv's cache first, which is usually enough, then online).
 
-    pip does the final step because its editable installs are what the official images had: for projects
-    without pyproject.toml pip 24 runs `setup.py develop`, which puts the checkout on sys.path (the import
-    hooks of PEP 660 editables break pylint's plugin discovery). When uv fails (it needs PEP 660, which a
-    pinned old setuptools lacks) the spec's pip command does everything.
+    For projects without pyproject.toml pip 24.0 then re-installs the project itself (`--no-deps`): it runs
+    `setup.py develop`, which puts the checkout on sys.path as the official images had it (the import hooks
+    of PEP 660 editables break pylint's plugin discovery). When uv fails (it needs PEP 660, which a pinned old
+    setuptools lacks) the spec's pip command does everything.
     """
     match = re.match(r"^python -m pip install (.*)$", spec.install.strip())
     if not match:
@@ -94,7 +94,9 @@ def install_command(spec: EnvSpec, date: str) -> str:
     if not all(not word.startswith("-") or word in UV_FLAGS for word in shlex.split(args)):
         return pip
     uv = uv_install(date, spec.pip_packages + spec.extra_pip, args)
-    return f"{{ {{ {uv} && {pip.replace(' install ', ' install --no-deps ', 1)}; }} || {pip}; }}"
+    offline = uv.replace(" pip install ", " pip install --offline ", 1)
+    legacy = f"[ -f pyproject.toml ] || {pip.replace(' install ', ' install --no-deps ', 1)}"
+    return f"{{ {{ {{ {offline} || {uv}; }} && {{ {legacy}; }}; }} || {pip}; }}"
 
 
 def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:

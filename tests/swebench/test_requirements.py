@@ -61,7 +61,9 @@ def test_install_commands_go_through_uv_as_of_the_date_with_pins_exempt():
     flask = table.spec("pallets/flask", "2.0")
     command = install_command(flask, "2021-06-01")
     assert "uv pip install" in command and "--exclude-newer 2021-06-01" in command
-    assert "&& PIP_CONSTRAINT=/opt/env/constraints.txt python -m pip install --no-deps -e .;" in command
+    assert "uv pip install --offline" in command
+    assert "[ -f pyproject.toml ] || PIP_CONSTRAINT=/opt/env/constraints.txt python -m pip install --no-deps -e ." \
+        in command
     assert command.endswith("|| PIP_CONSTRAINT=/opt/env/constraints.txt python -m pip install -e .; }")
     assert "--exclude-newer-package werkzeug=2100-01-01" in command
     sklearn = table.spec("scikit-learn/scikit-learn", "1.3")
