@@ -109,3 +109,49 @@ def test_patch_helpers_and_directives():
     assert directives_of(django) == ["forms_tests.test_x"]
     other = Instance("a__b-1", "a/b", "abc", "1.0", test_patch=created + "diff --git a/data.json b/data.json\n")
     assert directives_of(other) == ["tests/new_test.py"]
+
+
+def test_script_reinstalls_only_when_the_spec_says_so_and_runs_eval_commands():
+    table = SpecTable.load()
+    requests = Instance("psf__requests-1", "psf/requests", "abc", "2.3",
+                        test_patch="diff --git a/test_requests.py b/test_requests.py\n")
+    script = eval_script(requests, table.spec_for(requests), FIX)
+    assert "python -m pip install --no-deps --no-index --no-build-isolation ." in script
+    assert script.index("Applied Patch") < script.index("--no-build-isolation") < script.index("Start Test Output")
+    assert script.rstrip().endswith('echo ">>>>> Test Exit Code: $rc"')
+    assert "pytest -rA test_requests.py" in script
+    flask = Instance("pallets__flask-1", "pallets/flask", "abc", "2.3", test_patch=requests.test_patch)
+    assert "--no-build-isolation" not in eval_script(flask, table.spec_for(flask), FIX)
+    django = Instance("django__django-1", "django/django", "abc", "4.1",
+                      test_patch="diff --git a/tests/a/tests.py b/tests/a/tests.py\n")
+    table = SpecTable({"repos": {"django/django": {"log_parser": "django", "defaults": {
+        "python": "3.9", "test_cmd": "./tests/runtests.py --verbosity 2", "eval_commands": ["export LANG=C.UTF-8"]},
+        "versions": {"4.1": {}}}}})
+    script = eval_script(django, table.spec_for(django), FIX)
+    assert script.index("export LANG=C.UTF-8") < script.index("Start Test Output")
+    assert "./tests/runtests.py --verbosity 2 a.tests\n" in script
+
+
+def test_a_test_patch_holding_the_heredoc_delimiter_is_refused():
+    import pytest
+
+    from swebench.eval_script import HEREDOC
+
+    table = SpecTable({"repos": __import__("yaml").safe_load(SPEC_YAML)["repos"]})
+    bad = Instance("acme__calc-1", "acme/calc", "abc", "1.0", test_patch=f"diff --git a/t.py b/t.py\n+{HEREDOC}\n")
+    with pytest.raises(ValueError, match="delimiter"):
+        eval_script(bad, table.spec_for(bad), FIX)
+
+
+def test_a_test_file_the_model_also_created_is_replaced_by_the_test_patch(calc_mirror, tmp_path):
+    repo, instance = checkout(calc_mirror, tmp_path)
+    new_test = ("diff --git a/test_extra.py b/test_extra.py\nnew file mode 100644\n--- /dev/null\n"
+                "+++ b/test_extra.py\n@@ -0,0 +1,7 @@\n+import unittest\n+\n+from calc import add\n+\n+\n"
+                "+class Extra(unittest.TestCase):\n+    def test_neg(self):\n")
+    new_test = new_test.replace("@@ -0,0 +1,7 @@", "@@ -0,0 +1,8 @@") + "+        self.assertEqual(add(-1, 1), 0)\n"
+    with_test = Instance(**{**instance.__dict__, "test_patch": instance.test_patch + new_test,
+                            "fail_to_pass": instance.fail_to_pass + ["test_neg (test_extra.Extra.test_neg)"]})
+    model = FIX + new_test.replace("add(-1, 1), 0", "add(-1, 1), 99")  # the model wrote its own version
+    reading, verdict = grade_log(run_script(repo, with_test, model, tmp_path), parse_django,
+                                 with_test.fail_to_pass, with_test.pass_to_pass)
+    assert reading.patch_applied and verdict.status == "resolved"

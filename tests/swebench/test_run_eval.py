@@ -141,3 +141,17 @@ def test_progress_tally_counts_verdicts():
     bar.done(EvalResult("a__b-1", "resolved"))
     bar.done(EvalResult("a__b-2", "resolved"))
     assert bar.tally == {"resolved": 2}
+
+
+def test_html_escapes_what_predictions_and_logs_put_in_it(tmp_path):
+    folder = run_folder(tmp_path, "r6")
+    run_evaluation(DEV, preds((DEV[0].instance_id, "")), no_builder, RunOptions(run_id="r6", runs_dir=tmp_path),
+                   progress=False)
+    (folder / DEV[1].instance_id).mkdir()
+    write_json(folder / DEV[1].instance_id / "report.json",
+               EvalResult(DEV[1].instance_id, "unresolved", "<script>alert(1)</script>").to_report())
+    meta = json.loads((folder / "run.json").read_text())
+    meta["submitted_ids"].append(DEV[1].instance_id)
+    write_json(folder / "run.json", meta)
+    html = render_html(load_report(tmp_path, "r6"))
+    assert "<script>" not in html and "&lt;script&gt;" in html

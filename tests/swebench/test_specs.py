@@ -67,3 +67,40 @@ def test_extra_spec_files_add_repositories(tmp_path):
     (tmp_path / "bad.yaml").write_text("repos: [")
     with pytest.raises(UserError, match="bad.yaml"):
         SpecTable.load([tmp_path / "bad.yaml"])
+
+
+def test_every_entry_of_the_shipped_table_resolves_or_is_unsupported_with_a_reason():
+    table = SpecTable.load()
+    seen = 0
+    for repo, entry in table.repos.items():
+        for version in entry["versions"]:
+            try:
+                spec = table.spec(repo, version)
+            except Unsupported as exc:
+                assert "not available here" in str(exc)
+                continue
+            seen += 1
+            assert spec.suite in ("bookworm", "bullseye") and spec.install and spec.test_cmd
+            assert spec.reinstall in ("never", "always", "build-files")
+            if spec.packages == "requirements.txt":
+                assert spec.requirements_paths, (repo, version)
+            if spec.packages == "environment.yml":
+                assert spec.environment_yml_paths, (repo, version)
+    assert seen > 200
+
+
+def test_bad_entries_are_rejected_loudly():
+    bad_key = SpecTable({"repos": {"a/b": {"defaults": {"python": "3.9", "test_cmd": "t", "colour": "red"},
+                                           "versions": {"1": {}}}}})
+    with pytest.raises(ValueError, match="colour"):
+        bad_key.spec("a/b", "1")
+    bad_parser = SpecTable({"repos": {"a/b": {"log_parser": "nose", "defaults": {"python": "3.9", "test_cmd": "t"},
+                                              "versions": {"1": {}}}}})
+    with pytest.raises(ValueError, match="nose"):
+        bad_parser.spec("a/b", "1")
+
+
+def test_a_version_can_remove_a_default_with_null():
+    table = SpecTable({"repos": {"a/b": {"defaults": {"python": "3.9", "test_cmd": "t", "pre_install": ["x"]},
+                                         "versions": {"1": {"pre_install": None}, "2": {}}}}})
+    assert table.spec("a/b", "1").pre_install == () and table.spec("a/b", "2").pre_install == ("x",)
