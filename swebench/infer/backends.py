@@ -1,0 +1,185 @@
+"""Where instances run: a thread pool, a process pool, or a Ray cluster. The runner only sees `Backend`.
+
+Every backend runs `instance_job.run_instance(task, budget)` for each submitted task and hands back
+`InstanceOutcome`s as they finish; the runner (on the driver) writes preds.jsonl and the instance folders.
+- `thread`: a ThreadPoolExecutor in this process; workers share the RunLedger itself. The agent's time
+  goes to containers and model calls, so threads are enough on one machine.
+- `process`: a ProcessPoolExecutor (spawned workers, a crash takes down one instance, not the runner); the
+  RunLedger lives in a multiprocessing manager process and workers reach it through a LedgerLink.
+- `ray`: one Ray task per instance, pinned to nodes that offer the custom resource `docker` (start each
+  node that has Docker with `ray start --resources='{"docker": N}'`, N instances at once); the RunLedger is
+  a Ray actor. Each task works in a node-local folder and ships the folder's files back with its outcome,
+  so preds.jsonl and the trajectories all land on the driver. Without `--ray-address` a local Ray instance
+  is started with `docker` = the number of workers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from multiprocessing.managers import BaseManager
+from pathlib import Path
+from typing import Any, Protocol
+
+from agent.errors import UserError
+from swebench.infer.budget import BatchBudget, LedgerLink, RunLedger
+from swebench.infer.instance_job import run_instance
+from swebench.infer.task import ERROR, InstanceOutcome, InstanceTask
+
+BACKENDS = ("thread", "process", "ray")
+"""Names accepted by `--backend`."""
+DOCKER_RESOURCE = "docker"
+"""The Ray custom resource that marks nodes with Docker; each instance takes one unit."""
+
+
+class Backend(Protocol):
+    """Runs instance tasks somewhere and returns their outcomes as they finish."""
+
+    budget: BatchBudget
+    """The driver's view of the global budget."""
+
+    def submit(self, task: InstanceTask) -> None:
+        """Start `task` (the runner keeps at most `workers` in flight)."""
+
+    def running(self) -> int:
+        """Tasks submitted and not yet returned by `wait`."""
+
+    def wait(self, timeout: float) -> list[InstanceOutcome]:
+        """Outcomes of tasks that finished, waiting up to `timeout` seconds for the first (UserError re-raised)."""
+
+    def stop(self) -> None:
+        """Make running tasks end before their next step and refuse new ones."""
+
+    def close(self) -> None:
+        """Release workers (running tasks are abandoned)."""
+
+
+def worker_setup(api_key: str | None = None) -> None:
+    """What a worker process needs before it runs an instance: litellm's offline price table and redaction."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from agent.github import redact
+
+    redact.install()
+    redact.add_secret(api_key)
+
+
+def crashed(task_id: str, exc: BaseException) -> InstanceOutcome:
+    """The outcome of a task whose worker failed outside the job (a crashed process, a lost node)."""
+    return InstanceOutcome(task_id, ERROR, type(exc).__name__, message=f"the worker failed: {exc}")
+
+
+class PoolBackend:
+    """A concurrent.futures pool running `entry(task, budget)`; threads or processes."""
+
+    def __init__(self, executor: concurrent.futures.Executor, ledger: Any, budget: BatchBudget,
+                 entry: Callable[[InstanceTask, BatchBudget], InstanceOutcome],
+                 on_close: Callable[[], None] | None = None):
+        self.executor = executor
+        self.ledger = ledger
+        """The RunLedger, or a manager proxy of it."""
+        self.budget = budget
+        """What the driver and the workers use of the ledger."""
+        self.entry = entry
+        self.on_close = on_close
+        self.futures: dict[concurrent.futures.Future, str] = {}
+
+    def submit(self, task: InstanceTask) -> None:
+        """Start `task` in the pool."""
+        self.futures[self.executor.submit(self.entry, task, self.budget)] = task.instance.instance_id
+
+    def running(self) -> int:
+        """Tasks in flight."""
+        return len(self.futures)
+
+    def wait(self, timeout: float) -> list[InstanceOutcome]:
+        """Finished outcomes (a UserError from a task is raised here)."""
+        done, _ = concurrent.futures.wait(self.futures, timeout, concurrent.futures.FIRST_COMPLETED)
+        outcomes = []
+        for future in done:
+            task_id = self.futures.pop(future)
+            try:
+                outcomes.append(future.result())
+            except UserError:
+                raise
+            except Exception as exc:  # BrokenProcessPool and other worker failures
+                outcomes.append(crashed(task_id, exc))
+        return outcomes
+
+    def stop(self) -> None:
+        """Tell every run to end before its next step."""
+        self.ledger.stop()
+
+    def close(self) -> None:
+        """Shut the pool down; worker processes still running abandoned tasks are terminated (SIGTERM: their
+        containers are removed on the way out)."""
+        processes = getattr(self.executor, "_processes", None) or {}  # process pools only
+        if self.futures:
+            for process in list(processes.values()):
+                process.terminate()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.on_close is not None:
+            self.on_close()
+
+
+class ProxyCall:
+    """`call(method, *args)` on a multiprocessing proxy of the RunLedger (picklable with the proxy)."""
+
+    def __init__(self, proxy: Any):
+        self.proxy = proxy
+
+    def __call__(self, method: str, *args: Any) -> Any:
+        return getattr(self.proxy, method)(*args)
+
+
+class LedgerManager(BaseManager):
+    """A manager process that holds the RunLedger for process workers."""
+
+
+LedgerManager.register("RunLedger", RunLedger)
+
+
+def thread_backend(workers: int, limit: float | None) -> PoolBackend:
+    """Instances in threads of this process."""
+    ledger = RunLedger(limit)
+    executor = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="instance")
+    return PoolBackend(executor, ledger, ledger, run_instance)
+
+
+def process_backend(workers: int, limit: float | None, api_key: str | None = None) -> PoolBackend:
+    """Instances in spawned worker processes; the ledger in a manager process."""
+    context = multiprocessing.get_context("spawn")
+    manager = LedgerManager(ctx=context)
+    manager.start()
+    proxy = manager.RunLedger(limit)  # type: ignore[attr-defined]
+    executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup,
+                                                      initargs=(api_key,))
+    return PoolBackend(executor, proxy, LedgerLink(ProxyCall(proxy)), run_instance, on_close=manager.shutdown)
+
+
+def ray_entry(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
+    """A Ray task: run the instance in a node-local folder and ship that folder back with the outcome."""
+    worker_setup(task.config.model.api_key)
+    scratch = Path(tempfile.mkdtemp(prefix="repo-agent-infer-"))
+    try:
+        task.out_dir, task.ship_files = scratch / task.out_dir.name, True
+        return run_instance(task, budget)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def make_backend(name: str, workers: int, limit: float | None, *, ray_address: str | None = None,
+                 api_key: str | None = None) -> Backend:
+    """The backend called `name` with `workers` instances at once and a global budget of `limit` dollars."""
+    if name == "thread":
+        return thread_backend(workers, limit)
+    if name == "process":
+        return process_backend(workers, limit, api_key)
+    if name == "ray":
+        from swebench.infer.ray_backend import RayBackend
+
+        return RayBackend(workers, limit, ray_address)
+    raise UserError(f"Unknown backend {name!r}: use one of {', '.join(BACKENDS)}.")

@@ -1,0 +1,143 @@
+"""preds.jsonl in the official format, written so that `kill -9` at any moment never leaves a truncated line.
+
+Every write replaces the whole file: the records are written to a temporary file in the same folder, flushed
+and fsynced, then renamed over the old file (an atomic step), so a reader sees the file before the write or
+the file after it, never a mix. A rewrite also drops older lines of the same instance, so a redone instance
+never appears twice. The cost is one file's worth of writing per prediction (a few MB for a whole dataset),
+next to minutes of agent time per instance.
+
+`read_records` reads any JSONL file leniently: a torn last line (left by some other tool), blank lines and
+malformed lines are skipped and reported, and a repeated id keeps its last line.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.errors import UserError
+
+KEY = "instance_id"
+"""The field that identifies a record."""
+
+
+@dataclass
+class ReadResult:
+    """What a lenient read of a JSONL file found."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Records by instance id, in first-seen order; a later line of the same id replaces the earlier one."""
+    problems: list[str] = field(default_factory=list)
+    """One sentence per skipped line (torn, malformed, without an id)."""
+
+
+def read_records(path: Path) -> ReadResult:
+    """Every well-formed record of `path` (an empty result when the file does not exist)."""
+    result = ReadResult()
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return result
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            torn = number == len(lines)  # the text after the last newline: an interrupted append
+            result.problems.append(f"line {number}: {'torn last line' if torn else 'not valid JSON'}, skipped")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get(KEY), str):
+            result.problems.append(f"line {number}: no {KEY}, skipped")
+            continue
+        result.records[record[KEY]] = record
+    return result
+
+
+class PredictionsWriter:
+    """A JSONL file of records keyed by instance id, each `put` an atomic replacement of the whole file.
+
+    Holds an exclusive lock on `<file>.lock` from `open()` to `close()`, so two runners never write one file.
+    Safe to call from several threads.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        """The JSONL file."""
+        self.problems: list[str] = []
+        """What the lenient read of the existing file skipped."""
+        self._records: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self._lock_file: Any = None
+
+    def open(self) -> PredictionsWriter:
+        """Take the file's lock and read what it already holds; UserError when another process holds the lock."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = (self.path.parent / f"{self.path.name}.lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise UserError(f"{self.path} is being written by another running `agent swebench infer`; wait for it "
+                            "to finish or use another --run-id.") from None
+        self._lock_file = handle
+        found = read_records(self.path)
+        self._records, self.problems = found.records, found.problems
+        return self
+
+    def close(self) -> None:
+        """Release the lock."""
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def __enter__(self) -> PredictionsWriter:
+        return self.open()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def ids(self) -> set[str]:
+        """Instance ids that have a record."""
+        with self._lock:
+            return set(self._records)
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """A copy of every record, by instance id."""
+        with self._lock:
+            return dict(self._records)
+
+    def put(self, record: dict[str, Any]) -> None:
+        """Add or replace the record of `record[KEY]`, then replace the file atomically."""
+        if not isinstance(record.get(KEY), str):
+            raise ValueError(f"a record needs a string {KEY}")
+        with self._lock:
+            self._records.pop(record[KEY], None)  # a redone instance moves to the end
+            self._records[record[KEY]] = record
+            write_atomically(self.path, "".join(json.dumps(r) + "\n" for r in self._records.values()))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text`: temporary file, fsync, rename, fsync of the folder."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

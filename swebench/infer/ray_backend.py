@@ -1,0 +1,99 @@
+"""The Ray backend: one task per instance on nodes with Docker, the global budget in an actor.
+
+Kept apart from backends.py so that the thread and process backends never import Ray (an optional extra:
+`pip install 'repo-agent[ray]'`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from agent.errors import UserError
+from swebench.infer.backends import DOCKER_RESOURCE, crashed, ray_entry
+from swebench.infer.budget import LedgerLink, RunLedger
+from swebench.infer.task import InstanceOutcome, InstanceTask
+
+
+def import_ray() -> Any:
+    """The ray module, or a UserError saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise UserError("The Ray backend needs the ray package: pip install 'repo-agent[ray]'.") from None
+    return ray
+
+
+class ActorCall:
+    """`call(method, *args)` on the RunLedger actor (picklable with the actor handle)."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor
+
+    def __call__(self, method: str, *args: Any) -> Any:
+        return import_ray().get(getattr(self.actor, method).remote(*args))
+
+
+class RayBackend:
+    """Instances as Ray tasks (see backends.py); outcomes and instance folders come back to the driver."""
+
+    def __init__(self, workers: int, limit: float | None, address: str | None = None):
+        ray = self.ray = import_ray()
+        self.refs: dict[Any, str] = {}
+        self.started_ray = not ray.is_initialized()
+        if self.started_ray:
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:
+                ray.init(num_cpus=os.cpu_count() or 1, resources={DOCKER_RESOURCE: workers}, include_dashboard=False,
+                         log_to_driver=False)
+        if not ray.cluster_resources().get(DOCKER_RESOURCE):
+            self.close()
+            raise UserError(f"No node of the Ray cluster offers the `{DOCKER_RESOURCE}` resource: start each node "
+                            f"that has Docker with `ray start --resources='{{\"{DOCKER_RESOURCE}\": 4}}'` (4 "
+                            "instances at once on it).")
+        self.actor = ray.remote(num_cpus=0)(RunLedger).remote(limit)
+        self.budget = LedgerLink(ActorCall(self.actor))
+        """The driver's (and the tasks') handle on the global budget."""
+        self.remote = ray.remote(num_cpus=0, resources={DOCKER_RESOURCE: 1}, max_retries=0)(ray_entry)
+
+    def submit(self, task: InstanceTask) -> None:
+        """Start `task` on a node with Docker."""
+        self.refs[self.remote.remote(task, self.budget)] = task.instance.instance_id
+
+    def running(self) -> int:
+        """Tasks in flight."""
+        return len(self.refs)
+
+    def wait(self, timeout: float) -> list[InstanceOutcome]:
+        """Finished outcomes (a UserError raised by a task is raised here)."""
+        if not self.refs:
+            return []
+        ready, _ = self.ray.wait(list(self.refs), num_returns=1, timeout=timeout)
+        if ready:
+            rest = [ref for ref in self.refs if ref not in ready]
+            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0] if rest else []
+        return [self._result(ref) for ref in ready]
+
+    def _result(self, ref: Any) -> InstanceOutcome:
+        task_id = self.refs.pop(ref)
+        try:
+            return self.ray.get(ref)
+        except self.ray.exceptions.RayTaskError as exc:
+            if isinstance(exc.cause, UserError):
+                raise exc.cause from None
+            return crashed(task_id, exc.cause or exc)
+        except self.ray.exceptions.RayError as exc:  # a worker or node died
+            return crashed(task_id, exc)
+
+    def stop(self) -> None:
+        """Tell every task to end before its next step."""
+        self.actor.stop.remote()
+
+    def close(self) -> None:
+        """Cancel abandoned tasks; shut Ray down when this backend started it."""
+        for ref in list(self.refs):
+            self.ray.cancel(ref)
+        self.refs.clear()
+        if self.started_ray:
+            self.ray.shutdown()
