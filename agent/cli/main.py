@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "agent.cli.map",
     "agent.cli.images",
     "agent.cli.swebench",
+    "agent.cli.swebench_infer",
     "agent.cli.github",
 ]
 """Modules whose `register(app)` adds their commands; each subsystem owns its module."""

@@ -1,0 +1,234 @@
+"""`agent swebench infer | run`: the agent on many SWE-bench instances, then (for `run`) evaluation and a report.
+
+Both commands go on the harness's `swebench_app` (agent/cli/swebench.py) from this module's `register`.
+The library behind them is swebench/infer/.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from agent.cli.swebench import DATASET_HELP, MIRRORS_HELP, load_instances, split_ids, swebench_app
+from agent.errors import UserError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class InferArgs:
+    """The options `infer` and `run` share."""
+
+    instance_ids: list[str]
+    dataset: str
+    instances: list[str]
+    run_id: str
+    model: str | None
+    config: list[str]
+    workers: int
+    backend: str
+    ray_address: str | None
+    cost_limit: float | None
+    budget: float | None
+    attempts: int | None
+    samples: int | None
+    select: str | None
+    temperature: float | None
+    max_steps: int | None
+    workspace: str | None
+    redo: bool
+    mirrors: Path | None
+    specs: list[Path]
+    runs_dir: Path
+    model_name: str | None
+
+
+def sampling_sources(attempts: int | None, samples: int | None, select: str | None,
+                     temperature: float | None) -> list[str]:
+    """Config overrides for `--attempts` / `--samples` / `--select` / `--temperature`.
+
+    `--attempts k` runs k independent rollouts (own seed, and temperature from `samples.temperatures` or the
+    model's) and keeps the largest group of equivalent fixes (`select: vote`, no reproduction pass, no tests);
+    `--samples N` runs the full selection of `agent solve --samples` (tests, then agreement).
+    """
+    from agent.samples.cli import sample_overrides
+
+    if attempts and samples and attempts != samples:
+        raise UserError("Give --attempts or --samples, not both: --attempts k keeps the most agreed fix of k "
+                        "independent rollouts, --samples N chooses by tests and agreement.")
+    sources = sample_overrides(samples or attempts, temperature, None, None, select)
+    if attempts and not samples:
+        sources += [] if select else ["samples.select=vote"]
+        sources.append("samples.reproduction=none")
+    return sources
+
+
+def build_runner_inputs(args: InferArgs):
+    """(config, options, instances) from the command line; every problem a one-sentence UserError."""
+    from agent.cli.solve import config_sources
+    from agent.config import load_config
+    from agent.models.registry import make_model
+    from swebench.infer.backends import BACKENDS
+    from swebench.infer.runner import InferOptions
+
+    if args.backend not in BACKENDS:
+        raise UserError(f"--backend {args.backend} is not known: use one of {', '.join(BACKENDS)}.")
+    sources = config_sources(args.config, args.model, args.workspace, max_steps=args.max_steps,
+                             cost_limit=args.cost_limit)
+    config = load_config(sources + sampling_sources(args.attempts, args.samples, args.select, args.temperature))
+    model_name = args.model_name or make_model(config.model, args.model).name  # fails early on a bad model setup
+    instances = load_instances(args.dataset, split_ids(args.instances) + split_ids(args.instance_ids))
+    if not instances:
+        raise UserError(f"No instances selected from {args.dataset}; check the instance ids.")
+    mirrors = str(args.mirrors) if args.mirrors else os.environ.get("REPO_AGENT_MIRRORS")
+    options = InferOptions(run_id=args.run_id, runs_dir=args.runs_dir, workers=args.workers, backend=args.backend,
+                           ray_address=args.ray_address, budget=args.budget, redo=args.redo, mirrors=mirrors,
+                           specs=[str(s) for s in args.specs or []], cli_model=args.model, model_name=model_name)
+    return config, options, instances
+
+
+def shared_options(
+    instance_ids: list[str] = typer.Argument(None, help="Instance ids (also --instances); default: the whole dataset."),
+    dataset: str = typer.Option("lite", "--dataset", "-d", help=DATASET_HELP),
+    instances: list[str] = typer.Option(None, "--instances", "-i", help="Instance ids; repeatable, comma-separated."),
+    run_id: str = typer.Option(..., "--run-id", help="Name of the run (its folder under RUNS/swebench/)."),
+    model: str = typer.Option(None, "--model", "-m", help="litellm model id, e.g. openai/gpt-5-mini."),
+    config: list[str] = typer.Option([], "--config", "-c", help="Config file or key.sub=value; repeatable."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Instances at once."),
+    backend: str = typer.Option("thread", "--backend", help="thread, process or ray."),
+    ray_address: str = typer.Option(None, "--ray-address", help="Ray cluster address (auto); default: a local Ray."),
+    cost_limit: float = typer.Option(None, "--cost-limit-per-instance", min=0, help="Dollars one instance may spend."),
+    budget: float = typer.Option(None, "--budget", min=0, help="Dollars all instances share; then no new one starts."),
+    attempts: int = typer.Option(None, "--attempts", min=1, help="Independent rollouts per instance (pass@k)."),
+    samples: int = typer.Option(None, "--samples", min=1, help="Rollouts per instance, one chosen by --select."),
+    select: str = typer.Option(None, "--select", help="How a rollout is chosen: tests+vote, tests or vote."),
+    temperature: float = typer.Option(None, "--temperature", min=0, max=2, help="Sampling temperature."),
+    max_steps: int = typer.Option(None, "--max-steps", min=1, help="Step limit per run."),
+    workspace: str = typer.Option(None, "--workspace", help="docker (instance images, default) or local."),
+    redo: bool = typer.Option(False, "--redo", help="Run again instances that already have a prediction."),
+    mirrors: Path = typer.Option(None, "--mirrors", help=MIRRORS_HELP),
+    specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
+    model_name: str = typer.Option(None, "--model-name", help="model_name_or_path of the predictions."),
+) -> None:
+    """Holds the signature of the options `infer` and `run` share (see `with_options`)."""
+
+
+def run_options(
+    eval_workers: int = typer.Option(1, "--eval-workers", min=1, help="Instances evaluated at once."),
+    timeout: float = typer.Option(1800, "--timeout", help="Seconds one instance's tests may take."),
+) -> None:
+    """Holds the signature of the options only `run` has."""
+
+
+def with_options(command: Callable[..., None], *holders: Callable[..., None]) -> Callable[..., None]:
+    """Give `command` (taking **options) the parameters of `holders`, with resolved types, for typer to read."""
+    parameters = []
+    for holder in holders:
+        hints = typing.get_type_hints(holder)
+        parameters += [p.replace(annotation=hints[p.name]) for p in inspect.signature(holder).parameters.values()]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return command
+
+
+def collect(options: dict) -> InferArgs:
+    """InferArgs from the shared options (None lists become empty)."""
+    names = {f.name for f in fields(InferArgs)}
+    values = {k: v for k, v in options.items() if k in names}
+    for key in ("instance_ids", "instances", "config", "specs"):
+        values[key] = values.get(key) or []
+    return InferArgs(**values)
+
+
+def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, timeout: float = 1800):
+    """Run inference (and, for `run`, evaluation as it goes); print the summary; return (summary, evaluator)."""
+    from agent.github import redact
+    from swebench.evaluate import EvalSettings
+    from swebench.infer.evaluation import LiveEvaluator
+    from swebench.infer.instance_job import builder_for
+    from swebench.infer.runner import InferRunner, print_summary
+
+    config, options, instances = build_runner_inputs(args)
+    redact.install()
+    redact.add_secret(config.model.api_key)
+    evaluator = None
+    runner = InferRunner(config, options, err_console, evaluating=evaluate)
+    if evaluate:
+        settings = EvalSettings(timeout=timeout, run_id=options.run_id, model_name=options.model_name)
+        evaluator = LiveEvaluator(instances, lambda: builder_for(options.mirrors, options.specs), runner.paths.folder,
+                                  settings, eval_workers, notify=lambda i, status: runner.progress.evaluated(i, status))
+        runner.on_outcome = evaluator
+    err_console.print(f"[bold]repo-agent[/] swebench infer {options.run_id}: {len(instances)} instance(s) · model "
+                      f"{options.model_name} · workspace {config.workspace.type} · {options.workers} worker(s) on "
+                      f"{options.backend}", highlight=False)
+    try:
+        summary = runner.run(instances)
+    finally:
+        if evaluator is not None:
+            evaluator.finish()
+    print_summary(summary, err_console)
+    return summary, instances, options
+
+
+def infer_command(**options) -> None:
+    """Run the agent on many instances, each in its instance container, into preds.jsonl (resumable)."""
+    summary, _, _ = run_infer(collect(options))
+    if summary.interrupted:
+        raise typer.Exit(130)
+
+
+swebench_app.command("infer")(with_options(infer_command, shared_options))
+
+
+def register(app: typer.Typer) -> None:
+    """The commands are on `swebench_app`, which agent.cli.swebench adds to the main app."""
+
+
+def run_command(**options) -> None:
+    """Infer (evaluating each prediction as it arrives), evaluate what is left, then report; resumable."""
+    from swebench.evaluate import EvalSettings
+    from swebench.infer.instance_job import builder_for
+    from swebench.predictions import read_predictions
+    from swebench.report import load_report, print_report, write_reports
+    from swebench.run_eval import RunOptions, run_evaluation
+
+    eval_workers, timeout = options.pop("eval_workers"), options.pop("timeout")
+    summary, instances, infer = run_infer(collect(options), evaluate=True, eval_workers=eval_workers,
+                                          timeout=timeout)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    settings = EvalSettings(timeout=timeout, run_id=infer.run_id, model_name=infer.model_name)
+    preds = read_predictions(summary.paths.preds, instances)
+    run_evaluation(instances, preds, lambda: builder_for(infer.mirrors, infer.specs),
+                   RunOptions(run_id=infer.run_id, runs_dir=infer.runs_dir, workers=eval_workers, settings=settings,
+                              dataset_name=options["dataset"], predictions_path=str(summary.paths.preds)),
+                   err_console)
+    report = load_report(infer.runs_dir, infer.run_id)
+    print_report(report, console)
+    results_path, html_path = write_reports(report, infer.runs_dir)
+    report_sampling(instances, summary.paths, settings, infer, eval_workers)
+    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
+
+
+def report_sampling(instances: list, paths, settings, infer, eval_workers: int) -> None:
+    """With several rollouts per instance: evaluate each rollout, then print and save pass@k and selected@1."""
+    from swebench.infer.evaluation import print_sampling, score_rollouts, write_sampling
+    from swebench.infer.instance_job import builder_for
+
+    if not paths.rollouts.exists():
+        return
+    outcomes = score_rollouts(instances, paths.rollouts, paths.folder, builder_for(infer.mirrors, infer.specs),
+                              settings, eval_workers)
+    if outcomes:
+        print_sampling(write_sampling(outcomes, paths.folder / "sampling.json"), console)
+
+
+swebench_app.command("run")(with_options(run_command, shared_options, run_options))

@@ -1,0 +1,143 @@
+"""`agent swebench run`'s scoring: predictions evaluated as they arrive, then every rollout for pass@k.
+
+`LiveEvaluator` is the runner's outcome hook: each new prediction is handed to the harness's
+`evaluate_instance` in a small thread pool (instance folders under the run folder, as `agent swebench eval`
+writes them), so "resolved so far" shows while inference goes on. With several rollouts per instance,
+`score_rollouts` evaluates each rollout's own fix (identical fixes once, the chosen one reusing the main
+verdict) and `sampling_metrics` gives pass@1..n and selected@1; `sampling.json` keeps them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.samples.passk import SampledOutcome, sampling_metrics
+from swebench.datasets import Instance
+from swebench.evaluate import EvalResult, EvalSettings, evaluate_instance, write_json
+from swebench.grading import RESOLVED
+from swebench.infer.predictions_writer import read_records
+from swebench.infer.task import InstanceOutcome
+from swebench.run_eval import load_result
+
+Notify = Callable[[str, str], None]
+"""(instance id, verdict) for the live view."""
+
+
+class LiveEvaluator:
+    """Evaluates each prediction as soon as the runner writes it (see the module docstring)."""
+
+    def __init__(self, instances: list[Instance], builder: Callable[[], Any], folder: Path, settings: EvalSettings,
+                 workers: int = 1, notify: Notify | None = None):
+        self.instances = {instance.instance_id: instance for instance in instances}
+        self.builder = builder
+        """Returns the ImageBuilder (called in the evaluation threads, once each)."""
+        self.folder = folder
+        """The run folder; instance folders go below it."""
+        self.settings = settings
+        self.notify = notify
+        self.results: dict[str, EvalResult] = {}
+        """Verdicts so far."""
+        self._pool = concurrent.futures.ThreadPoolExecutor(max(1, workers), thread_name_prefix="eval")
+        self._futures: list[concurrent.futures.Future] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, outcome: InstanceOutcome) -> None:
+        """Queue the evaluation of a new prediction."""
+        if outcome.predicted and outcome.instance_id in self.instances:
+            self._futures.append(self._pool.submit(self._evaluate, outcome.instance_id, outcome.model_patch))
+
+    def _evaluate(self, instance_id: str, patch: str) -> None:
+        result = evaluate_instance(self.instances[instance_id], patch, self.folder / instance_id, self.builder(),
+                                   self.settings)
+        with self._lock:
+            self.results[instance_id] = result
+        if self.notify is not None:
+            self.notify(instance_id, result.status)
+
+    def finish(self) -> None:
+        """Wait for every queued evaluation (their failures are raised here)."""
+        try:
+            for future in concurrent.futures.as_completed(self._futures):
+                future.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def score_rollouts(instances: list[Instance], rollouts_path: Path, folder: Path, builder: Any,
+                   settings: EvalSettings, workers: int = 1) -> list[SampledOutcome]:
+    """Per instance with rollouts: whether each rollout's fix resolves it, and which one was chosen."""
+    by_id = {instance.instance_id: instance for instance in instances}
+    records = {i: r for i, r in read_records(rollouts_path).records.items() if i in by_id}
+    verdicts: dict[tuple[str, str], bool | concurrent.futures.Future] = {}
+    with concurrent.futures.ThreadPoolExecutor(max(1, workers), thread_name_prefix="eval-rollout") as pool:
+        for instance_id, record in records.items():
+            main = load_result(folder / instance_id)
+            selected = record.get("selected")
+            for k, patch in enumerate(record.get("patches") or []):
+                key = (instance_id, patch)
+                if key in verdicts:
+                    continue
+                if not patch.strip():
+                    verdicts[key] = False
+                elif main is not None and k == selected:
+                    verdicts[key] = main.status == RESOLVED
+                else:
+                    verdicts[key] = pool.submit(evaluate_instance, by_id[instance_id], patch,
+                                                folder / "rollouts" / instance_id / str(k), builder, settings)
+    outcomes = []
+    for instance_id, record in records.items():
+        resolved = [_resolved(verdicts[(instance_id, patch)]) for patch in record.get("patches") or []]
+        if resolved:
+            outcomes.append(SampledOutcome(instance_id, resolved, record.get("selected")))
+    return outcomes
+
+
+def _resolved(verdict: bool | concurrent.futures.Future) -> bool:
+    if isinstance(verdict, concurrent.futures.Future):
+        return verdict.result().status == RESOLVED
+    return verdict
+
+
+def write_sampling(outcomes: list[SampledOutcome], path: Path) -> dict[str, Any]:
+    """sampling.json: the metrics and, per instance, each rollout's verdict and the chosen one."""
+    metrics = sampling_metrics(outcomes)
+    payload = {"metrics": metrics, "instances": {o.instance_id: {"resolved": list(o.resolved),
+                                                                 "selected": o.selected} for o in outcomes}}
+    write_json(path, payload)
+    return metrics
+
+
+def sampling_table(metrics: dict[str, Any]) -> Table:
+    """pass@k for every k and selected@1, side by side."""
+    table = Table(title=f"rollouts: {metrics.get('instances', 0)} instance(s), {metrics.get('samples', 0)} each",
+                  title_justify="left")
+    names = [name for name in metrics if name.startswith(("pass@", "selected@"))]
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_row(*(f"{100 * metrics[name]:.1f}%" for name in names))
+    return table
+
+
+def print_sampling(metrics: dict[str, Any], console: Console) -> None:
+    """The pass@k / selected@1 table and the sentence that reads it."""
+    console.print(sampling_table(metrics))
+    if "selected@1" in metrics and metrics.get("samples"):
+        top = metrics[f"pass@{metrics['samples']}"]
+        console.print(f"a right fix was generated for {100 * top:.1f}% of instances and chosen for "
+                      f"{100 * metrics['selected@1']:.1f}%", highlight=False)
+
+
+def load_sampling(path: Path) -> dict[str, Any] | None:
+    """The metrics of a sampling.json, or None."""
+    try:
+        return json.loads(path.read_text())["metrics"]
+    except (OSError, ValueError, KeyError):
+        return None
