@@ -156,6 +156,8 @@ class InferRunner:
         self.evaluating = evaluating
         self.live = live
         self.paths = InferPaths(run_folder(options.runs_dir, options.run_id))
+        self.progress: InferProgress | None = None
+        """The live view of the current invocation (set by `run`)."""
 
     def run(self, instances: list[Instance]) -> InferSummary:
         """Run every instance that needs it; write the files; return the summary."""
@@ -166,8 +168,9 @@ class InferRunner:
                 self.console.print(f"[yellow]{self.paths.preds}: {problem}[/]", highlight=False)
             done = set() if self.options.redo else preds.ids()
             todo = [i for i in instances if i.instance_id not in done]
-            progress = InferProgress(self.console, len(todo), skipped=len(instances) - len(todo),
-                                     limit=self.options.budget, evaluating=self.evaluating, live=self.live)
+            progress = self.progress = InferProgress(self.console, len(todo), skipped=len(instances) - len(todo),
+                                                     limit=self.options.budget, evaluating=self.evaluating,
+                                                     live=self.live)
             summary = InferSummary(self.options.run_id, self.paths, progress, budget_limit=self.options.budget)
             if todo:
                 backend = make_backend(self.options.backend, max(1, self.options.workers), self.options.budget,
