@@ -1,0 +1,95 @@
+"""Inference in instance containers (real Docker): the gold patch through the tools resolves, a container that dies
+is an infrastructure error, and the host repository of an image whose setup edited a tracked file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+
+from agent.gate import check_applies
+from swebench.images import ImageBuilder
+from swebench.infer.host_repo import host_repo
+from swebench.infer.task import ERROR, PREDICTED
+from swebench.mirrors import Mirrors
+from swebench.specs import SpecTable
+from tests.workspaces.docker_support import base_image, docker_client, requires_docker  # noqa: F401 - fixtures
+
+from .conftest import FIX, GOLD, REPRO_TEST, make_batch, read_lines, write_script
+
+pytestmark = requires_docker
+
+
+def test_agent_swebench_run_with_the_gold_patch_through_the_tools_is_resolved(tmp_path, base_image):  # noqa: F811
+    batch = make_batch(tmp_path, 1)
+    script = write_script(tmp_path, "gold.json", [GOLD[0], REPRO_TEST, GOLD[1]])
+    command = [sys.executable, "-m", "agent", "swebench", "run", "--dataset", str(batch.dataset()), "--run-id", "g",
+               "--runs-dir", str(tmp_path / "runs"), "--mirrors", str(batch.mirrors), "--specs", str(batch.spec),
+               "-c", "model.type=scripted", "-c", f"model.script={script}", "--timeout", "120"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr + result.stdout
+    folder = tmp_path / "runs" / "swebench" / "g"
+    line = read_lines(folder / "preds.jsonl")[0]
+    assert set(line) == {"instance_id", "model_name_or_path", "model_patch"}
+    assert "test_repro" not in line["model_patch"]  # the reproduction test stays out of the prediction
+    results = json.loads((folder / "results.json").read_text())
+    assert results["resolved_ids"] == ["acme__calc-1"]
+    trajectory = json.loads((folder / "infer" / "acme__calc-1" / "trajectory.json").read_text())
+    assert trajectory["gate"]["status"] == "passed" and trajectory["plan"]  # the planner ran on the host repo
+    assert "eval acme__calc-1: resolved" in result.stderr  # scored as it went
+
+
+def kill_container_when_it_runs(client, prefix: str, after: float) -> threading.Thread:
+    """A thread that kills the first container whose name starts with `prefix`, `after` seconds after it appears."""
+    def kill() -> None:
+        for _ in range(600):
+            found = [c for c in client.containers.list() if c.name.startswith(prefix)]
+            if found:
+                time.sleep(after)
+                found[0].kill()
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=kill, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_container_that_dies_is_an_error_without_prediction_and_a_rerun_predicts(tmp_path, docker_client,  # noqa: F811
+                                                                                   base_image):  # noqa: F811
+    batch = make_batch(tmp_path, 1)
+    slow = [GOLD[0], {"tool": "run", "args": {"command": "sleep 30"}}, GOLD[1]]
+    killer = kill_container_when_it_runs(docker_client, "repo-agent-acme__calc-1-0-", after=3)
+    summary = batch.run(batch.config(write_script(tmp_path, "slow.json", slow), workspace="docker"))
+    killer.join(timeout=5)
+    outcome = summary.outcomes["acme__calc-1"]
+    assert (outcome.kind, outcome.exit_status) == (ERROR, "WorkspaceError")
+    assert not (tmp_path / "runs" / "swebench" / "r1" / "preds.jsonl").exists()
+    assert not [c for c in docker_client.containers.list(all=True) if c.name.startswith("repo-agent-acme__calc-1-")]
+    again = batch.run(batch.config(write_script(tmp_path, "gold.json", GOLD), workspace="docker"))
+    assert again.outcomes["acme__calc-1"].kind == PREDICTED
+
+
+def test_the_host_repository_rebuilds_the_image_commit_including_files_the_setup_edited(tmp_path, docker_client,  # noqa: F811
+                                                                                        base_image):  # noqa: F811
+    batch = make_batch(tmp_path, 1)
+    batch.spec.write_text(batch.spec.read_text().replace('"1.0": {}', '"1.0": {pre_install: ["sed -i s/calc/CALC/ '
+                                                                      'README.md"]}'))
+    instance = replace(batch.instances[0], instance_id="acme__calc-77")
+    builder = ImageBuilder(docker_client, Mirrors(batch.mirrors, cache=tmp_path / "cache"),
+                           SpecTable.load([batch.spec]), log_dir=tmp_path / "logs")
+    image = builder.images(instance).instance.name
+    head = docker_client.containers.run(image, ["git", "-C", "/testbed", "rev-parse", "HEAD"], remove=True,
+                                        network_mode="none").decode().strip()
+    host = host_repo(docker_client, image, batch.mirrors / "acme+calc", tmp_path / "host-repos")
+    assert host.commit == head
+    shown = subprocess.run(["git", f"--git-dir={host.path}", "show", f"{head}:README.md"], capture_output=True,
+                           text=True, check=True).stdout
+    assert shown == "# CALC\n"
+    assert check_applies(FIX, host.path, head).passed  # what the patch gate checks against the base commit
+    assert host_repo(docker_client, image, batch.mirrors / "acme+calc", tmp_path / "host-repos") == host  # cached
