@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--aider-venv", type=Path, default=OUT / "aider-venv")
     ap.add_argument("--cache", type=Path, default=OUT / "cache", help="repo map cache (cleared unless --keep-cache)")
     ap.add_argument("--keep-cache", action="store_true")
+    ap.add_argument("--work", type=Path, default=OUT / "work", help="where checkouts go (one per repository)")
     ap.add_argument("--output", type=Path, default=OUT / "localization.jsonl")
     ap.add_argument("--report", type=Path, nargs="+", help="only print the tables of earlier --output files")
     args = ap.parse_args(argv)
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with open(args.output, "w") as out:
         for n, inst in enumerate(instances, 1):
-            root = OUT / "work" / inst["repo"].replace("/", "+")
+            root = args.work / inst["repo"].replace("/", "+")
             checkout(find_mirror(args.mirrors, inst["repo"]), inst["base_commit"], root)
             row = run_instance(inst, root, planner, aider)
             rows.append(row)
