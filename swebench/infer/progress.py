@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -143,11 +144,11 @@ class InferProgress:
 
 
 def outcome_line(outcome: InstanceOutcome) -> str:
-    """One line about a finished instance."""
+    """One line about a finished instance (rich markup; the messages in it are escaped)."""
     if outcome.kind == NOT_STARTED:
-        return f"{outcome.instance_id}: not started ({outcome.message})"
+        return f"{outcome.instance_id}: not started ({escape(outcome.message)})"
     if outcome.kind == ERROR:
-        return f"{outcome.instance_id}: [red]error[/] {outcome.exit_status}: {outcome.message[:160]}"
+        return f"{outcome.instance_id}: [red]error[/] {outcome.exit_status}: {escape(outcome.message[:160])}"
     size = f"{outcome.model_patch.count(chr(10))} patch lines" if outcome.model_patch else "empty patch"
     return (f"{outcome.instance_id}: {outcome.exit_status}, {outcome.steps} steps, ${outcome.cost:.4f}, "
             f"{outcome.seconds:.1f}s, {size}")
