@@ -70,6 +70,7 @@ class InferPaths:
     """The files of a run (see the module docstring)."""
 
     folder: Path
+    """The run folder."""
 
     @property
     def preds(self) -> Path:
@@ -91,7 +92,9 @@ class InferSummary:
     """What an invocation did."""
 
     run_id: str
+    """The run."""
     paths: InferPaths
+    """Its files."""
     progress: InferProgress
     """Counts, outcomes and cost."""
     not_started: list[str] = field(default_factory=list)
@@ -103,6 +106,7 @@ class InferSummary:
     interrupted: bool = False
     """True when Ctrl-C stopped the run."""
     wall_seconds: float = 0.0
+    """Wall time of the invocation."""
 
     @property
     def outcomes(self) -> dict[str, InstanceOutcome]:
@@ -188,6 +192,7 @@ class InferRunner:
                rollouts: PredictionsWriter) -> None:
         """Keep `workers` instances in flight until all are back; stop starting when the budget is spent."""
         def collect() -> None:
+            """Handle the outcomes that finish within a tick; refresh the cost."""
             for outcome in backend.wait(TICK):
                 self._handle(outcome, summary, preds, rollouts)
             summary.progress.cost(backend.budget.spent())
