@@ -173,11 +173,12 @@ def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, ti
     err_console.print(f"[bold]repo-agent[/] swebench infer {options.run_id}: {len(instances)} instance(s) · model "
                       f"{options.model_name} · workspace {config.workspace.type} · {options.workers} worker(s) on "
                       f"{options.backend}", highlight=False)
+    summary = None
     try:
         summary = runner.run(instances)
     finally:
         if evaluator is not None:
-            evaluator.finish()
+            evaluator.finish(cancel=summary is None or summary.interrupted)
     print_summary(summary, err_console)
     return summary, instances, options
 

@@ -62,8 +62,12 @@ class LiveEvaluator:
         if self.notify is not None:
             self.notify(instance_id, result.status)
 
-    def finish(self) -> None:
-        """Wait for every queued evaluation (their failures are raised here)."""
+    def finish(self, cancel: bool = False) -> None:
+        """Wait for every queued evaluation (their failures are raised here); `cancel` drops the queued ones and
+        waits only for those already running."""
+        if cancel:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
         try:
             for future in concurrent.futures.as_completed(self._futures):
                 future.result()
