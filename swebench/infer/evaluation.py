@@ -10,7 +10,6 @@ verdict) and `sampling_metrics` gives pass@1..n and selected@1; `sampling.json` 
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -138,10 +137,3 @@ def print_sampling(metrics: dict[str, Any], console: Console) -> None:
         console.print(f"a right fix was generated for {100 * top:.1f}% of instances and chosen for "
                       f"{100 * metrics['selected@1']:.1f}%", highlight=False)
 
-
-def load_sampling(path: Path) -> dict[str, Any] | None:
-    """The metrics of a sampling.json, or None."""
-    try:
-        return json.loads(path.read_text())["metrics"]
-    except (OSError, ValueError, KeyError):
-        return None
