@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true", help="Skip the Ray settings.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=max(Console().width, 130))
     with tempfile.TemporaryDirectory(prefix="infer-bench-") as tmp:
         root = Path(tmp)
         mirrors, spec, instances, script = setup(root, args.instances)
