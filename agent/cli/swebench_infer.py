@@ -154,15 +154,12 @@ def collect(options: dict) -> InferArgs:
 
 def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, timeout: float = 1800):
     """Run inference (and, for `run`, evaluation as it goes); print the summary; return (summary, evaluator)."""
-    from agent.github import redact
     from swebench.evaluate import EvalSettings
     from swebench.infer.evaluation import LiveEvaluator
     from swebench.infer.instance_job import builder_for
     from swebench.infer.runner import InferRunner, print_summary
 
     config, options, instances = build_runner_inputs(args)
-    redact.install()
-    redact.add_secret(config.model.api_key)
     evaluator = None
     runner = InferRunner(config, options, err_console, evaluating=evaluate)
     if evaluate:

@@ -27,7 +27,7 @@ from rich.console import Console
 from agent.config import AgentConfig
 from swebench.datasets import Instance
 from swebench.evaluate import write_json
-from swebench.infer.backends import Backend, make_backend
+from swebench.infer.backends import Backend, make_backend, worker_setup
 from swebench.infer.predictions_writer import PredictionsWriter
 from swebench.infer.progress import InferProgress, summary_table
 from swebench.infer.task import NOT_STARTED, InstanceOutcome, InstanceTask
@@ -166,6 +166,7 @@ class InferRunner:
     def run(self, instances: list[Instance]) -> InferSummary:
         """Run every instance that needs it; write the files; return the summary."""
         started = time.monotonic()
+        worker_setup(self.config.model.api_key)  # secrets redacted from every file the run writes
         self.paths.folder.mkdir(parents=True, exist_ok=True)
         with PredictionsWriter(self.paths.preds) as preds, PredictionsWriter(self.paths.rollouts) as rollouts:
             for problem in preds.problems:

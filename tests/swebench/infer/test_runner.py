@@ -150,3 +150,11 @@ def test_the_process_backend_runs_instances_in_worker_processes(batch):
     folder = batch.root / "runs" / "swebench" / "r1" / "infer"
     assert sorted(p.name for p in (folder / "acme__calc-1").iterdir()) == [
         "outcome.json", "patch.diff", "summary.md", "trajectory.json"]
+
+
+def test_secrets_are_redacted_from_what_the_runner_writes(batch, monkeypatch):
+    monkeypatch.setenv("CALC_SERVICE_TOKEN", "tok-7f3a9c1e5b")
+    leak = [{"tool": "run", "args": {"command": "echo tok-7f3a9c1e5b"}}, *GOLD]
+    batch.run(batch.config(write_script(batch.root, "leak.json", leak)), batch.instances[:1])
+    trajectory = (batch.root / "runs" / "swebench" / "r1" / "infer" / "acme__calc-1" / "trajectory.json").read_text()
+    assert "tok-7f3a9c1e5b" not in trajectory and "[REDACTED]" in trajectory
