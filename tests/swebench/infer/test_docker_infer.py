@@ -11,6 +11,8 @@ import threading
 import time
 from dataclasses import replace
 
+import pytest
+
 from agent.gate import check_applies
 from swebench.images import ImageBuilder
 from swebench.infer.host_repo import host_repo
@@ -93,3 +95,24 @@ def test_the_host_repository_rebuilds_the_image_commit_including_files_the_setup
     assert shown == "# CALC\n"
     assert check_applies(FIX, host.path, head).passed  # what the patch gate checks against the base commit
     assert host_repo(docker_client, image, batch.mirrors / "acme+calc", tmp_path / "host-repos") == host  # cached
+
+
+def test_run_with_attempts_reports_pass_at_k_and_selected_at_1(tmp_path, base_image):  # noqa: F811
+    batch = make_batch(tmp_path, 1)
+    wrong = [{"tool": "edit", "args": {"path": "calc.py", "old_text": "return a - b", "new_text": "return b - a"}},
+             GOLD[1]]
+    scripts = [write_script(tmp_path, "wrong.json", wrong), write_script(tmp_path, "gold.json", GOLD),
+               write_script(tmp_path, "gold2.json", GOLD), write_script(tmp_path, "none.json", [GOLD[1]])]
+    command = [sys.executable, "-m", "agent", "swebench", "run", "--dataset", str(batch.dataset()), "--run-id", "p",
+               "--runs-dir", str(tmp_path / "runs"), "--mirrors", str(batch.mirrors), "--specs", str(batch.spec),
+               "-c", "model.type=scripted", "-c", f"model.scripts=[{', '.join(map(str, scripts))}]",
+               "--attempts", "4", "--timeout", "120"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900,
+                            env={**os.environ, "COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr + result.stdout
+    sampling = json.loads((tmp_path / "runs" / "swebench" / "p" / "sampling.json").read_text())
+    assert sampling["instances"]["acme__calc-1"] == {"resolved": [False, True, True, False], "selected": 1}
+    metrics = sampling["metrics"]
+    assert (metrics["pass@1"], metrics["pass@4"], metrics["selected@1"]) == (0.5, 1.0, 1.0)
+    assert metrics["pass@2"] == pytest.approx(5 / 6)
+    assert "pass@1" in result.stdout and "chosen for 100.0%" in result.stdout
