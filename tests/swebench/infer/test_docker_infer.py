@@ -1,5 +1,6 @@
 """Inference in instance containers (real Docker): the gold patch through the tools resolves, a container that dies
-is an infrastructure error, and the host repository of an image whose setup edited a tracked file."""
+is an infrastructure error, the host repository of an image whose setup edited a tracked file, and pass@k with
+selected@1 from `run --attempts`."""
 
 from __future__ import annotations
 
