@@ -183,6 +183,9 @@ class InferRunner:
                 try:
                     with progress:
                         self._drive(backend, deque(todo), summary, preds, rollouts)
+                except BaseException:
+                    backend.stop()  # instances still running end before their next step
+                    raise
                 finally:
                     backend.close()
         summary.wall_seconds = time.monotonic() - started
