@@ -7,7 +7,8 @@ Every instance is a copy of the harness tests' calc instance (its images build o
 timing). The scripted model sleeps a little per step, standing in for model latency. For each setting the
 bench prints the wall time, the sum of agent time per instance (the `solve` call: workspace, plan, loop,
 gate), the ideal wall time (that sum / workers) and the runner overhead: wall time over the ideal. Target:
-overhead <= 10% at 2 workers on 2 cores. Ray is started before timing (its start-up is printed apart).
+overhead <= 10% at 2 workers on 2 cores. Ray is started before timing (its start-up is printed apart); with
+`--warm-ray` its worker processes also import the agent before timing (a fixed cost per run, not per instance).
 """
 
 from __future__ import annotations
@@ -82,6 +83,23 @@ def measure(root: Path, label: str, config, instances: list, mirrors: Path, spec
             "ideal": ideal, "overhead": wall / ideal - 1 if ideal else 0.0}
 
 
+def warm_ray(ray, workers: int) -> float:
+    """Start `workers` Ray worker processes with the agent imported (what the first tasks of a run pay); seconds."""
+    @ray.remote(num_cpus=0, resources={"docker": 1})
+    def warm() -> int:
+        """Import what an instance task imports; return the worker's pid."""
+        import swebench.infer.instance_job  # noqa: F401
+        from agent.models import lazy
+
+        lazy.litellm()
+        time.sleep(1)  # hold the worker, so the next warm-up task gets another one
+        return os.getpid()
+
+    started = time.monotonic()
+    ray.get([warm.remote() for _ in range(workers)])
+    return time.monotonic() - started
+
+
 def print_table(rows: list[dict], console: Console) -> None:
     """The figures, one row per setting."""
     table = Table(title="swebench infer: runner overhead and scaling", title_justify="left")
@@ -104,6 +122,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--workspace", choices=("docker", "local"), default="docker")
     parser.add_argument("--no-ray", action="store_true", help="Skip the Ray settings.")
+    parser.add_argument("--no-thread", action="store_true", help="Skip the thread settings.")
+    parser.add_argument("--warm-ray", action="store_true", help="Start Ray's worker processes before timing.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
     console = Console(width=max(Console().width, 130))
@@ -114,16 +134,21 @@ def main() -> None:
                               "planner.type=repomap"])
         if args.workspace == "docker":
             console.print(f"images and host repositories ready in {prebuild(mirrors, spec, instances):.1f}s")
-        rows = [measure(root, f"thread x{n}", config, instances, mirrors, spec, n, "thread") for n in args.workers]
+        rows = [] if args.no_thread else [measure(root, f"thread x{n}", config, instances, mirrors, spec, n, "thread")
+                                          for n in args.workers]
         if not args.no_ray:
             import ray
 
             started = time.monotonic()
-            ray.init(num_cpus=os.cpu_count(), resources={"docker": max(args.workers)}, include_dashboard=False,
-                     log_to_driver=False)
+            # as the backend does: CPUs >= workers, so Ray keeps that many idle worker processes alive
+            ray.init(num_cpus=max(os.cpu_count() or 1, *args.workers), resources={"docker": max(args.workers)},
+                     include_dashboard=False, log_to_driver=False)
             console.print(f"Ray started in {time.monotonic() - started:.1f}s (not counted below)")
-            rows += [measure(root, f"ray x{n}", config, instances, mirrors, spec, n, "ray")
-                     for n in args.workers if n > 1]
+            for n in (n for n in args.workers if n > 1):
+                if args.warm_ray:
+                    console.print(f"{n} Ray workers warmed up in {warm_ray(ray, n):.1f}s (not counted below)")
+                rows.append(measure(root, f"ray x{n}{' warm' if args.warm_ray else ''}", config, instances, mirrors,
+                                    spec, n, "ray"))
             ray.shutdown()
     print_table(rows, console)
     if args.json:

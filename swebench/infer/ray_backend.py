@@ -45,8 +45,10 @@ class RayBackend:
             if address:
                 ray.init(address=address, log_to_driver=False)
             else:
-                ray.init(num_cpus=os.cpu_count() or 1, resources={DOCKER_RESOURCE: workers}, include_dashboard=False,
-                         log_to_driver=False)
+                # tasks take no CPU; the CPU count sizes Ray's pool of idle worker processes, which must hold
+                # `workers` of them or every task beyond it starts (and imports the agent in) a fresh process
+                ray.init(num_cpus=max(os.cpu_count() or 1, workers), resources={DOCKER_RESOURCE: workers},
+                         include_dashboard=False, log_to_driver=False)
         if not ray.cluster_resources().get(DOCKER_RESOURCE):
             self.close()
             raise UserError(f"No node of the Ray cluster offers the `{DOCKER_RESOURCE}` resource: start each node "
