@@ -37,6 +37,9 @@ class BatchBudget(Protocol):
     def spent(self) -> float:
         """Dollars charged so far."""
 
+    def verdict(self) -> tuple[str, str]:
+        """("", "") while runs may go on, else (`Interrupted` or `BudgetExhausted`, why)."""
+
 
 class RunLedger:
     """The global budget (a SharedBudget) and the stop flag, behind plain methods (proxy- and actor-friendly)."""
@@ -103,7 +106,7 @@ class LedgerLink:
 
     def check(self) -> None:
         """Raise BudgetExhausted or Interrupted when the ledger says so."""
-        raise_verdict(*self.call("verdict"))
+        raise_verdict(*self.verdict())
 
     def exhausted(self) -> bool:
         """True once the budget is spent or the runner stopped."""
@@ -112,3 +115,8 @@ class LedgerLink:
     def spent(self) -> float:
         """Dollars charged so far."""
         return float(self.call("spent"))
+
+    def verdict(self) -> tuple[str, str]:
+        """The ledger's verdict (see RunLedger.verdict)."""
+        kind, text = self.call("verdict")
+        return kind, text

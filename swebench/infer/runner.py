@@ -183,6 +183,7 @@ class InferRunner:
                 try:
                     with progress:
                         self._drive(backend, deque(todo), summary, preds, rollouts)
+                    summary.budget_spent |= backend.budget.verdict()[0] == "BudgetExhausted"
                 except BaseException:
                     backend.stop()  # instances still running end before their next step
                     raise
@@ -244,7 +245,6 @@ class InferRunner:
                 (folder / relative).parent.mkdir(parents=True, exist_ok=True)
                 (folder / relative).write_bytes(data)
             outcome.files = None
-        summary.budget_spent = summary.budget_spent or outcome.exit_status == "BudgetExhausted"
         if outcome.kind == NOT_STARTED:
             summary.not_started.append(outcome.instance_id)
             summary.progress.not_started(outcome.instance_id)
