@@ -33,6 +33,9 @@ UV = "/opt/uv/bin/uv"
 UV_VERSION = "0.13.9"
 PIP_VERSION = "24.0"
 """pip inside every environment (pip >= 25 editable installs break pylint 2.14/2.15 plugin discovery)."""
+PINS_ERA = "2025-06-01"
+"""Resolution date for the dependencies of pinned packages when the environment's own date cannot satisfy them
+(the official specs' pins date from 2023-2024)."""
 UNPINNED_DATE = "2100-01-01"
 """--exclude-newer-package date that lifts the date limit for explicitly pinned packages."""
 ENV_REPOSITORY = "repo-agent/swe-env"
@@ -118,7 +121,11 @@ def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
         steps.append(f"{uv_install(reqs.exclude_newer, reqs.pinned, '-r /opt/env/requirements.txt')} || "
                      f"while read -r line; do {one} || echo \"SKIPPED $line\"; done < /opt/env/requirements.txt")
     if reqs.pinned:
-        steps.append(uv_install(reqs.exclude_newer, reqs.pinned, " ".join(shlex.quote(p) for p in reqs.pinned)))
+        # the pins are often years newer than the date, and so are their own dependencies: when those cannot be
+        # resolved as of the date, resolve them as of the era the pins were chosen in
+        pins = " ".join(shlex.quote(p) for p in reqs.pinned)
+        steps.append(f"{uv_install(reqs.exclude_newer, reqs.pinned, pins)} || "
+                     f"{uv_install(PINS_ERA, reqs.pinned, pins)}")
     steps.append(f"{UV} pip freeze --python {VENV}/bin/python | tee /opt/env/freeze.txt")
     key = {"repo": spec.repo, "version": spec.version, "python": spec.python, "date": reqs.exclude_newer}
     return ImageRecipe(base=base_image_name(spec.suite), steps=steps, files=files, env=dict(IMAGE_ENV),
