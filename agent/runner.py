@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent import redact
 from agent.config import AgentConfig
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
@@ -84,6 +85,7 @@ def new_run_id() -> str:
 def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     """Run the whole pipeline for `job`; `workspace` overrides the one the config would make."""
     config = job.config
+    redact.install()  # secrets never reach a file the run writes, however the run was started
     run_dir = config.runs_dir / job.run_id
     trajectory = Trajectory(run_dir / "trajectory.json", TrajectoryData(
         run_id=job.run_id, issue=job.issue.text, model=job.model.name, extra=dict(job.extra),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.github.redact import redact  # noqa: E402
+from agent.redact import redact  # noqa: E402
 
 LINE = {"role": "tool", "content": "exit code: 0\n  File \"src/pkg/module.py\", line 42, in handler\n"
         "    return self.session.get(url, headers={'Accept': 'application/json'}, timeout=30)\n"}

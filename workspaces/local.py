@@ -16,11 +16,9 @@ from types import TracebackType
 import git
 
 from agent.errors import WorkspaceError
+from agent.redact import SECRET_MARKERS
 from workspaces.base import ExecResult
 from workspaces.output import HeadTailBuffer
-
-SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
-"""Environment variables whose names contain these never reach agent commands."""
 
 COMMAND_ENV = {"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "PYTHONDONTWRITEBYTECODE": "1"}
 """Set for every agent command: no pagers, no colour codes, no stray bytecode in the diff."""

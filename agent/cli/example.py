@@ -15,7 +15,6 @@ from agent.config import load_config
 from agent.errors import UserError
 from agent.issue import IssueText
 from agent.repo import resolve_repo
-from agent.runner import new_run_id
 
 console = Console(soft_wrap=True)
 
@@ -92,6 +91,8 @@ def example_command(
     if reason and not workspace:
         console.print(f"[yellow]{reason}; running the example in a local workspace.[/]", highlight=False)
         settings = load_config([*sources, "workspace.type=local"])
+    from agent.runner import new_run_id
+
     run_id = new_run_id()
     repo_dir = materialize(folder, settings.runs_dir / run_id / "example-repo")
     console.print(f"example repository: {repo_dir}")

@@ -14,16 +14,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from agent import redact
 from agent.cli.solve import CONFIG_HELP, build_job, config_sources, run_with_progress
 from agent.config import load_config
 from agent.errors import UserError
-from agent.github import issue_reader, redact
-from agent.github.actions import annotation, write_outputs
-from agent.github.client import GitHubClient, token_from_env
-from agent.github.event import EventContext, handle_event, load_event
-from agent.issue import IssueText
+from agent.issue import IssueText, register_url_reader
 from agent.repo import resolve_repo
-from agent.runner import SolveResult
 
 github_app = typer.Typer(help="GitHub integration: the label-triggered Action's entry point.", no_args_is_help=True)
 
@@ -57,6 +53,11 @@ def event_command(
                                           "https://HOST/api/v3 (default: GITHUB_API_URL, then api.github.com)."),
 ) -> None:
     """Handle one `issues` event: trust check, budget check, solve, then a draft PR or a comment."""
+    from agent.github.actions import annotation, write_outputs
+    from agent.github.client import GitHubClient, token_from_env
+    from agent.github.event import EventContext, handle_event, load_event
+    from agent.runner import SolveResult
+
     with redacted_output():
         sources = config_sources(config, model, workspace, image, None, None, cost_limit)
         sources += [f"github.daily_budget={daily_budget}"] if daily_budget is not None else []
@@ -88,8 +89,22 @@ def event_command(
     raise typer.Exit(outcome.exit_code)
 
 
+def is_issue_url(url: str) -> bool:
+    """True for GitHub issue URLs (the GitHub modules load only when an issue URL is given)."""
+    from agent.github.issue_reader import is_github_issue_url
+
+    return is_github_issue_url(url)
+
+
+def read_issue_url(url: str) -> IssueText:
+    """Read a GitHub issue as the task."""
+    from agent.github.issue_reader import read_issue_url as read
+
+    return read(url)
+
+
 def register(app: typer.Typer) -> None:
     """Add `agent github ...`, the GitHub issue URL reader, and redaction of run outputs."""
-    issue_reader.register()
+    register_url_reader(is_issue_url, read_issue_url)
     redact.install()
     app.add_typer(github_app, name="github")

@@ -12,7 +12,6 @@ from agent.config import load_config
 from agent.issue import resolve_issue
 from agent.planner import Plan
 from agent.repo import resolve_repo
-from agent.repomap_planner import RepoMapPlanner
 
 console = Console()
 
@@ -68,6 +67,8 @@ def register(app: typer.Typer) -> None:
             sources.append(f"planner.map_tokens={tokens}")
         if files is not None:
             sources.append(f"planner.max_files={files}")
+        from agent.repomap_planner import RepoMapPlanner  # numpy/scipy: imported only when a map is asked for
+
         planner_config = load_config(sources).planner.model_copy(update={"type": "repomap"})
         source = resolve_repo(repo)
         plan = RepoMapPlanner(planner_config).plan(resolve_issue(issue).text, source.path)

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from agent.config import merge_sources, validate_config
-from agent.replay import read_trajectory, replay
 
 console = Console()
 
@@ -21,6 +20,8 @@ def replay_command(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the replayed patch to this file."),
 ) -> None:
     """Re-run the recorded tool calls against a fresh workspace; exit 0 when the diff is identical."""
+    from agent.replay import read_trajectory, replay
+
     data = read_trajectory(trajectory)
     sources = list(config) + ([f"workspace.type={workspace}"] if workspace else [])
     settings = validate_config(merge_sources(sources, base=data.config))

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -14,7 +15,9 @@ from agent.config import AgentConfig, load_config
 from agent.errors import UserError
 from agent.issue import resolve_issue
 from agent.repo import RepoSource, is_dirty, resolve_repo
-from agent.runner import SolveJob, SolveResult, solve
+
+if TYPE_CHECKING:
+    from agent.runner import SolveJob, SolveResult
 
 console = Console(soft_wrap=True)
 
@@ -46,6 +49,7 @@ def config_sources(
 def build_job(config: AgentConfig, repo: RepoSource, issue_text, model_name: str | None, **extra) -> SolveJob:
     """Model and tools for a solve, built from the config (errors are one-line UserErrors)."""
     from agent.models.registry import make_model
+    from agent.runner import SolveJob
     from tools.registry import make_tools
 
     model = make_model(config.model, model_name)
@@ -55,6 +59,7 @@ def build_job(config: AgentConfig, repo: RepoSource, issue_text, model_name: str
 def run_with_progress(job: SolveJob, label: str = "") -> SolveResult:
     """Solve with live progress in the terminal."""
     from agent.cli.progress import ProgressPrinter
+    from agent.runner import solve
 
     printer = ProgressPrinter(console, label)
     job.on_event = printer

@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 
 from agent.github.event import EventOutcome
-from agent.github.redact import redact
+from agent.redact import redact
 
 
 def _append(path: str | None, text: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from agent.errors import UserError
-from agent.github.redact import redact
+from agent.redact import redact
 
 AUTHOR = re.compile(r"^\s*(?P<name>[^<]+?)\s*<(?P<email>[^>]+)>\s*$")
 """`Name <email>`."""

@@ -25,10 +25,10 @@ from agent.github.budget import DailyBudget, Reservation
 from agent.github.client import GitHubClient, RepoRef
 from agent.github.issue_reader import GitHubIssue, read_issue
 from agent.github.pull_request import Published, comment_failure, publish
-from agent.github.redact import redact
 from agent.github.report import error_facts
 from agent.github.trust import check_sender
 from agent.issue import IssueText
+from agent.redact import redact
 from agent.repo import RepoSource
 from agent.runner import SolveResult, new_run_id
 from agent.trajectory import load_trajectory

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from agent import issue as issue_module
 from agent.errors import UserError
 from agent.github.client import GitHubClient, RepoRef, api_url_from_env
-from agent.github.redact import redact
 from agent.issue import IssueText, register_url_reader
+from agent.redact import redact
 
 ISSUE_URL = re.compile(
     r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<name>[^/\s]+)/issues/(?P<number>\d+)/?(?:[?#]\S*)?$"

@@ -14,7 +14,6 @@ from agent.config import GitHubConfig
 from agent.github.branch import branch_name, commit_patch, push_branch
 from agent.github.client import GitHubClient, GitHubError, token_from_env
 from agent.github.issue_reader import GitHubIssue
-from agent.github.redact import contains_secret
 from agent.github.report import (
     RunFacts,
     commit_message,
@@ -24,6 +23,7 @@ from agent.github.report import (
     run_facts,
 )
 from agent.issue import IssueText
+from agent.redact import contains_secret
 from agent.repo import RepoSource
 from agent.runner import SolveResult
 

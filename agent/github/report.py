@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.github.issue_reader import GitHubIssue
-from agent.github.redact import redact
+from agent.redact import redact
 from agent.runner import SolveResult
 from agent.trajectory import TrajectoryData, load_trajectory
 

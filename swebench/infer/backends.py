@@ -61,7 +61,7 @@ class Backend(Protocol):
 def worker_setup(api_key: str | None = None) -> None:
     """What a worker process needs before it runs an instance: litellm's offline price table and redaction."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    from agent.github import redact
+    from agent import redact
 
     redact.install()
     redact.add_secret(api_key)

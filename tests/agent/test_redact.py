@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from agent import redact as redaction
 from agent.gate import GateResult
-from agent.github import redact as redaction
-from agent.github.redact import MASK, RedactingStream, add_secret, contains_secret, redact, secret_values
+from agent.redact import MASK, RedactingStream, add_secret, contains_secret, redact, secret_values
 from agent.summary import write_outputs
 from agent.trajectory import Trajectory, TrajectoryData
 

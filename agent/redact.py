@@ -21,7 +21,8 @@ import re
 from collections.abc import Mapping
 from typing import TextIO
 
-from workspaces.local import SECRET_MARKERS
+SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+"""Environment variables whose names contain these hold secrets: never shown to agent commands, never written."""
 
 MASK = "[REDACTED]"
 """What a secret is replaced with."""
