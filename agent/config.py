@@ -137,7 +137,8 @@ class ToolsConfig(StrictModel):
     """The agent-computer interface."""
 
     enabled: list[str] = Field(
-        default_factory=lambda: ["search", "view", "edit", "insert", "create", "apply_patch", "run", "submit"]
+        default_factory=lambda: ["search", "view", "find_symbol", "edit", "insert", "create", "apply_patch", "run",
+                                 "submit"]
     )
     """Tools offered to the model, by name."""
     search_max_results: int = Field(default=50, ge=1)
@@ -166,7 +167,7 @@ class GateConfig(StrictModel):
 class PlannerConfig(StrictModel):
     """What the agent is told before its first step."""
 
-    type: Literal["none", "repomap"] = "none"
+    type: Literal["none", "repomap"] = "repomap"
     """`repomap` ranks files and symbols and adds a repo map to the first prompt; `none` skips planning."""
     map_tokens: int = Field(default=2048, ge=0)
     """Token budget of the repo map in the first prompt."""
