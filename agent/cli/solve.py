@@ -127,27 +127,42 @@ def solve_command(
     from agent.samples.cli import run_samples, sample_overrides
 
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
-    sources += sample_overrides(samples, temperature, top_p, workers, select)
-    settings = load_config(sources)
+    settings = load_config(sources + sample_overrides(samples, temperature, top_p, workers, select))
     if github_api:
         os.environ["GITHUB_API_URL"] = github_api  # read by the GitHub issue reader and client
     issue_text = resolve_issue(issue)
+    github_issue = None
     if pr:
-        from agent.github.pull_request import publish_from_cli, require_github_issue
-    github_issue = require_github_issue(issue_text) if pr else None
-    repo_spec = repo or str(issue_text.meta.get("clone_url") or "")
+        from agent.github.pull_request import require_github_issue
+
+        github_issue = require_github_issue(issue_text)
+    source = resolve_source(repo or str(issue_text.meta.get("clone_url") or ""), commit, apply)
+    if settings.samples.count > 1:
+        result = run_samples(settings, source, issue_text, console)
+    else:
+        result = run_with_progress(build_job(settings, source, issue_text, None))
+    report(result)
+    deliver(result, source, settings, github_issue, out, apply)
+    raise typer.Exit(0 if result.gate.passed else 1)
+
+
+def resolve_source(repo_spec: str, commit: str, apply: bool) -> RepoSource:
+    """The repository to work on, checked before any work when `--apply` will write to it."""
     if not repo_spec:
         raise UserError("--repo is required unless --issue is an issue URL: give a path or a clone URL.")
     source = resolve_repo(repo_spec, commit)
     if apply and (source.url or is_dirty(source.path)):
         raise UserError(f"--apply needs a local checkout without uncommitted changes; {source.display} has "
                         "changes (commit or stash them) or is a URL.")
-    if settings.samples.count > 1:
-        result = run_samples(settings, source, issue_text, console)
-    else:
-        result = run_with_progress(build_job(settings, source, issue_text, None))
-    report(result)
+    return source
+
+
+def deliver(result: SolveResult, source: RepoSource, settings: AgentConfig, github_issue, out: Path | None,
+            apply: bool) -> None:
+    """Hand the patch over: a pull request or comment, a file, the user's checkout."""
     if github_issue:
+        from agent.github.pull_request import publish_from_cli
+
         published = publish_from_cli(github_issue, source, result, settings.github)
         console.print(f"{published.kind.replace('_', ' ')}: {published.url}", highlight=False)
     if out:
@@ -157,7 +172,6 @@ def solve_command(
         if not result.gate.passed:
             raise UserError(f"Not applied: the patch gate says {result.gate.status!r}.")
         apply_to_checkout(source, result.patch)
-    raise typer.Exit(0 if result.gate.passed else 1)
 
 
 def register(app: typer.Typer) -> None:
