@@ -78,3 +78,25 @@ def test_an_environment_with_nothing_to_download_builds_offline():
 
     recipe = env_recipe(spec, EnvRequirements((), (), "2024-01-01"))
     assert recipe.network == "none" and recipe.base == "repo-agent/base:bookworm"
+
+
+def test_resolution_dates_and_dropped_requirements(tmp_path):
+    table = SpecTable.load()
+    spec = table.spec("pallets/flask", "2.3")
+    assert resolution_date(spec, "2023-01-01") == "2023-01-29"
+    fixed = SpecTable({"repos": {"a/b": {"defaults": {"python": "3.9", "test_cmd": "t", "exclude_newer": "2020-02-02"},
+                                         "versions": {"1": {}}}}}).spec("a/b", "1")
+    assert resolution_date(fixed, "2023-01-01") == "2020-02-02"
+    work = tmp_path / "w"
+    work.mkdir()
+    git(work, "init", "-q", "-b", "main")
+    write_tree(work, {"environment.yml": ENV_YML})
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "env")
+    commit = git(work, "rev-parse", "HEAD").strip()
+    (tmp_path / "m").mkdir()
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "pydata+xarray")], check=True)
+    instance = Instance("pydata__xarray-1", "pydata/xarray", commit, "0.12", environment_setup_commit=commit)
+    reqs = env_requirements(table.spec_for(instance), instance, Mirrors(tmp_path / "m", cache=tmp_path / "c"))
+    assert "numpy==1.23" in reqs.requirements and "cdms2" not in " ".join(reqs.requirements)
+    assert "numpy==1.23.0" in reqs.pinned  # the official pins come after and win
