@@ -46,6 +46,8 @@ IMAGE_ENV = {"PATH": f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 UV_FLAGS = {"-e", "--editable", "-v", "--verbose", "--no-build-isolation"}
 """pip install flags uv understands the same way; installs with other flags keep using pip."""
 GIT_ID = "-c user.name=repo-agent -c user.email=repo-agent@localhost"
+VENV_BRIDGE = "/usr/lib/python3/dist-packages/zz_repo_agent_venv.pth"
+"""Where the system Python picks up `venv_bridge`."""
 CONSTRAINTS = "/opt/env/constraints.txt"
 """Constraints for every install into the environment and for build environments."""
 SETUPTOOLS = "setuptools<70"
@@ -72,6 +74,19 @@ def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str
     command = (f"{UV} pip install --python {VENV}/bin/python --compile-bytecode --exclude-newer {date} {flags} "
                f"-c {CONSTRAINTS} --build-constraint {CONSTRAINTS} {args}")
     return command.replace("  ", " ")
+
+
+def venv_bridge(python: str) -> str:
+    """A .pth line for the system Python that adds the environment's site-packages (ahead of Debian's own).
+
+    tox-current-env (sphinx's test command) runs the tests with a symlink to the environment's interpreter
+    placed elsewhere, where Python no longer finds the venv's pyvenv.cfg and starts as the system Python; the
+    bridge makes that Python see the environment's packages (editable installs included) all the same.
+    """
+    site = f"{VENV}/lib/python{python}/site-packages"
+    return (f"import site, sys; k = len(sys.path); site.addsitedir({site!r}); new = sys.path[k:]; del sys.path[k:]; "
+            "i = next((j for j, p in enumerate(sys.path) if p.endswith('-packages')), len(sys.path)); "
+            "sys.path[i:i] = new\n")
 
 
 def constraints(spec: EnvSpec) -> str:
@@ -104,11 +119,11 @@ def install_command(spec: EnvSpec, date: str) -> str:
 
 def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
     """The environment layer: virtualenv, pip 24.0, requirements (best effort), pinned packages (must work)."""
-    files: dict[str, bytes] = {CONSTRAINTS: constraints(spec).encode()}
+    files: dict[str, bytes] = {CONSTRAINTS: constraints(spec).encode(), VENV_BRIDGE: venv_bridge(spec.python).encode()}
     if not (reqs.requirements or reqs.pinned or spec.install.startswith("python -m pip")):
         # nothing to download: a plain venv, built offline
         return ImageRecipe(base=base_image_name(spec.suite), steps=[f"python3 -m venv {VENV}"], env=dict(IMAGE_ENV),
-                           key_extra=json.dumps({"repo": spec.repo, "version": spec.version}),
+                           files=files, key_extra=json.dumps({"repo": spec.repo, "version": spec.version}),
                            repository=ENV_REPOSITORY, network="none")
     steps = [
         f"mkdir -p /opt/env && python3 -m venv /opt/uv && /opt/uv/bin/pip install -q uv=={UV_VERSION}",
