@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from swebench.datasets import Instance
+from swebench.image_scripts import BEST_EFFORT_PATH, BEST_EFFORT_SCRIPT, BUILD_REQUIRES_PATH, BUILD_REQUIRES_SCRIPT
 from swebench.mirrors import Mirrors
 from swebench.requirements import EnvRequirements, env_requirements, package_name
 from swebench.specs import EnvSpec, SpecTable
@@ -52,14 +53,6 @@ CONSTRAINTS = "/opt/env/constraints.txt"
 """Constraints for every install into the environment and for build environments."""
 SETUPTOOLS = "setuptools<70"
 """setuptools unless the spec pins one: the generation the official images had (Python 3.9-3.11, pkg_resources)."""
-BUILD_REQUIRES_PATH = "/opt/env/build_requires.py"
-BUILD_REQUIRES_SCRIPT = """import pathlib, re
-text = pathlib.Path("pyproject.toml").read_text() if pathlib.Path("pyproject.toml").exists() else ""
-section = re.search(r"^\\[build-system\\](.*?)(?=^\\[|\\Z)", text, re.S | re.M)
-found = re.search(r"requires\\s*=\\s*\\[(.*?)\\]", section.group(1), re.S) if section else None
-print("\\n".join(re.findall(r"[\\"']([^\\"']+)[\\"']", found.group(1)) if found else ["setuptools", "wheel"]))
-"""
-"""Prints the project's build requirements (pyproject.toml [build-system] requires), one per line."""
 
 
 def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str:
@@ -132,9 +125,9 @@ def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
     ]
     if reqs.requirements:
         files["/opt/env/requirements.txt"] = ("\n".join(reqs.requirements) + "\n").encode()
-        one = uv_install(reqs.exclude_newer, reqs.pinned, '"$line"')
-        steps.append(f"{uv_install(reqs.exclude_newer, reqs.pinned, '-r /opt/env/requirements.txt')} || "
-                     f"while read -r line; do {one} || echo \"SKIPPED $line\"; done < /opt/env/requirements.txt")
+        files[BEST_EFFORT_PATH] = BEST_EFFORT_SCRIPT.encode()
+        command = shlex.quote(uv_install(reqs.exclude_newer, reqs.pinned, ""))
+        steps.append(f"python3 {BEST_EFFORT_PATH} {command} /opt/env/requirements.txt")
     if reqs.pinned:
         # the pins are often years newer than the date, and so are their own dependencies: when those cannot be
         # resolved as of the date, resolve them as of the era the pins were chosen in

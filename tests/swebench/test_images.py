@@ -34,7 +34,7 @@ def test_environment_layer_installs_requirements_best_effort_and_pins_strictly()
     assert recipe.files[CONSTRAINTS] == b"setuptools==70.0.0\n"
     steps = "\n".join(recipe.steps)
     assert "uv==0.13.9" in steps and "pip==24.0" in steps
-    assert "-r /opt/env/requirements.txt || while read -r line" in steps  # one by one when the set fails
+    assert "python3 /opt/env/best_effort.py" in steps and "/opt/env/best_effort.py" in recipe.files
     assert steps.count("--exclude-newer 2021-06-01") >= 3 and "--exclude-newer-package werkzeug=2100-01-01" in steps
     assert recipe.env["PATH"].startswith("/opt/venv/bin:")
     later = env_recipe(spec, EnvRequirements(reqs.requirements, reqs.pinned, "2021-07-01"))
@@ -68,3 +68,31 @@ def test_compiled_projects_get_their_build_requirements_for_offline_reinstalls(c
     recipe = instance_recipe(table.spec_for(instance), instance, "env", mirrors, "2024-02-01")
     assert "/opt/env/build_requires.py" in recipe.files
     assert any("build_requires.py | while read -r r" in step for step in recipe.steps)
+
+
+def test_the_best_effort_installer_drops_what_fails_to_build_then_goes_one_by_one(tmp_path):
+    import subprocess
+    import sys
+
+    from swebench.image_scripts import BEST_EFFORT_SCRIPT
+
+    fake = tmp_path / "fake_uv.py"
+    fake.write_text(
+        "import sys\nargs = sys.argv[1:]\n"
+        "if any(a.startswith('cartopy') for a in args): print('error: Failed to build `cartopy==0.19`'); sys.exit(1)\n"
+        "if 'conflict' in args and len(args) > 1: print('No solution found'); sys.exit(1)\n"
+        "if args == ['conflict']: sys.exit(1)\n"
+        "open(sys.argv[0] + '.log', 'a').write(' '.join(args) + '\\n')\n")
+    script = tmp_path / "best_effort.py"
+    script.write_text(BEST_EFFORT_SCRIPT)
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("numpy==1.23\ncartopy\npandas\n")
+    result = subprocess.run([sys.executable, str(script), f"{sys.executable} {fake}", str(reqs)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "SKIPPED cartopy" in result.stdout
+    assert (tmp_path / "fake_uv.py.log").read_text() == "numpy==1.23 pandas\n"
+    reqs.write_text("numpy\nconflict\n")
+    result = subprocess.run([sys.executable, str(script), f"{sys.executable} {fake}", str(reqs)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "SKIPPED conflict" in result.stdout
+    assert (tmp_path / "fake_uv.py.log").read_text().splitlines()[-1] == "numpy"
