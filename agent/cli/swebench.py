@@ -7,6 +7,7 @@ own `register(app)`, using the shared option helpers here.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from agent.errors import UserError
 
 swebench_app = typer.Typer(name="swebench", help="SWE-bench: validate instances, evaluate predictions, report.",
                            no_args_is_help=True)
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable when piped
 err_console = Console(stderr=True)
 
 DATASET_HELP = "lite, lite-dev, a JSON/JSONL file in the Hugging Face schema, or a hub name owner/name[:split]."
