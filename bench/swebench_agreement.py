@@ -51,6 +51,18 @@ def runnable(instances, builder: ImageBuilder, mirrors: Mirrors, workers: int) -
     return [i for i in candidates if i.instance_id not in skipped], skipped
 
 
+def sample_per_repo(instances: list, count: int) -> list:
+    """At most `count` instances per repository, evenly spaced in id order."""
+    by_repo: dict[str, list] = {}
+    for instance in sorted(instances, key=lambda i: i.instance_id):
+        by_repo.setdefault(instance.repo, []).append(instance)
+    chosen = []
+    for group in by_repo.values():
+        step = max(1, len(group) // count)
+        chosen += group[::step][:count]
+    return chosen
+
+
 def compare(system: str, ours: dict[str, str], official: set[str], ids: list[str]) -> dict:
     """Agreement counts for one system on `ids`."""
     counts = {"both_resolved": 0, "both_not": 0, "only_ours": [], "only_official": [], "errors": []}
@@ -78,6 +90,8 @@ def main() -> int:
     parser.add_argument("--mirrors", type=Path, default=None)
     parser.add_argument("--repos", nargs="*", default=None, help="Only these repositories (owner/name).")
     parser.add_argument("--systems", nargs="*", default=SYSTEMS)
+    parser.add_argument("--per-repo", type=int, default=0, help="At most this many instances per repository, "
+                        "evenly spaced in id order (0: all).")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--runs-dir", type=Path, default=Path("bench/out/agreement"))
     args = parser.parse_args()
@@ -88,6 +102,8 @@ def main() -> int:
     for system in args.systems:
         predicted |= set(read_predictions(OFFICIAL / f"{system}.preds.jsonl", dataset).predictions)
     instances = [i for i in dataset if i.instance_id in predicted and (not args.repos or i.repo in args.repos)]
+    if args.per_repo:
+        instances = sample_per_repo(instances, args.per_repo)
     valid, skipped = runnable(instances, builder, mirrors, args.workers)
     valid_ids = {i.instance_id for i in valid}
     print(f"{len(valid)} of {len(instances)} predicted instances are runnable here; {len(skipped)} skipped", flush=True)
