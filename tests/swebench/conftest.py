@@ -44,20 +44,26 @@ repos:
 (which Django's parser reads)."""
 
 
-def make_calc_mirror(root: Path) -> tuple[Path, str]:
-    """A mirror directory holding acme+calc (a bare clone of the calc repository); returns (dir, base commit)."""
-    work = root / "calc-work"
+def make_mirror(root: Path, name: str, files: dict[str, str], tag: str | None = None) -> tuple[Path, str]:
+    """A mirror directory under `root` holding `name` (owner+name): a bare clone of a one-commit repository
+    with `files` (tagged `tag`); returns (mirror directory, commit)."""
+    work = root / f"{name}-work"
     work.mkdir(parents=True)
     git(work, "init", "-q", "-b", "main")
-    write_tree(work, CALC)
+    write_tree(work, files)
     git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "calc")
-    git(work, "tag", "v1.0")
-    base = git(work, "rev-parse", "HEAD").strip()
+    git(work, "commit", "-q", "-m", "initial")
+    if tag:
+        git(work, "tag", tag)
     mirrors = root / "mirrors"
-    mirrors.mkdir()
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "acme+calc")], check=True)
-    return mirrors, base
+    mirrors.mkdir(exist_ok=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / name)], check=True)
+    return mirrors, git(work, "rev-parse", "HEAD").strip()
+
+
+def make_calc_mirror(root: Path) -> tuple[Path, str]:
+    """A mirror directory holding acme+calc (the calc repository, tagged v1.0); returns (dir, base commit)."""
+    return make_mirror(root, "acme+calc", CALC, tag="v1.0")
 
 
 def calc_instance(base: str) -> Instance:

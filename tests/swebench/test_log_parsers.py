@@ -113,12 +113,8 @@ AssertionError
 
 
 def test_sympy_reads_verbose_results_and_failure_headers():
-    result = parse_sympy(SYMPY_LOG)
-    assert result["test_one"] == PASSED
-    assert result["test_two"] == FAILED
-    assert result["test_three"] == ERROR
-    assert result["test_four"] == PASSED
-    assert result["sympy/core/tests/test_basic.py:test_two"] == FAILED
+    assert parse_sympy(SYMPY_LOG) == {"test_one": PASSED, "test_two": FAILED, "test_three": ERROR,
+                                      "test_four": PASSED, "sympy/core/tests/test_basic.py:test_two": FAILED}
 
 
 DJANGO_LOG = """\
@@ -137,14 +133,12 @@ FAIL: test_other (forms_tests.tests.OtherTest)
 
 
 def test_django_reads_verbose_runner_lines():
-    result = parse_django(DJANGO_LOG)
-    assert result["test_ok (forms_tests.tests.FormTest)"] == PASSED
-    assert result["test_fail (forms_tests.tests.FormTest)"] == FAILED
-    assert result["test_error (forms_tests.tests.FormTest)"] == ERROR
-    assert result["test_skip (forms_tests.tests.FormTest)"] == SKIPPED
-    assert result["test_noisy (forms_tests.tests.FormTest)"] == PASSED
-    assert result["test_long (admin.tests.AdminTest)"] == PASSED
-    assert result["test_other"] == FAILED
+    form = "(forms_tests.tests.FormTest)"
+    assert parse_django(DJANGO_LOG) == {
+        f"test_ok {form}": PASSED, f"test_fail {form}": FAILED, f"test_error {form}": ERROR,
+        f"test_skip {form}": SKIPPED, f"test_noisy {form}": PASSED, "test_long (admin.tests.AdminTest)": PASSED,
+        "test_other": FAILED,
+    }
 
 
 def test_django_parser_reads_plain_unittest_output():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from swebench.datasets import Instance
 from swebench.images import env_recipe, install_command, uv_install
 from swebench.mirrors import Mirrors
 from swebench.requirements import env_requirements, environment_yml_lines, package_name, resolution_date
 from swebench.specs import SpecTable
-from tests.conftest import git, write_tree
+
+from .conftest import make_mirror
 
 ENV_YML = """\
 name: tests
@@ -38,22 +37,16 @@ def test_package_names_are_normalised():
 
 
 def test_requirement_files_with_includes_from_the_mirror(tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    git(work, "init", "-q", "-b", "main")
-    write_tree(work, {"requirements/dev.txt": "-r tests.txt\n-e .\npre-commit  # hooks\n--index-url x\n",
-                      "requirements/tests.txt": "pytest==7.0\n# only tests\nblinker\n"})
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "reqs")
-    commit = git(work, "rev-parse", "HEAD").strip()
-    (tmp_path / "m").mkdir()
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "pallets+flask")], check=True)
+    mirrors, commit = make_mirror(tmp_path, "pallets+flask", {
+        "requirements/dev.txt": "-r tests.txt\n-e .\npre-commit  # hooks\n--index-url x\n",
+        "requirements/tests.txt": "pytest==7.0\n# only tests\nblinker\n"})
     instance = Instance("pallets__flask-1", "pallets/flask", commit, "2.0", environment_setup_commit=commit)
     spec = SpecTable.load().spec_for(instance)
-    reqs = env_requirements(spec, instance, Mirrors(tmp_path / "m", cache=tmp_path / "cache"))
+    found = Mirrors(mirrors, cache=tmp_path / "cache")
+    reqs = env_requirements(spec, instance, found)
     assert reqs.requirements == ("pytest==7.0", "blinker", "pre-commit")
     assert "Werkzeug==2.3.7" in reqs.pinned
-    assert reqs.exclude_newer == resolution_date(spec, git(work, "show", "-s", "--format=%cs").strip())
+    assert reqs.exclude_newer == resolution_date(spec, found.commit_date("pallets/flask", commit))
 
 
 def test_install_commands_go_through_uv_as_of_the_date_with_pins_exempt():
@@ -87,16 +80,8 @@ def test_resolution_dates_and_dropped_requirements(tmp_path):
     fixed = SpecTable({"repos": {"a/b": {"defaults": {"python": "3.9", "test_cmd": "t", "exclude_newer": "2020-02-02"},
                                          "versions": {"1": {}}}}}).spec("a/b", "1")
     assert resolution_date(fixed, "2023-01-01") == "2020-02-02"
-    work = tmp_path / "w"
-    work.mkdir()
-    git(work, "init", "-q", "-b", "main")
-    write_tree(work, {"environment.yml": ENV_YML})
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "env")
-    commit = git(work, "rev-parse", "HEAD").strip()
-    (tmp_path / "m").mkdir()
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "pydata+xarray")], check=True)
+    mirrors, commit = make_mirror(tmp_path, "pydata+xarray", {"environment.yml": ENV_YML})
     instance = Instance("pydata__xarray-1", "pydata/xarray", commit, "0.12", environment_setup_commit=commit)
-    reqs = env_requirements(table.spec_for(instance), instance, Mirrors(tmp_path / "m", cache=tmp_path / "c"))
+    reqs = env_requirements(table.spec_for(instance), instance, Mirrors(mirrors, cache=tmp_path / "c"))
     assert "numpy==1.23" in reqs.requirements and "cdms2" not in " ".join(reqs.requirements)
     assert "numpy==1.23.0" in reqs.pinned  # the official pins come after and win
