@@ -114,7 +114,7 @@ def _rate(resolved: int, total: int) -> str:
 
 
 def print_report(report: RunReport, console: Console) -> None:
-    """The terminal table: per repository, then the totals and where the files are."""
+    """The terminal table per repository and in total, the instances of each class, time per instance."""
     table = Table(title=f"SWE-bench run {report.run_id}", show_lines=False)
     for column in ("repository", "resolved", "partial", "unresolved", "empty", "error", "unsupported",
                    "submitted", "rate"):
@@ -128,6 +128,10 @@ def print_report(report: RunReport, console: Console) -> None:
     table.add_row("[bold]all[/]", *(f"[bold]{n}[/]" for n in counts), f"[bold]{len(report.results)}[/]",
                   f"[bold]{_rate(counts[0], report.total)}[/] of {report.total}")
     console.print(table)
+    for cls in CLASSES:
+        ids = report.ids(cls)
+        if ids:
+            console.print(f"[bold]{cls}[/] ({len(ids)}): {', '.join(ids)}", highlight=False)
     seconds = [r.seconds for r in report.results.values() if r.seconds]
     if seconds:
         console.print(f"time per evaluated instance: mean {sum(seconds) / len(seconds):.1f}s, "

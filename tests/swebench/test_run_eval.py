@@ -126,6 +126,7 @@ def test_terminal_report_lists_repositories_totals_and_problems(tmp_path):
     text = console.export_text()
     assert repo_of(DEV[1].instance_id) in text and "all" in text
     assert "mean 8.0s" in text and "infrastructure errors: 1" in text and "rejected predictions lines: 1" in text
+    assert f"resolved (1): {DEV[1].instance_id}" in text and f"empty_patch (1): {DEV[0].instance_id}" in text
     results = official_results(load_report(tmp_path, "r5"))
     assert results["error_ids"] == [DEV[2].instance_id]
     assert results["repo_agent"]["infra_error_ids"] == [DEV[2].instance_id]
