@@ -1,4 +1,10 @@
-"""What an issue mentions: file paths, dotted modules, identifiers, stack-trace frames, error messages."""
+"""What an issue mentions: file paths, dotted modules, identifiers, stack-trace frames, error messages.
+
+Besides the names themselves it records how they are used, because that says which definition is
+meant: a bare call `latex(x)` means a module-level function or class, `.doit()` a method, `Point.vel`
+or `q.vel` after `q = Point(...)` the method of that class, a name in the title is the subject of the
+issue, and names the issue's own code defines (`def test_foo`) are the reporter's, not the project's.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,22 @@ from dataclasses import dataclass, field
 from tools.repomap.tokens import STOPWORDS
 
 _SUFFIXES = "py|pyi|pyx|js|jsx|mjs|ts|tsx|go|rs|java|c|h|cc|cpp|hpp|rb"
-_PATH = re.compile(rf"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:{_SUFFIXES}))\b")
+_PATH = re.compile(rf"(?<![\w.-])((?:~|[A-Za-z]:)?/?(?:[\w.-]+/)*[\w.-]+\.(?:{_SUFFIXES}))\b")
+_URL = re.compile(r"\bhttps?://\S+")
 _FRAME_PY = re.compile(r'File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?')
+_FRAME_IPYTHON = re.compile(rf"^(\S+\.(?:{_SUFFIXES})) in ([\w<>]+)\(", re.M)
+_FRAME_LINE = re.compile(  # a frame's header and the project source line printed under it
+    rf'File "[^"]+", line \d+.*(?:\n(?![ \t]*File )[ \t]+\S.*)?$|^\S+\.(?:{_SUFFIXES})(?::\d+:? | )in [\w<>.]+.*$'
+    r"|^\s*(?:-+>\s*)?\d+\s.*$",
+    re.M,
+)
 _FRAME_COLON = re.compile(r"([\w./\\-]+\.\w+):(\d+)(?::\d+)?:? (?:in )?([\w<>.]+)?")
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+_CODE = re.compile(r"```.*?```|`[^`\n]+`|^(?:>>>|\.\.\.|In \[\d+\]:) .*$", re.S | re.M)
+_DEFINED = re.compile(r"^\s*(?:>>> |\.\.\. )?\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.M)
+_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*(?:[A-Za-z_]\w*\.)*([A-Z]\w*)\(")
+_OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w]*(?:-[\w]+)*|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])")
 _NOISE = re.compile(
     r"<!--.*?-->"  # template comments
     r"|^\s*[-*] \[[ xX]\].*$"  # checklists
@@ -21,6 +37,8 @@ _NOISE = re.compile(
     re.S | re.M,
 )
 _ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Warning|Exit)):\s*(.+?)\s*$", re.M)
+CODE_EMPHASIS = 2.0
+"""Identifiers inside code (backticks, fenced blocks, interpreter prompts) weigh this much more than prose."""
 
 
 @dataclass
@@ -30,7 +48,7 @@ class Frame:
     path: str
     """The path as printed (may be absolute, from site-packages, Windows-style)."""
     line: int
-    """Line number."""
+    """Line number (0 when the trace does not print one)."""
     function: str | None
     """Function name, when printed."""
 
@@ -49,34 +67,78 @@ class Mentions:
     """Stack-trace frames, outermost first."""
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(exception class, message) pairs."""
+    calls: set[str] = field(default_factory=set)
+    """Names called without a receiver (`latex(x)`): module-level functions and classes."""
+    attributes: set[str] = field(default_factory=set)
+    """Names used after a dot (`x.doit()`, `M.is_upper`): methods and attributes."""
+    qualified: dict[tuple[str, str], float] = field(default_factory=dict)
+    """(class, attribute) -> emphasis, from `Class.attr` and from `v.attr` after `v = Class(...)`."""
+    title: set[str] = field(default_factory=set)
+    """Identifiers in the issue's first line."""
+    defined: set[str] = field(default_factory=set)
+    """Names the issue's own code defines (`def`, `class`): the reporter's code, not the project's."""
+    options: list[str] = field(default_factory=list)
+    """Command-line options and kebab-case settings (`--collect-only`, `ignore-paths`), as written."""
 
 
 def _looks_like_code(word: str) -> bool:
     return "_" in word.strip("_") or any(c.isupper() for c in word[1:]) or word.isupper() and len(word) > 2
 
 
-def _identifiers(issue: str) -> dict[str, float]:
-    found: dict[str, float] = {}
-    code = " ".join(m.group(0) for m in _CODE.finditer(issue))
-    for text, emphasis in ((issue, 1.0), (code, 2.0)):
-        for m in _IDENT.finditer(text):
-            word = m.group(0)
+def _identifiers(issue: str, m: Mentions) -> None:
+    code = "\n".join(c.group(0) for c in _CODE.finditer(issue))
+    for text, emphasis in ((issue, 1.0), (code, CODE_EMPHASIS)):
+        for match in _IDENT.finditer(text):
+            word = match.group(0)
             if len(word) < 3 or word.lower() in STOPWORDS:
                 continue
             weight = emphasis * (1.5 if _looks_like_code(word) else 1.0)
-            if text[m.end() : m.end() + 1] == "(":
+            before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
+            if after == "(":
                 weight *= 1.5
-            found[word] = max(found.get(word, 0.0), weight)
-    return found
+            if before == ".":
+                m.attributes.add(word)
+            elif after == "(" and emphasis > 1:
+                m.calls.add(word)
+            m.identifiers[word] = max(m.identifiers.get(word, 0.0), weight)
+    m.defined.update(_DEFINED.findall(issue))
+    title = issue.strip().partition("\n")[0]
+    m.title.update(w for w in _IDENT.findall(title) if w in m.identifiers)
+
+
+def _qualified(issue: str, m: Mentions) -> None:
+    """`Class.attr` pairs, with variables assigned from a constructor call standing for their class."""
+    types = {var: cls for var, cls in _ASSIGNED.findall(issue) if var != cls}
+    for dotted in dict.fromkeys(_DOTTED.findall(issue)):
+        parts = dotted.split(".")
+        for owner, attr in zip(parts, parts[1:], strict=False):
+            cls = types.get(owner, owner)
+            if cls[:1].isupper() and not cls.isupper() and attr in m.identifiers and (cls, attr) not in m.qualified:
+                m.qualified[(cls, attr)] = max(m.identifiers.get(attr, 1.0), m.identifiers.get(cls, 1.0))
+
+
+def _options(issue: str) -> list[str]:
+    """Options and settings written in code: `--flag`, `-x`, `some-setting` (long enough to be specific)."""
+    code = " ".join(c.group(0) for c in _CODE.finditer(issue))
+    found = [o for o in _OPTION.findall(code) if len(o.strip("-")) >= 4 and not any(c.isdigit() for c in o)]
+    return sorted(dict.fromkeys(found), key=lambda o: not o.startswith("-"))
 
 
 def _errors(issue: str) -> list[tuple[str, str]]:
     errors = []
-    for m in _ERROR.finditer(issue):
-        message = m.group(2).strip().strip("'\"")
+    for match in _ERROR.finditer(issue):
+        message = match.group(2).strip().strip("'\"")
         if message:
-            errors.append((m.group(1), message))
+            errors.append((match.group(1), message))
     return errors
+
+
+def _frames(issue: str) -> list[Frame]:
+    frames = [Frame(f.group(1), int(f.group(2)), f.group(3)) for f in _FRAME_PY.finditer(issue)]
+    frames += [Frame(f.group(1), 0, f.group(2)) for f in _FRAME_IPYTHON.finditer(issue)]
+    if not frames:
+        frames = [Frame(f.group(1), int(f.group(2)), f.group(3)) for f in _FRAME_COLON.finditer(issue)]
+    return frames
 
 
 def clean_issue(issue: str) -> str:
@@ -87,9 +149,13 @@ def clean_issue(issue: str) -> str:
 def extract_mentions(issue: str) -> Mentions:
     """Parse the issue text for things to look up."""
     issue = clean_issue(issue)
-    frames = [Frame(m.group(1), int(m.group(2)), m.group(3)) for m in _FRAME_PY.finditer(issue)]
-    if not frames:
-        frames = [Frame(m.group(1), int(m.group(2)), m.group(3)) for m in _FRAME_COLON.finditer(issue)]
-    paths = list(dict.fromkeys(m.group(1).replace("\\", "/") for m in _PATH.finditer(issue.replace("\\", "/"))))
-    modules = [m for m in dict.fromkeys(_DOTTED.findall(issue)) if not _PATH.fullmatch(m)]
-    return Mentions(paths, modules, _identifiers(issue), frames, _errors(issue))
+    frames = _frames(issue)
+    printed = {f.path.replace("\\", "/") for f in frames}
+    paths = [p for p in dict.fromkeys(p.group(1) for p in _PATH.finditer(issue.replace("\\", "/"))) if p not in printed]
+    modules = [d for d in dict.fromkeys(_DOTTED.findall(issue)) if not _PATH.fullmatch(d)]
+    m = Mentions(paths, modules, {}, frames, _errors(issue))
+    plain = _URL.sub(" ", _PATH.sub(" ", _FRAME_LINE.sub(" ", issue).replace("\\", "/")))
+    _identifiers(plain, m)
+    _qualified(issue, m)
+    m.options = _options(plain)
+    return m

@@ -2,48 +2,30 @@
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.repomap.graph import MAX_DEFINERS, pagerank
+from tools.repomap.evidence import Evidence, collect
+from tools.repomap.filekinds import file_factor
+from tools.repomap.filekinds import is_test_path as is_test_path  # re-exported: callers import it from here
+from tools.repomap.graph import pagerank
 from tools.repomap.index import RepoIndex
-from tools.repomap.languages import language_for
 from tools.repomap.mentions import Mentions, clean_issue, extract_mentions
-from tools.repomap.resolve import PathResolver
 from tools.repomap.tags import Definition
 from tools.repomap.tokens import WORD, query_terms, split_identifier
 
 WEIGHTS = {"mention": 0.6, "bm25": 1.0, "chunk": 0.5, "pagerank": 0.1}
 """How much each normalised signal counts in the fused score."""
-PROSE_FACTOR = 0.5
-"""Plain lower-case words that happen to name a definition count this much."""
 QUERY_TERM_CAP = 3
+"""A term repeated in the issue counts up to this many times in the BM25 query."""
 CHUNK_SYMBOLS = 40
 """Functions whose bodies match the issue best become symbol candidates."""
 CHUNK_SYMBOL_WEIGHT = 1.0
 """How much a function's body matching the issue counts towards it being a key symbol."""
-"""A term repeated in the issue counts up to this many times in the BM25 query."""
 TITLE_REPEAT = 3
 """The issue's first line (its title) counts this many times in the BM25 query."""
-TEST_FACTOR = 0.35
-"""Test files are rarely where a fix goes; they are listed separately as related tests."""
-TEXT_FACTOR = 0.3
-"""Non-code files (docs, config) rank below code."""
-AUX_FACTOR = 0.5
-"""Documentation, examples, benchmarks, scripts and vendored code rank below the project's own code."""
-_AUX = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|scripts?|ci|vendor|_vendor|third_party|extern)/")
-_TEST = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$|\.(spec|test)\.\w+$")
-
-
-def is_test_path(path: str) -> bool:
-    """Whether a path looks like a test file."""
-    return bool(_TEST.search(path))
-
-
 @dataclass
 class ScoredFile:
     """One file of the ranking."""
@@ -66,75 +48,6 @@ class Ranking:
     """(path, definition, score), best first."""
     mentions: Mentions
     """What the issue mentioned."""
-
-
-class _Evidence:
-    """Accumulates mention scores and reasons per file."""
-
-    def __init__(self) -> None:
-        self.score: dict[str, float] = defaultdict(float)
-        self.reasons: dict[str, list[str]] = defaultdict(list)
-        self.symbols: dict[tuple[str, str], float] = defaultdict(float)
-
-    def add(self, path: str, weight: float, reason: str) -> None:
-        """Credit `path` with `weight`, remembering the reason (a few per file)."""
-        self.score[path] += weight
-        if reason not in self.reasons[path] and len(self.reasons[path]) < 4:
-            self.reasons[path].append(reason)
-
-
-def _mention_paths(m: Mentions, resolver: PathResolver, ev: _Evidence) -> None:
-    for mention in m.paths:
-        found, depth = resolver.path(mention)
-        if found and len(found) <= 3:
-            for path in found:
-                ev.add(path, (1.0 + depth) / len(found), f"path {mention} in the issue")
-    for dotted in m.modules:
-        found, depth, rest = resolver.module(dotted)
-        if found and len(found) <= 3 and (depth >= 2 or rest):
-            for path in found:
-                ev.add(path, 0.8 * depth / len(found), f"module {'.'.join(dotted.split('.')[:depth])} in the issue")
-
-
-def _mention_frames(m: Mentions, resolver: PathResolver, ev: _Evidence) -> None:
-    in_repo = []
-    for frame in m.frames:
-        found, depth = resolver.path(frame.path)
-        if found and len(found) == 1 and (depth >= 2 or "/" not in frame.path):
-            in_repo.append((found[0], frame))
-    for rank, (path, frame) in enumerate(in_repo):
-        weight = 1.0 + 2.0 * (rank + 1) / len(in_repo)
-        ev.add(path, weight, f"stack frame {frame.function or ''} line {frame.line}".replace("  ", " "))
-        if frame.function:
-            ev.symbols[(path, frame.function)] += weight
-
-
-def _mention_identifiers(index: RepoIndex, m: Mentions, ev: _Evidence) -> None:
-    for name, emphasis in m.identifiers.items():
-        definers = index.defines.get(name)
-        if not definers:
-            continue
-        files = {p for p, _ in definers}
-        if len(files) > MAX_DEFINERS:
-            continue
-        weight = emphasis / math.sqrt(len(files)) * (PROSE_FACTOR if name.islower() and "_" not in name else 1.0)
-        for path, d in definers:
-            ev.symbols[(path, d.qualname)] += weight
-        for path in files:
-            ev.add(path, weight, f"defines {name}")
-
-
-def _mention_errors(m: Mentions, grep, ev: _Evidence) -> None:
-    if grep is None:
-        return
-    for exc, message in m.errors[:5]:
-        pieces = [p.strip() for p in re.split(r"'[^']*'|\"[^\"]*\"|<[^>]*>|\b\d+\b|[{}()%]", message)]
-        literal = max(pieces, key=len, default="")
-        if len(literal) < 12:
-            continue
-        found = [p for p in grep(literal) if language_for(p)]
-        for path in found[:10]:
-            ev.add(path, 2.0 / math.sqrt(len(found)), f"contains the message of {exc}")
 
 
 def issue_query(issue: str) -> list[str]:
@@ -165,11 +78,7 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
     """Rank the index's files and symbols for `issue`; `grep(literal) -> paths` finds error messages."""
     paths = index.paths
     mentions = extract_mentions(issue)
-    ev = _Evidence()
-    _mention_paths(mentions, PathResolver(paths), ev)
-    _mention_frames(mentions, PathResolver(paths), ev)
-    _mention_identifiers(index, mentions, ev)
-    _mention_errors(mentions, grep, ev)
+    ev = collect(index, mentions, grep)
     position = {p: i for i, p in enumerate(paths)}
     mention = np.zeros(len(paths))
     for path, score in ev.score.items():
@@ -189,7 +98,7 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
     pr = _normalise(pagerank(index.graph, personal)) if index.graph is not None else np.zeros(len(paths))
     fused = WEIGHTS["mention"] * _normalise(mention) + WEIGHTS["bm25"] * bm25 + WEIGHTS["pagerank"] * pr
     fused += WEIGHTS["chunk"] * chunk
-    factors = np.array([_factor(p) for p in paths])
+    factors = np.array([file_factor(p) for p in paths])
     fused = fused * factors
     order = np.argsort(-fused, kind="stable")
     files = []
@@ -206,13 +115,7 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
     return Ranking(files, _symbols(index, files, ev), mentions)
 
 
-def _factor(path: str) -> float:
-    factor = TEST_FACTOR if is_test_path(path) else 1.0
-    factor *= AUX_FACTOR if _AUX.search(path) else 1.0
-    return factor * (1.0 if language_for(path) else TEXT_FACTOR)
-
-
-def _symbols(index: RepoIndex, files: list[ScoredFile], ev: _Evidence) -> list[tuple[str, Definition, float]]:
+def _symbols(index: RepoIndex, files: list[ScoredFile], ev: Evidence) -> list[tuple[str, Definition, float]]:
     file_score = {f.path: f.score for f in files[:30]}
     scored = []
     for path, fscore in file_score.items():

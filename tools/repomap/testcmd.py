@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path, PurePosixPath
 
+from tools.repomap.filekinds import is_test_path
 from tools.repomap.index import RepoIndex
-from tools.repomap.rank import is_test_path
 
 
 def _read(root: Path, name: str) -> str:
