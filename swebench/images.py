@@ -51,6 +51,8 @@ VENV_BRIDGE = "/usr/lib/python3/dist-packages/zz_repo_agent_venv.pth"
 """Where the system Python picks up `venv_bridge`."""
 CONSTRAINTS = "/opt/env/constraints.txt"
 """Constraints for every install into the environment and for build environments."""
+WHEEL = "wheel<0.45"
+"""wheel, likewise (exempt from the date, held to the official images' generation)."""
 SETUPTOOLS = "setuptools<70"
 """setuptools unless the spec pins one: the generation the official images had (Python 3.9-3.11, pkg_resources)."""
 
@@ -58,10 +60,10 @@ SETUPTOOLS = "setuptools<70"
 def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str:
     """A `uv pip install` into the environment, resolved as of `date`, `pinned` (name==x) exempt from the date.
 
-    setuptools is exempt too but held by the constraints file (also for build environments): setuptools from
-    years before the Python in use does not run on it (and pytest 4 needs setuptools_scm's pkg_resources).
+    setuptools and wheel are exempt too but held by the constraints file (also for build environments): the
+    ones from years before the Python in use do not run on it (wheel 0.12 even wants `distribute`).
     """
-    exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)} | {"setuptools"})
+    exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)} | {"setuptools", "wheel"})
     flags = " ".join(f"--exclude-newer-package {shlex.quote(name + '=' + UNPINNED_DATE)}" for name in exempt)
     # --compile-bytecode as pip does: importing uncompiled old code under `-W error` turns its warnings into errors
     command = (f"{UV} pip install --python {VENV}/bin/python --compile-bytecode --exclude-newer {date} {flags} "
@@ -85,7 +87,7 @@ def venv_bridge(python: str) -> str:
 def constraints(spec: EnvSpec) -> str:
     """The constraints file: the spec's setuptools pin, else the setuptools the official images had."""
     pins = [p for p in spec.pip_packages if package_name(p) == "setuptools" and "==" in p]
-    return (pins[0] if pins else SETUPTOOLS) + "\n"
+    return (pins[0] if pins else SETUPTOOLS) + f"\n{WHEEL}\n"
 
 
 def install_command(spec: EnvSpec, date: str) -> str:

@@ -1,7 +1,8 @@
 """Validate instances here: the gold patch must resolve, the empty patch must not.
 
 Each instance is evaluated twice (gold, then no patch at all) and the verdict is cached per instance under a
-key made of the instance and its spec, so a second `validate` answers at once unless forced.
+key made of the instance and its spec, so a second `validate` answers at once unless forced (verdicts that
+were infrastructure errors are not reused).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from swebench.datasets import Instance
-from swebench.evaluate import UNSUPPORTED, EvalSettings, evaluate_instance, write_json
+from swebench.evaluate import ERROR, UNSUPPORTED, EvalSettings, evaluate_instance, write_json
 from swebench.grading import PARTIAL, RESOLVED, UNRESOLVED
 from swebench.images import ImageBuilder
 from swebench.specs import Unsupported
@@ -64,7 +65,7 @@ def validate_instance(instance: Instance, builder: ImageBuilder, folder: Path, s
     record_path = folder / "validation.json"
     if not force and record_path.exists():
         record = json.loads(record_path.read_text())
-        if record.get("key") == key:
+        if record.get("key") == key and ERROR not in (record.get("gold"), record.get("empty")):
             record.pop("key")
             return Validation(**{**record, "cached": True})
     started = time.monotonic()

@@ -31,7 +31,7 @@ def test_environment_layer_installs_requirements_best_effort_and_pins_strictly()
     recipe = env_recipe(spec, reqs)
     assert recipe.base == "repo-agent/base:bullseye" and recipe.repository == ENV_REPOSITORY
     assert recipe.files["/opt/env/requirements.txt"] == b"pytest==6.2\nblinker\n"
-    assert recipe.files[CONSTRAINTS] == b"setuptools==70.0.0\n"
+    assert recipe.files[CONSTRAINTS] == b"setuptools==70.0.0\nwheel<0.45\n"
     steps = "\n".join(recipe.steps)
     assert "uv==0.13.9" in steps and "pip==24.0" in steps
     assert "python3 /opt/env/best_effort.py" in steps and "/opt/env/best_effort.py" in recipe.files
@@ -42,8 +42,8 @@ def test_environment_layer_installs_requirements_best_effort_and_pins_strictly()
 
 
 def test_setuptools_constraint_defaults_to_the_generation_of_the_official_images():
-    assert constraints(TABLE.spec("sympy/sympy", "1.1")) == "setuptools<70\n"
-    assert constraints(TABLE.spec("pytest-dev/pytest", "4.4")) == "setuptools==68.0.0\n"
+    assert constraints(TABLE.spec("sympy/sympy", "1.1")) == "setuptools<70\nwheel<0.45\n"
+    assert constraints(TABLE.spec("pytest-dev/pytest", "4.4")) == "setuptools==68.0.0\nwheel<0.45\n"
 
 
 def test_instance_layer_makes_a_one_commit_repository_with_the_tag(calc_mirror):

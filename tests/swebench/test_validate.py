@@ -51,3 +51,15 @@ def test_a_cached_validation_is_reused_until_forced(tmp_path):
     record = json.loads((folder / "validation.json").read_text())
     assert record["key"] == cache_key(instance, builder(tmp_path))
     assert Validation(**{k: v for k, v in record.items() if k != "key"}).instance_id == instance.instance_id
+
+
+def test_infrastructure_errors_are_not_reused_from_the_cache(tmp_path):
+    instance = replace(calc_instance("0" * 40), version="2.0")
+    folder = tmp_path / "out" / instance.instance_id
+    folder.mkdir(parents=True)
+    stale = {"instance_id": instance.instance_id, "valid": False, "gold": "error", "empty": "error", "seconds": 1.0,
+             "reason": "gold: error (image build failed)", "cached": False,
+             "key": cache_key(instance, builder(tmp_path))}
+    (folder / "validation.json").write_text(json.dumps(stale))
+    result = validate_instance(instance, builder(tmp_path), folder, EvalSettings())
+    assert not result.cached and result.gold == "unsupported"
