@@ -74,7 +74,8 @@ def test_summarise_notes_groups_by_reason() -> None:
 def test_plan_renders_into_the_first_prompt(make_repo, tmp_path: Path) -> None:
     plan = planner(tmp_path).plan(ISSUE, make_repo(SHOP))
     text = render("instance.j2", issue=ISSUE, root="/repo", base_commit="0" * 40, plan=plan)
-    assert "1. shop/pricing.py (defines apply_discount" in text
+    first = next(line for line in text.splitlines() if line.startswith("1. "))
+    assert first.startswith("1. shop/pricing.py (") and "defines apply_discount" in first
     assert "Tests run with: `python -m pytest -q`" in text
     assert "def apply_discount(items)" in text
 

@@ -26,7 +26,7 @@ def call(tools, ws, name: str, **arguments) -> Observation:
 def test_unknown_tool_lists_the_tools(tools, calc_ws) -> None:
     out = call(tools, calc_ws, "teleport", where="moon")
     assert out.error
-    assert "no tool named 'teleport'" in out.output and "search, view, edit" in out.output
+    assert "no tool named 'teleport'" in out.output and "search, view, find_symbol, edit" in out.output
 
 
 def test_unknown_argument_names_the_expected_ones(tools, calc_ws) -> None:
