@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 from functools import cache
 from importlib import resources
-from pathlib import PurePosixPath
 
 EXTENSIONS: dict[str, str] = {
     ".py": "python",
@@ -39,7 +39,7 @@ LANGUAGES: tuple[str, ...] = tuple(sorted(set(EXTENSIONS.values())))
 
 def language_for(path: str) -> str | None:
     """The grammar that parses `path`, or None when the file is not source code we know."""
-    return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+    return EXTENSIONS.get(posixpath.splitext(path.rsplit("/", 1)[-1])[1].lower())
 
 
 @cache

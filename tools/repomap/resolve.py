@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from pathlib import PurePosixPath
 
@@ -13,11 +14,12 @@ class PathResolver:
         self.by_suffix: dict[str, list[str]] = defaultdict(list)
         self.by_module: dict[str, list[str]] = defaultdict(list)
         for path in paths:
-            parts = PurePosixPath(path).parts
+            parts = [p for p in path.split("/") if p]
             for k in range(1, len(parts) + 1):
                 self.by_suffix["/".join(parts[-k:])].append(path)
-            stem = PurePosixPath(path).with_suffix("")
-            mod_parts = stem.parts[:-1] if stem.name == "__init__" else stem.parts
+            mod_parts = parts[:-1] + [posixpath.splitext(parts[-1])[0]] if parts else []
+            if mod_parts and mod_parts[-1] == "__init__":
+                mod_parts.pop()
             for k in range(1, len(mod_parts) + 1):
                 self.by_module[".".join(mod_parts[-k:])].append(path)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from tools.repomap.filekinds import is_test_path
 from tools.repomap.index import RepoIndex
@@ -21,10 +22,10 @@ def _python_command(root: Path, paths: list[str]) -> str | None:
     config = _read(root, "pyproject.toml") + _read(root, "setup.cfg") + _read(root, "tox.ini")
     uses_pytest = (
         (root / "pytest.ini").exists()
-        or any(PurePosixPath(p).name == "conftest.py" for p in paths)
+        or any(p.rsplit("/", 1)[-1] == "conftest.py" for p in paths)
         or re.search(r"\[(tool[:.])?pytest", config) is not None
     )
-    runner = next((p for p in paths if PurePosixPath(p).name == "runtests.py" and "/" in p), None)
+    runner = next((p for p in paths if p.rsplit("/", 1)[-1] == "runtests.py" and "/" in p), None)
     if runner and not uses_pytest:
         return f"python {runner}"
     if uses_pytest:
@@ -69,9 +70,8 @@ def detect_test_command(root: Path, paths: list[str]) -> str | None:
 
 
 def _stem(path: str) -> str:
-    name = PurePosixPath(path).name
-    name = re.sub(r"\.(test|spec)(?=\.\w+$)", "", name)
-    stem = PurePosixPath(name).stem
+    name = re.sub(r"\.(test|spec)(?=\.\w+$)", "", path.rsplit("/", 1)[-1])
+    stem = posixpath.splitext(name)[0]
     return re.sub(r"^test_|_test$|_spec$|^tests?$", "", stem)
 
 
