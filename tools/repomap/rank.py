@@ -111,8 +111,17 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
             reasons.append(f"text matches the issue (BM25 {bm25[i]:.2f})")
         if pr[i] >= 0.3 and not reasons:
             reasons.append("referenced by the mentioned code")
+        if not reasons:
+            reasons.append(_weak_reason(float(bm25[i]), float(pr[i])))
         files.append(ScoredFile(path, round(float(fused[i]), 4), reasons))
     return Ranking(files, _symbols(index, files, ev), mentions)
+
+
+def _weak_reason(bm25: float, pagerank: float) -> str:
+    """Why a file with no direct evidence is listed at all: the larger of its two weak signals."""
+    if bm25 >= pagerank:
+        return f"a few words of the issue (BM25 {bm25:.2f})"
+    return f"linked to the mentioned code in the reference graph (PageRank {pagerank:.2f})"
 
 
 def _symbols(index: RepoIndex, files: list[ScoredFile], ev: Evidence) -> list[tuple[str, Definition, float]]:

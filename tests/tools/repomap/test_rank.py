@@ -55,6 +55,15 @@ def test_reasons_and_symbols_are_reported(make_repo) -> None:
     assert {d.qualname for _, d, _ in result.symbols} >= {"apply_discount", "Cart"}
 
 
+def test_every_listed_file_says_why(make_repo) -> None:
+    repo = make_repo(SHOP)
+    source = HostSource(repo)
+    files = rank(build_index(source, TagCache(None)), "`apply_discount` fails", grep=source.grep).files
+    assert len(files) > 2 and all(f.reasons for f in files)
+    weak = [r for f in files[1:] for r in f.reasons if r.startswith(("a few words", "linked to the mentioned"))]
+    assert weak, [f.reasons for f in files]
+
+
 def test_bm25_alone_still_ranks_when_nothing_is_mentioned(make_repo) -> None:
     assert ranked(make_repo(SHOP), "shipping weight cost is doubled")[0] == "shop/shipping.py"
 
