@@ -53,6 +53,8 @@ CONSTRAINTS = "/opt/env/constraints.txt"
 """Constraints for every install into the environment and for build environments."""
 WHEEL = "wheel<0.45"
 """wheel, likewise (exempt from the date, held to the official images' generation)."""
+COMPAT_EDITABLE = "--config-settings editable_mode=compat"
+"""pip flag for a setuptools (>= 64) editable install that is a plain sys.path entry, like `setup.py develop`."""
 SETUPTOOLS = "setuptools<70"
 """setuptools unless the spec pins one: the generation the official images had (Python 3.9-3.11, pkg_resources)."""
 
@@ -96,8 +98,11 @@ def install_command(spec: EnvSpec, date: str) -> str:
 
     For projects without pyproject.toml pip 24.0 then re-installs the project itself (`--no-deps`): it runs
     `setup.py develop`, which puts the checkout on sys.path as the official images had it (the import hooks
-    of PEP 660 editables break pylint's plugin discovery). When uv fails (it needs PEP 660, which a pinned old
-    setuptools lacks) the spec's pip command does everything.
+    of PEP 660 editables break pylint's plugin discovery). When uv fails because the project pins a setuptools
+    without PEP 660 for its builds, uv installs it again with the environment's own setuptools (no build
+    isolation; dependencies still as of the date) and pip re-installs the project alone as a plain path entry
+    (setuptools' compat editable mode), which is what `setup.py develop` under that pinned setuptools gave.
+    Only when that fails too does the spec's pip command do everything (dependencies then without the date).
     """
     match = re.match(r"^python -m pip install (.*)$", spec.install.strip())
     if not match:
@@ -109,7 +114,9 @@ def install_command(spec: EnvSpec, date: str) -> str:
     uv = uv_install(date, spec.pip_packages + spec.extra_pip, args)
     offline = uv.replace(" pip install ", " pip install --offline ", 1)
     legacy = f"[ -f pyproject.toml ] || {pip.replace(' install ', ' install --no-deps ', 1)}"
-    return f"{{ {{ {{ {offline} || {uv}; }} && {{ {legacy}; }}; }} || {pip}; }}"
+    shared_build = uv_install(date, spec.pip_packages + spec.extra_pip, f"--no-build-isolation {args}")
+    develop = pip.replace(" install ", f" install --no-deps --no-build-isolation {COMPAT_EDITABLE} ", 1)
+    return f"{{ {{ {{ {offline} || {uv}; }} && {{ {legacy}; }}; }} || {{ {shared_build} && {develop}; }} || {pip}; }}"
 
 
 def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:

@@ -173,7 +173,7 @@ class BuiltImage:
 
 
 def build_script(steps: list[str], with_ca: bool) -> str:
-    """The bash script a build container runs: CA variables, each step announced then run, the CA file removed."""
+    """The bash script a build container runs: CA variables, each step announced, run and timed, the CA file removed."""
     lines = ["set -e"]
     if with_ca:
         lines.append("export " + " ".join(f"{var}={CA_IN_CONTAINER}" for var in CA_ENV_VARS))
@@ -181,6 +181,7 @@ def build_script(steps: list[str], with_ca: bool) -> str:
     for number, step in enumerate(steps, 1):
         lines.append(f"echo {json.dumps(f'### step {number}: {step}')}")
         lines.append(step)
+        lines.append(f'echo "### step {number} done at ${{SECONDS}}s"')
     return "\n".join(lines) + "\n"
 
 

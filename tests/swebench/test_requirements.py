@@ -58,6 +58,12 @@ def test_install_commands_go_through_uv_as_of_the_date_with_pins_exempt():
     assert "[ -f pyproject.toml ] || PIP_CONSTRAINT=/opt/env/constraints.txt python -m pip install --no-deps -e ." \
         in command
     assert command.endswith("|| PIP_CONSTRAINT=/opt/env/constraints.txt python -m pip install -e .; }")
+    fallback = command[command.index("|| { "):command.rindex("|| PIP_CONSTRAINT")]
+    shared_build, develop = fallback.split(" && ")
+    assert "uv pip install" in shared_build and "--exclude-newer 2021-06-01" in shared_build
+    assert shared_build.endswith("--no-build-isolation -e .")
+    assert develop.startswith("PIP_CONSTRAINT=/opt/env/constraints.txt python -m pip install --no-deps "
+                              "--no-build-isolation --config-settings editable_mode=compat -e .")
     assert "--exclude-newer-package werkzeug=2100-01-01" in command
     sklearn = table.spec("scikit-learn/scikit-learn", "1.3")
     assert install_command(sklearn, "2023-01-01").endswith(sklearn.install)  # pip-only flags: pip does it all

@@ -47,6 +47,7 @@ def test_build_script_points_tools_at_the_ca_bundle_and_announces_steps():
     for var in ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
         assert f"{var}={CA_IN_CONTAINER}" in script
     assert script.index("### step 1: echo one") < script.index("### step 2: echo two")
+    assert script.index("### step 1 done at ${SECONDS}s") < script.index("### step 2: echo two")
     assert "PIP_CERT" not in build_script(["true"], with_ca=False)
 
 
