@@ -10,8 +10,9 @@ from pathlib import Path
 from agent.config import PlannerConfig
 from agent.planner import Plan, RankedFile
 from tools.repomap.cache import TagCache, default_cache_dir
+from tools.repomap.filekinds import is_test_path
 from tools.repomap.index import RepoIndex, build_index
-from tools.repomap.rank import Ranking, is_test_path, rank
+from tools.repomap.rank import Ranking, rank
 from tools.repomap.render import render_map
 from tools.repomap.sources import HostSource
 from tools.repomap.testcmd import detect_test_command, related_tests

@@ -111,10 +111,11 @@ def install_command(spec: EnvSpec, date: str) -> str:
     pip = f"PIP_CONSTRAINT={CONSTRAINTS} {spec.install}"
     if not all(not word.startswith("-") or word in UV_FLAGS for word in shlex.split(args)):
         return pip
-    uv = uv_install(date, spec.pip_packages + spec.extra_pip, args)
+    pinned = spec.pip_packages + spec.extra_pip
+    uv = uv_install(date, pinned, args)
     offline = uv.replace(" pip install ", " pip install --offline ", 1)
     legacy = f"[ -f pyproject.toml ] || {pip.replace(' install ', ' install --no-deps ', 1)}"
-    shared_build = uv_install(date, spec.pip_packages + spec.extra_pip, f"--no-build-isolation {args}")
+    shared_build = uv_install(date, pinned, f"--no-build-isolation {args}")
     develop = pip.replace(" install ", f" install --no-deps --no-build-isolation {COMPAT_EDITABLE} ", 1)
     return f"{{ {{ {{ {offline} || {uv}; }} && {{ {legacy}; }}; }} || {{ {shared_build} && {develop}; }} || {pip}; }}"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import unidiff
 
 from agent.runner import host_checkout
+from tools.repomap.filekinds import is_test_path
 
 _SECTION = re.compile(r"(?m)^(?=diff --git )")
 _GIT_HEADER = re.compile(r"^diff --git a/(.*) b/(.*)$", re.M)
@@ -56,8 +57,6 @@ class SplitPatch:
 
 def is_reproduction_path(path: str) -> bool:
     """Whether a file a rollout wrote counts as a test (a test file, or a `repro*` script)."""
-    from tools.repomap.rank import is_test_path  # numpy and scipy come with it: only when sampling
-
     return is_test_path(path) or posixpath.basename(path).lower().startswith("repro")
 
 

@@ -9,7 +9,6 @@ import numpy as np
 
 from tools.repomap.evidence import Evidence, collect
 from tools.repomap.filekinds import file_factor
-from tools.repomap.filekinds import is_test_path as is_test_path  # re-exported: callers import it from here
 from tools.repomap.graph import pagerank
 from tools.repomap.index import RepoIndex
 from tools.repomap.mentions import Mentions, clean_issue, extract_mentions

@@ -6,9 +6,10 @@ import numpy as np
 from scipy import sparse
 
 from tools.repomap.cache import TagCache
+from tools.repomap.filekinds import is_test_path
 from tools.repomap.graph import name_weight, pagerank, reference_graph
 from tools.repomap.index import build_index
-from tools.repomap.rank import is_test_path, rank
+from tools.repomap.rank import rank
 from tools.repomap.sources import HostSource
 
 SHOP = {
