@@ -6,8 +6,6 @@ It is written after every step (atomically), so a crash or Ctrl-C leaves what ha
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.atomic import write_atomically
 from agent.types import Message
 
 TRAJECTORY_FORMAT = 1
@@ -112,11 +111,7 @@ class Trajectory:
         """Write the file atomically (a crash mid-write leaves the previous version)."""
         self.data.duration = time.monotonic() - self._started
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = filter_output(self.data.model_dump_json(indent=1))
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".traj-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, self.path)
+        write_atomically(self.path, filter_output(self.data.model_dump_json(indent=1)))
 
 
 def load_trajectory(path: Path) -> TrajectoryData:

@@ -8,12 +8,12 @@ tests that never started) are `error` with `infra: true`, kept apart from the mo
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.atomic import write_atomically
 from agent.config import DockerWorkspaceConfig
 from agent.errors import WorkspaceError
 from swebench.datasets import Instance
@@ -96,9 +96,7 @@ class EvalResult:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (a crash leaves the old file or the new one, never half of one)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(data, indent=2) + "\n")
 
 
 class RunLog:

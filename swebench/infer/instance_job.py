@@ -13,14 +13,13 @@ in the trajectory (`extra.swebench.excluded_from_model_patch`).
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.atomic import write_atomically
 from agent.errors import UserError
 from agent.issue import IssueText
 from agent.repo import RepoSource
@@ -166,10 +165,7 @@ def note_exclusions(path: Path, excluded: list[str]) -> None:
         return
     data = load_trajectory(path)
     data.extra.setdefault("swebench", {})["excluded_from_model_patch"] = excluded
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".traj-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(filter_output(data.model_dump_json(indent=1)))
-    os.replace(tmp, path)
+    write_atomically(path, filter_output(data.model_dump_json(indent=1)))
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:

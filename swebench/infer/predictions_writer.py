@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.atomic import write_atomically
 from agent.errors import UserError
 
 KEY = "instance_id"
@@ -121,23 +120,4 @@ class PredictionsWriter:
         with self._lock:
             self._records.pop(record[KEY], None)  # a redone instance moves to the end
             self._records[record[KEY]] = record
-            write_atomically(self.path, "".join(json.dumps(r) + "\n" for r in self._records.values()))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text`: temporary file, fsync, rename, fsync of the folder."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+            write_atomically(self.path, "".join(json.dumps(r) + "\n" for r in self._records.values()), durable=True)

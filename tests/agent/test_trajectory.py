@@ -24,7 +24,7 @@ def test_round_trip_keeps_messages_steps_and_durations(tmp_path: Path) -> None:
     assert loaded.messages[0].tool_calls[0].arguments == {"path": "a.py"}
     assert loaded.steps[0].tool_calls[0].seconds == 0.002
     assert loaded.trajectory_format == 1
-    assert not list(path.parent.glob(".traj-*"))  # no temp files left behind
+    assert not list(path.parent.glob(".*.tmp"))  # no temp files left behind
 
 
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
