@@ -26,7 +26,7 @@ _FRAME_LINE = re.compile(  # a frame's header and the project source line printe
 _FRAME_COLON = re.compile(r"([\w./\\-]+\.\w+):(\d+)(?::\d+)?:? (?:in )?([\w<>.]+)?")
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-_CODE = re.compile(r"```.*?```|`[^`\n]+`|^(?:>>>|\.\.\.|In \[\d+\]:) .*$", re.S | re.M)
+_CODE = re.compile(r"```.*?```|`[^`\n]+`|^(?:>>>|\.\.\.|In \[\d+\]:) [^\n]*$", re.S | re.M)  # prompts: one line
 _DEFINED = re.compile(r"^\s*(?:>>> |\.\.\. )?\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.M)
 _ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*(?:[A-Za-z_]\w*\.)*([A-Z]\w*)\(")
 _OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w]*(?:-[\w]+)*|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])")
