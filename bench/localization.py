@@ -181,7 +181,7 @@ def load_instances(splits: list[str], repos: list[str] | None, ids: list[str] | 
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print the tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mirrors", type=Path, required=True, help="directory of bare mirrors named owner+name")
+    ap.add_argument("--mirrors", type=Path, help="directory of bare mirrors named owner+name (not for --report)")
     ap.add_argument("--split", nargs="+", default=["test"], choices=["test", "dev"])
     ap.add_argument("--repos", nargs="*", help="owner/name filters")
     ap.add_argument("--instances", nargs="*", help="instance id filters")
@@ -194,10 +194,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--report", type=Path, nargs="+", help="only print the tables of earlier --output files")
     args = ap.parse_args(argv)
     if args.report:
-        rows = [json.loads(line) for path in args.report for line in path.read_text().splitlines() if line.strip()]
-        rows = [r for r in rows if not args.repos or r["repo"] in args.repos]
-        print_tables(rows)
+        merged: dict[str, dict] = {}  # files may overlap (an Aider-only rerun): one row per instance, rankers merged
+        for path in args.report:
+            for line in path.read_text().splitlines():
+                row = json.loads(line) if line.strip() else None
+                if row and (not args.repos or row["repo"] in args.repos):
+                    merged.setdefault(row["instance_id"], {}).update(row)
+        print_tables(list(merged.values()))
         return
+    if args.mirrors is None:
+        ap.error("--mirrors is required (except with --report)")
     if not args.keep_cache:
         shutil.rmtree(args.cache, ignore_errors=True)
     instances = load_instances(args.split, args.repos, args.instances)

@@ -49,6 +49,10 @@ MAX_OPTIONS = 4
 """Options looked up per issue (each is one grep)."""
 MESSAGE_FILES = 10
 """An error message found in more files than this says nothing about where it is raised."""
+MIN_LITERAL = 12
+"""Shortest fixed part of an error message worth grepping for."""
+MAX_BASE_DEPTH = 8
+"""How far up the base classes an attribute is looked for."""
 _VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|<[^>]*>|\S*\d\S*|\S*[{}()%\[\]]\S*")
 _ALIAS = re.compile(r"[\w.]+(?:\s*=\s*[\w.]+)+")
 
@@ -144,7 +148,7 @@ def _use_factor(name: str, d: Definition, m: Mentions) -> float:
     return 1.0
 
 
-def mention_identifiers(index: RepoIndex, m: Mentions, ev: Evidence, resolved: set[str] = frozenset()) -> None:
+def mention_identifiers(index: RepoIndex, m: Mentions, ev: Evidence, resolved: set[str]) -> None:
     """Credit the definers of every mentioned identifier, split between them by fit to the use."""
     for name, emphasis in m.identifiers.items():
         definers = index.defines.get(name)
@@ -169,19 +173,19 @@ def class_bases(d: Definition) -> list[str]:
     """Base-class names from a class signature (`class A(B, mod.C, metaclass=M)` -> B, C), or an alias target."""
     if d.kind == "constant":
         return [d.signature.split("=")[-1].strip().rsplit(".", 1)[-1]] if _ALIAS.fullmatch(d.signature) else []
-    head, _, rest = d.signature.partition(d.name)
+    rest = d.signature.partition(d.name)[2]
     return [b for b in _BASES.findall(rest) if b not in ("extends", "implements", "public", "object")]
 
 
-def resolve_attribute(index: RepoIndex, owner: str, attr: str, max_depth: int = 8) -> list[tuple[str, str]]:
+def resolve_attribute(index: RepoIndex, owner: str, attr: str) -> list[tuple[str, str]]:
     """(file, qualified name) of `attr` as seen from class `owner`: its own, else its nearest bases'."""
     qualnames: dict[str, set[str]] = {}
     level, seen = [owner], {owner}
-    for _ in range(max_depth):
+    for _ in range(MAX_BASE_DEPTH):
         hits, bases = [], []
         for cls in level:
             for path, d in index.defines.get(cls, ())[:5]:
-                if d.kind not in ("class", "constant", "type", "struct", "interface", "module"):
+                if d.kind not in ("class", "constant", "type", "interface", "module"):
                     continue
                 if path not in qualnames:
                     qualnames[path] = {x.qualname for x in index.tags[path].defs}
@@ -212,16 +216,22 @@ def mention_qualified(index: RepoIndex, m: Mentions, ev: Evidence) -> set[str]:
     return resolved
 
 
-def message_literals(message: str, least: int = 12) -> list[str]:
+def message_literals(message: str) -> list[str]:
     """The fixed parts of an error message (no quoted values, numbers or brackets), longest first."""
     pieces = {p.strip(" ,.:;-") for p in _VALUES.split(message)}
-    return sorted((p for p in pieces if len(p) >= least), key=len, reverse=True)
+    return sorted((p for p in pieces if len(p) >= MIN_LITERAL), key=len, reverse=True)
 
 
 def code_hits(paths: list[str]) -> list[str]:
     """The project's own code among grep hits; any code file when none is the project's own."""
     primary = [p for p in paths if is_primary(p)]
     return primary or [p for p in paths if language_for(p)]
+
+
+def credit_specific_hits(ev: Evidence, found: list[str], weight: float, reason: str) -> None:
+    """Share `weight` between grep hits, unless there are too many of them to say anything."""
+    for path in found if len(found) <= MESSAGE_FILES else ():
+        ev.add(path, weight / math.sqrt(len(found)), reason)
 
 
 def mention_errors(m: Mentions, grep, ev: Evidence) -> None:
@@ -234,8 +244,7 @@ def mention_errors(m: Mentions, grep, ev: Evidence) -> None:
             found = code_hits(grep(literal))
             if 0 < len(found) <= MESSAGE_FILES:
                 break
-        for path in found if len(found) <= MESSAGE_FILES else ():
-            ev.add(path, 2.0 / math.sqrt(len(found)), f"contains the message of {exc}")
+        credit_specific_hits(ev, found, 2.0, f"contains the message of {exc}")
 
 
 def mention_options(m: Mentions, grep, ev: Evidence) -> None:
@@ -243,6 +252,4 @@ def mention_options(m: Mentions, grep, ev: Evidence) -> None:
     if grep is None:
         return
     for option in m.options[:MAX_OPTIONS]:
-        found = code_hits(grep(option))
-        for path in found if len(found) <= MESSAGE_FILES else ():
-            ev.add(path, OPTION_WEIGHT / math.sqrt(len(found)), f"spells out {option}")
+        credit_specific_hits(ev, code_hits(grep(option)), OPTION_WEIGHT, f"spells out {option}")

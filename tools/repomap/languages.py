@@ -39,7 +39,7 @@ LANGUAGES: tuple[str, ...] = tuple(sorted(set(EXTENSIONS.values())))
 
 def language_for(path: str) -> str | None:
     """The grammar that parses `path`, or None when the file is not source code we know."""
-    return EXTENSIONS.get(posixpath.splitext(path.rsplit("/", 1)[-1])[1].lower())
+    return EXTENSIONS.get(posixpath.splitext(path)[1].lower())
 
 
 @cache

@@ -20,6 +20,9 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".v
 LISTING_PAGE = 3000
 """Lines of `git ls-files` fetched from a workspace per command (output is clipped per command)."""
 
+GIT = "git -c core.quotePath=false"
+"""git with file names printed as they are (not quoted and escaped), for commands whose output is parsed."""
+
 
 def blob_key(data: bytes) -> str:
     """The git blob id of `data` (what `git hash-object` prints)."""
@@ -116,7 +119,7 @@ class HostSource:
 
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string), best effort."""
-        cmd = ["git", "grep", "--untracked", "-l", "-I", "-F", "-e", literal]
+        cmd = ["git", "-c", "core.quotePath=false", "grep", "--untracked", "-l", "-I", "-F", "-e", literal]
         result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
         if result.returncode > 1:
             cmd = ["grep", "-r", "-l", "-I", "-F", "--exclude-dir=.git", "-e", literal, "."]
@@ -139,7 +142,7 @@ class WorkspaceSource:
         """Files in the workspace with their content keys, paged so no output is clipped."""
         text, start = [], 1
         while True:
-            page = self._run(f"git -c core.quotePath=false ls-files -s | sed -n '{start},{start + LISTING_PAGE - 1}p'")
+            page = self._run(f"{GIT} ls-files -s | sed -n '{start},{start + LISTING_PAGE - 1}p'")
             text.append(page)
             if page.count("\n") < LISTING_PAGE:
                 break
@@ -147,7 +150,7 @@ class WorkspaceSource:
         files = parse_ls_files("".join(text))
         if not files:
             return Listing({}, ["the workspace is not a git repository or has no tracked files"])
-        parse_status(self._run("git -c core.quotePath=false status --porcelain -uall ."), files)
+        parse_status(self._run(f"{GIT} status --porcelain -uall ."), files)
         return Listing(files, [])
 
     def read(self, path: str) -> bytes:
@@ -156,5 +159,5 @@ class WorkspaceSource:
 
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string)."""
-        out = self._run(f"git grep --untracked -l -I -F -e {shlex.quote(literal)} | head -n 200")
+        out = self._run(f"{GIT} grep --untracked -l -I -F -e {shlex.quote(literal)} | head -n 200")
         return out.splitlines()

@@ -78,6 +78,7 @@ def _stem(path: str) -> str:
 def related_tests(index: RepoIndex, sources: list[str], limit: int = 5) -> list[str]:
     """Test files most related to `sources`: same module name first, then by references to their definitions."""
     tests = [p for p in index.paths if is_test_path(p) and p in index.tags and not p.endswith("__init__.py")]
+    test_stems = {test: _stem(test) for test in tests}
     scores: dict[str, float] = {}
     for rank, source in enumerate(sources[:5]):
         weight = 1.0 / (rank + 1)
@@ -85,7 +86,7 @@ def related_tests(index: RepoIndex, sources: list[str], limit: int = 5) -> list[
         names = {d.name for d in index.tags.get(source, ()).defs if len(d.name) > 3} if source in index.tags else set()
         for test in tests:
             score = 0.0
-            if stem and _stem(test) == stem:
+            if stem and test_stems[test] == stem:
                 score += 3.0
             refs = index.tags[test].refs
             score += sum(1 for n in names if n in refs) / (1 + len(names)) * 2
