@@ -153,7 +153,7 @@ def collect(options: dict) -> InferArgs:
 
 
 def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, timeout: float = 1800):
-    """Run inference (and, for `run`, evaluation as it goes); print the summary; return (summary, evaluator)."""
+    """Run inference (and, for `run`, evaluation as it goes), print the summary; (summary, instances, options)."""
     from swebench.evaluate import EvalSettings
     from swebench.infer.evaluation import LiveEvaluator
     from swebench.infer.instance_job import builder_for
@@ -185,13 +185,6 @@ def infer_command(**options) -> None:
     summary, _, _ = run_infer(collect(options))
     if summary.interrupted:
         raise typer.Exit(130)
-
-
-swebench_app.command("infer")(with_options(infer_command, shared_options))
-
-
-def register(app: typer.Typer) -> None:
-    """The commands are on `swebench_app`, which agent.cli.swebench adds to the main app."""
 
 
 def run_command(**options) -> None:
@@ -233,4 +226,7 @@ def report_sampling(instances: list, paths, settings, infer, eval_workers: int) 
         print_sampling(write_sampling(outcomes, paths.folder / "sampling.json"), console)
 
 
-swebench_app.command("run")(with_options(run_command, shared_options, run_options))
+def register(app: typer.Typer) -> None:
+    """Add `infer` and `run` to `swebench_app` (which agent.cli.swebench puts on the main app)."""
+    swebench_app.command("infer")(with_options(infer_command, shared_options))
+    swebench_app.command("run")(with_options(run_command, shared_options, run_options))

@@ -10,7 +10,6 @@ verdict) and `sampling_metrics` gives pass@1..n and selected@1; `sampling.json` 
 from __future__ import annotations
 
 import concurrent.futures
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from rich.table import Table
 
 from agent.samples.passk import SampledOutcome, sampling_metrics
 from swebench.datasets import Instance
-from swebench.evaluate import EvalResult, EvalSettings, evaluate_instance, write_json
+from swebench.evaluate import EvalSettings, evaluate_instance, write_json
 from swebench.grading import RESOLVED
 from swebench.infer.predictions_writer import read_records
 from swebench.infer.task import InstanceOutcome
@@ -42,11 +41,8 @@ class LiveEvaluator:
         """The run folder; instance folders go below it."""
         self.settings = settings
         self.notify = notify
-        self.results: dict[str, EvalResult] = {}
-        """Verdicts so far."""
         self._pool = concurrent.futures.ThreadPoolExecutor(max(1, workers), thread_name_prefix="eval")
         self._futures: list[concurrent.futures.Future] = []
-        self._lock = threading.Lock()
 
     def __call__(self, outcome: InstanceOutcome) -> None:
         """Queue the evaluation of a new prediction."""
@@ -56,8 +52,6 @@ class LiveEvaluator:
     def _evaluate(self, instance_id: str, patch: str) -> None:
         result = evaluate_instance(self.instances[instance_id], patch, self.folder / instance_id, self.builder(),
                                    self.settings)
-        with self._lock:
-            self.results[instance_id] = result
         if self.notify is not None:
             self.notify(instance_id, result.status)
 

@@ -108,11 +108,6 @@ class PredictionsWriter:
         with self._lock:
             return set(self._records)
 
-    def records(self) -> dict[str, dict[str, Any]]:
-        """A copy of every record, by instance id."""
-        with self._lock:
-            return dict(self._records)
-
     def put(self, record: dict[str, Any]) -> None:
         """Add or replace the record of `record[KEY]`, then replace the file atomically."""
         if not isinstance(record.get(KEY), str):

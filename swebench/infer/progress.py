@@ -154,13 +154,17 @@ def outcome_line(outcome: InstanceOutcome) -> str:
             f"{outcome.seconds:.1f}s, {size}")
 
 
+def exit_counts(outcomes: dict[str, InstanceOutcome]) -> Counter:
+    """Exit status -> instances, for instances that started."""
+    return Counter(o.exit_status for o in outcomes.values() if o.kind != NOT_STARTED)
+
+
 def summary_table(tally: Tally, wall: float, not_started: int, budget_note: str = "") -> Table:
     """Exit statuses counted, then the totals."""
     table = Table(title="inference summary", title_justify="left")
     table.add_column("exit status")
     table.add_column("instances", justify="right")
-    statuses = Counter(o.exit_status for o in tally.outcomes.values() if o.kind != NOT_STARTED)
-    for status, count in statuses.most_common():
+    for status, count in exit_counts(tally.outcomes).most_common():
         table.add_row(status, str(count))
     kinds = tally.kinds()
     agent = sum(o.agent_seconds for o in tally.outcomes.values())

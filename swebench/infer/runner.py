@@ -1,4 +1,4 @@
-"""`run_inference`: many instances through a backend into preds.jsonl, resumable and on one budget.
+"""`InferRunner`: many instances through a backend into preds.jsonl, resumable and on one budget.
 
 Layout of `RUNS/swebench/RUN_ID/` (the evaluation of `agent swebench eval|run` shares the folder):
 - `preds.jsonl`: one `{instance_id, model_name_or_path, model_patch}` line per predicted instance.
@@ -29,7 +29,7 @@ from swebench.datasets import Instance
 from swebench.evaluate import write_json
 from swebench.infer.backends import Backend, make_backend, worker_setup
 from swebench.infer.predictions_writer import PredictionsWriter
-from swebench.infer.progress import InferProgress, summary_table
+from swebench.infer.progress import InferProgress, exit_counts, summary_table
 from swebench.infer.task import NOT_STARTED, InstanceOutcome, InstanceTask
 from swebench.run_eval import run_folder
 
@@ -127,21 +127,12 @@ class InferSummary:
         """infer.json."""
         tally = self.progress.tally
         return {"run_id": self.run_id, "total": tally.total, "skipped": tally.skipped,
-                "kinds": dict(tally.kinds()), "exit_statuses": dict(summary_exits(self.outcomes)),
+                "kinds": dict(tally.kinds()), "exit_statuses": dict(exit_counts(self.outcomes)),
                 "not_started": self.not_started, "budget": self.budget_limit, "spent": tally.spent,
                 "budget_spent": self.budget_spent, "interrupted": self.interrupted,
                 "wall_seconds": round(self.wall_seconds, 2),
                 "agent_seconds": round(sum(o.agent_seconds for o in self.outcomes.values()), 2),
                 "note": self.note(), "updated": time.strftime("%Y-%m-%dT%H:%M:%S")}
-
-
-def summary_exits(outcomes: dict[str, InstanceOutcome]) -> dict[str, int]:
-    """Exit status -> instances, for instances that started."""
-    counts: dict[str, int] = {}
-    for outcome in outcomes.values():
-        if outcome.kind != NOT_STARTED:
-            counts[outcome.exit_status] = counts.get(outcome.exit_status, 0) + 1
-    return counts
 
 
 OutcomeHook = Callable[[InstanceOutcome], None]
@@ -232,8 +223,8 @@ class InferRunner:
     def _task(self, instance: Instance) -> InstanceTask:
         """The task for `instance`."""
         options = self.options
-        return InstanceTask(instance, self.config, self.paths.instance(instance.instance_id), options.model_name,
-                            options.cli_model, options.mirrors, list(options.specs))
+        return InstanceTask(instance, self.config, self.paths.instance(instance.instance_id), options.cli_model,
+                            options.mirrors, list(options.specs))
 
     def _handle(self, outcome: InstanceOutcome, summary: InferSummary, preds: PredictionsWriter,
                 rollouts: PredictionsWriter) -> None:

@@ -32,8 +32,6 @@ class InstanceTask:
     """The run's configuration (the job points `runs_dir` at `out_dir`'s parent)."""
     out_dir: Path
     """The instance's folder (trajectory, patch, summary); node-local when `ship_files`."""
-    model_name: str
-    """`model_name_or_path` of the prediction."""
     cli_model: str | None = None
     """`--model`, when given."""
     mirrors: str | None = None

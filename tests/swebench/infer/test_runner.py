@@ -136,7 +136,7 @@ def test_several_rollouts_write_their_patches_for_pass_at_k(batch):
 def test_an_instance_does_not_start_once_the_budget_is_spent(batch):
     ledger = RunLedger(0.01)
     ledger.charge(0.02)
-    task = InstanceTask(batch.instances[0], batch.config(batch.root / "unused.json"), batch.root / "x", "m")
+    task = InstanceTask(batch.instances[0], batch.config(batch.root / "unused.json"), batch.root / "x")
     outcome = run_instance(task, ledger)
     assert (outcome.kind, outcome.exit_status) == (NOT_STARTED, "BudgetExhausted")
     assert not task.out_dir.exists()
