@@ -53,15 +53,12 @@ def setup(root: Path, count: int) -> tuple[Path, Path, list, Path]:
 
 def prebuild(mirrors: Path, spec: Path, instances: list) -> float:
     """Build (or find) every instance image and host repository before timing; seconds taken."""
-    from swebench.infer.host_repo import host_repo
-    from swebench.infer.instance_job import builder_for
-    from workspaces.images import cache_dir
+    from swebench.infer.instance_job import builder_for, instance_image_and_host
 
     started = time.monotonic()
     builder = builder_for(str(mirrors), [str(spec)])
     for instance in instances:
-        image = builder.images(instance).instance.name
-        host_repo(builder.client, image, mirrors / "acme+calc", cache_dir() / "swebench" / "host-repos")
+        instance_image_and_host(builder, instance)
     return time.monotonic() - started
 
 

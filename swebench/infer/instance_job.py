@@ -71,6 +71,16 @@ def run_instance(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
     return outcome
 
 
+def instance_image_and_host(builder, instance):
+    """The instance image's name and its HostRepo (both built once and cached)."""
+    from swebench.infer.host_repo import host_repo
+    from workspaces.images import cache_dir
+
+    image = builder.images(instance).instance.name
+    return image, host_repo(builder.client, image, builder.mirrors.git_dir(instance.repo),
+                            cache_dir() / "swebench" / "host-repos")
+
+
 def prepare_environment(task: InstanceTask) -> Environment:
     """The instance image, its workspace factory and host repository; or the mirror, for a local workspace."""
     from swebench.mirrors import Mirrors
@@ -83,14 +93,10 @@ def prepare_environment(task: InstanceTask) -> Environment:
         return Environment(RepoSource(git_dir, instance.base_commit),
                            lambda config, name: LocalWorkspace(git_dir, instance.base_commit))
     from swebench.images import REPO_DIR
-    from swebench.infer.host_repo import host_repo
     from workspaces.docker import DockerWorkspace
-    from workspaces.images import cache_dir
 
     builder = builder_for(task.mirrors, task.specs)
-    image = builder.images(instance).instance.name
-    host = host_repo(builder.client, image, builder.mirrors.git_dir(instance.repo),
-                     cache_dir() / "swebench" / "host-repos")
+    image, host = instance_image_and_host(builder, instance)
     settings = task.config.workspace.model_copy(update={"image": image})
 
     def workspace(config, name: str) -> DockerWorkspace:
