@@ -85,10 +85,7 @@ def build_runner_inputs(args: InferArgs):
     sources = config_sources(["planner.type=repomap", *args.config], args.model, args.workspace,
                              max_steps=args.max_steps, cost_limit=args.cost_limit)
     config = load_config(sources + sampling_sources(args.attempts, args.samples, args.select, args.temperature))
-    first = config.model
-    if first.scripts:  # a scripted model with one script per rollout
-        first = first.model_copy(update={"script": first.scripts[0]})
-    model_name = args.model_name or make_model(first, args.model).name  # fails early on a bad model setup
+    model_name = args.model_name or make_model(config.model, args.model).name  # fails early on a bad model setup
     instances = load_instances(args.dataset, split_ids(args.instances) + split_ids(args.instance_ids))
     if not instances:
         raise UserError(f"No instances selected from {args.dataset}; check the instance ids.")

@@ -172,10 +172,11 @@ class ScriptedModel:
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> ScriptedModel:
-        """The model for `model: {type: scripted, script: PATH}`."""
-        if config.script is None:
+        """The model for `model: {type: scripted, script: PATH}` (or the first of `scripts`, outside rollouts)."""
+        script = config.script or (config.scripts[0] if config.scripts else None)
+        if script is None:
             raise UserError("model.type is scripted but model.script is not set: give the script file path.")
-        return cls(config.script, name=config.name or f"scripted:{Path(config.script).name}", retry=config.retry,
+        return cls(script, name=config.name or f"scripted:{Path(script).name}", retry=config.retry,
                    keep_recent_turns=config.keep_recent_turns)
 
     def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
