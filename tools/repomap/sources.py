@@ -6,6 +6,7 @@ A content key is the git blob id of the file's content, so a listing of a clean 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shlex
@@ -92,10 +93,15 @@ class HostSource:
     def _git(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True)
 
+    @functools.cached_property
+    def is_work_tree(self) -> bool:
+        """Whether the root is the top of a git work tree (a folder inside one, even an ignored one, is not)."""
+        top = self._git("rev-parse", "--show-toplevel")
+        return top.returncode == 0 and Path(top.stdout.strip()).resolve() == self.root
+
     def listing(self) -> Listing:
         """Files under the root with their content keys."""
-        top = self._git("rev-parse", "--show-toplevel")
-        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != self.root:
+        if not self.is_work_tree:
             return self._walk()
         ls = self._git("-c", "core.quotePath=false", "ls-files", "-s")
         files = parse_ls_files(ls.stdout)
@@ -119,12 +125,16 @@ class HostSource:
 
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string), best effort."""
-        cmd = ["git", "-c", "core.quotePath=false", "grep", "--untracked", "-l", "-I", "-F", "-e", literal]
-        result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
-        if result.returncode > 1:
-            cmd = ["grep", "-r", "-l", "-I", "-F", "--exclude-dir=.git", "-e", literal, "."]
+        if self.is_work_tree:
+            cmd = ["git", "-c", "core.quotePath=false", "grep", "--untracked", "-l", "-I", "-F", "-e", literal]
             result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
-        return [p.removeprefix("./") for p in result.stdout.splitlines()]
+            if result.returncode <= 1:
+                return result.stdout.splitlines()
+        skip = [f"--exclude-dir={d}" for d in sorted(SKIP_DIRS)]
+        cmd = ["grep", "-r", "-l", "-I", "-F", *skip, "-e", literal, "."]
+        result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
+        paths = [p.removeprefix("./") for p in result.stdout.splitlines()]
+        return [p for p in paths if not any(part.startswith(".") for part in p.split("/")[:-1])]  # as _walk lists
 
 
 class WorkspaceSource:

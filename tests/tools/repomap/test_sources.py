@@ -49,6 +49,17 @@ def test_grep_finds_fixed_strings(make_repo) -> None:
     assert HostSource(root).grep("bad [value] here") == ["a.py"]
 
 
+def test_grep_in_an_ignored_folder_of_another_repository_searches_what_the_walk_lists(make_repo) -> None:
+    outer = make_repo({".gitignore": "/checkouts/\n"})
+    inner = outer / "checkouts" / "project"
+    (inner / ".cache").mkdir(parents=True)
+    (inner / "mod.py").write_text("raise ValueError('needle in here')\n")
+    (inner / ".cache" / "copy.py").write_text("needle in here\n")
+    source = HostSource(inner)
+    assert set(source.listing().files) == {"mod.py"}
+    assert source.grep("needle in here") == ["mod.py"]
+
+
 def test_workspace_listing_pages_through_long_outputs(make_repo, monkeypatch) -> None:
     root = make_repo({f"m{i}.py": f"x = {i}\n" for i in range(7)})
     monkeypatch.setattr(sources, "LISTING_PAGE", 3)
