@@ -2,8 +2,10 @@
 
 Paths and modules resolve to files; stack frames weigh more the deeper they are; identifiers credit
 the files that define them, split by how many do and weighed by how the issue uses the name (a bare
-call means a module-level definition, `.name` a method); `Class.attr` resolves through the class's
-bases to the file whose class defines `attr`; error messages are grepped for.
+call or a name taken from a project module means a module-level definition, `.name` a method, and a
+name taken only from another library, `np.array`, is that library's); `Class.attr` resolves through the
+class's bases to the file whose class defines `attr`; the function a call-signature TypeError names is
+the frame the traceback stops short of; error messages are grepped for.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ KIND_MISMATCH = 0.3
 """A definition of the wrong kind for the use (a method for a bare call) counts this much."""
 REPORTER_FACTOR = 0.3
 """Names the issue's own code defines count this much (the reporter's test or proposal)."""
+FOREIGN_FACTOR = 0.3
+"""Names the issue's code takes only from other libraries (`np.array`, `from numpy import array`) count this much."""
 SPREAD = 0.5
 """An identifier's credit is divided by (number of files defining it) ** SPREAD."""
 QUALIFIED_FACTOR = 1.5
@@ -79,7 +83,8 @@ def collect(index: RepoIndex, m: Mentions, grep=None) -> Evidence:
     mention_paths(index, m, resolver, ev)
     mention_frames(m, resolver, ev)
     resolved = mention_qualified(index, m, ev)
-    mention_identifiers(index, m, ev, resolved)
+    mention_identifiers(index, m, ev, resolved, resolver)
+    mention_callees(index, m, ev)
     mention_errors(m, grep, ev)
     mention_options(m, grep, ev)
     return ev
@@ -138,30 +143,41 @@ def mention_frames(m: Mentions, resolver: PathResolver, ev: Evidence) -> None:
             ev.symbols[(path, frame.function)] += weight
 
 
-def _use_factor(name: str, d: Definition, m: Mentions) -> float:
-    """How well a definition fits the way the issue uses its name."""
+def project_module(resolver: PathResolver, dotted: str) -> bool:
+    """Whether `dotted` is a module of this repository: its first part is a top-level package (maybe under src/)."""
+    root = dotted.split(".")[0]
+    top = re.compile(rf"(?:src/|lib/)?{re.escape(root)}(?:/__init__)?\.\w+")
+    return any(top.fullmatch(path) for path in resolver.by_module.get(root, ()))
+
+
+def _use_factor(name: str, d: Definition, m: Mentions, module_level: bool) -> float:
+    """How well a definition fits the way the issue uses its name (`module_level`: taken from a project module)."""
     top_level = "." not in d.qualname
-    if name in m.calls and name not in m.attributes:
+    if (name in m.calls or module_level) and name not in m.attributes:
         return 1.0 if top_level else KIND_MISMATCH
     if name in m.attributes and name not in m.calls and top_level and d.kind != "constant":
         return KIND_MISMATCH
     return 1.0
 
 
-def mention_identifiers(index: RepoIndex, m: Mentions, ev: Evidence, resolved: set[str]) -> None:
+def mention_identifiers(
+    index: RepoIndex, m: Mentions, ev: Evidence, resolved: set[str], resolver: PathResolver
+) -> None:
     """Credit the definers of every mentioned identifier, split between them by fit to the use."""
     for name, emphasis in m.identifiers.items():
         definers = index.defines.get(name)
         if not definers:
             continue
+        own = {project_module(resolver, module) for module in m.origins.get(name, ())}
         fit: dict[str, float] = {}
         for path, d in definers:
-            fit[path] = max(fit.get(path, 0.0), _use_factor(name, d, m))
+            fit[path] = max(fit.get(path, 0.0), _use_factor(name, d, m, True in own))
         if len(fit) > MAX_DEFINERS:
             continue
         weight = emphasis * (PROSE_FACTOR if name.islower() and "_" not in name else 1.0)
         weight *= TITLE_FACTOR if name in m.title else 1.0
         weight *= REPORTER_FACTOR if name in m.defined or name in resolved else 1.0
+        weight *= FOREIGN_FACTOR if own == {False} else 1.0
         weight /= max(1.0, sum(fit.values())) ** SPREAD
         for path, d in definers:
             ev.symbols[(path, d.qualname)] += weight * fit[path]
@@ -214,6 +230,22 @@ def mention_qualified(index: RepoIndex, m: Mentions, ev: Evidence) -> set[str]:
         if files:
             resolved.add(attr)
     return resolved
+
+
+def mention_callees(index: RepoIndex, m: Mentions, ev: Evidence) -> None:
+    """The function a call-signature TypeError names counts as the innermost frame: the traceback stops short of it."""
+    weight = FRAME_BASE + FRAME_DEPTH
+    for callee in m.callees:
+        owner, _, attr = callee.rpartition(".")
+        hits = resolve_attribute(index, owner.rsplit(".", 1)[-1], attr) if owner else [
+            (path, d.qualname) for path, d in index.defines.get(attr, ()) if "." not in d.qualname]
+        files = {path for path, _ in hits}
+        if not files or len(files) > MAX_DEFINERS:
+            continue
+        for path, qualname in hits:
+            ev.symbols[(path, qualname)] += weight
+        for path in files:
+            ev.add(path, weight / len(files), f"defines {callee}, which the TypeError names")
 
 
 def message_literals(message: str) -> list[str]:

@@ -26,6 +26,7 @@ _FRAME_LINE = re.compile(  # a frame's header and the project source line printe
 _FRAME_COLON = re.compile(r"([\w./\\-]+\.\w+):(\d+)(?::\d+)?:? (?:in )?([\w<>.]+)?")
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_IDENT_BEFORE_DOT = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.\Z")
 _CODE = re.compile(r"```.*?```|`[^`\n]+`|^(?:>>>|\.\.\.|In \[\d+\]:) [^\n]*$", re.S | re.M)  # prompts: one line
 _DEFINED = re.compile(r"^\s*(?:>>> |\.\.\. )?\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.M)
 _ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*(?:[A-Za-z_]\w*\.)*([A-Z]\w*)\(")
@@ -35,6 +36,11 @@ _NOISE = re.compile(
     r"|^\s*[-*] \[[ xX]\].*$"  # checklists
     r"|^\s*[A-Za-z][\w.\[\]-]*\s+v?\d+(?:\.[\w+!-]+)+(?:\s+\S+)?\s*$",  # `pip list` / `conda list` rows
     re.S | re.M,
+)
+_IMPORT = re.compile(r"^[ \t]*(?:>>> |\.\.\. )?import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.M)
+_FROM_IMPORT = re.compile(r"^[ \t]*(?:>>> |\.\.\. )?from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+)", re.M)
+_CALLEE = re.compile(  # Python's call-signature TypeErrors name the callee, the frame a traceback does not print
+    r"\b([A-Za-z_][\w.]*)\(\) (?:got an unexpected keyword|got multiple values|takes |missing \d+ required)"
 )
 _ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Warning|Exit)):\s*(.+?)\s*$", re.M)
 CODE_EMPHASIS = 2.0
@@ -79,26 +85,50 @@ class Mentions:
     """Names the issue's own code defines (`def`, `class`): the reporter's code, not the project's."""
     options: list[str] = field(default_factory=list)
     """Command-line options and kebab-case settings (`--collect-only`, `ignore-paths`), as written."""
+    origins: dict[str, set[str]] = field(default_factory=dict)
+    """Name -> modules the issue's code takes it from (`sp.cse` after `import sympy as sp`, `from a.b import c`)."""
+    callees: list[str] = field(default_factory=list)
+    """Functions that a call-signature TypeError names (`RST.__init__() got an unexpected keyword argument`)."""
 
 
 def _looks_like_code(word: str) -> bool:
     return "_" in word.strip("_") or any(c.isupper() for c in word[1:]) or word.isupper() and len(word) > 2
 
 
+def _module_aliases(issue: str, m: Mentions) -> dict[str, str]:
+    """Names that stand for modules in the issue's code (`sp` -> sympy); from-imported names go to `m.origins`."""
+    aliases = {}
+    for module, alias in _IMPORT.findall(issue):
+        aliases[alias or module.split(".")[0]] = module if alias else module.split(".")[0]
+    for module, names in _FROM_IMPORT.findall(issue):
+        for item in names.split(","):
+            name, _, alias = item.strip().partition(" as ")
+            name, alias = name.strip(), alias.strip() or name.strip()
+            if name.isidentifier():
+                m.origins.setdefault(name, set()).add(module)
+                if alias.islower():  # `from astropy import units as u`: lower case names may be modules
+                    aliases[alias] = f"{module}.{name}"
+    return aliases
+
+
 def _identifiers(issue: str, m: Mentions) -> None:
     code = "\n".join(c.group(0) for c in _CODE.finditer(issue))
+    aliases = _module_aliases(code, m)
     for text, emphasis in ((issue, 1.0), (code, CODE_EMPHASIS)):
         for match in _IDENT.finditer(text):
             word = match.group(0)
             if len(word) < 3 or word.lower() in STOPWORDS:
                 continue
             weight = emphasis * (1.5 if _looks_like_code(word) else 1.0)
-            before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
-            if after == "(":
+            before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 3]
+            if after.startswith("("):
                 weight *= 1.5
-            if before == ".":
+            owner = _IDENT_BEFORE_DOT.search(text, max(0, match.start() - 80), match.start()) if before == "." else None
+            if owner and owner.group(1) in aliases:
+                m.origins.setdefault(word, set()).add(aliases[owner.group(1)])
+            elif before == ".":
                 m.attributes.add(word)
-            elif after == "(" and emphasis > 1:
+            elif after.startswith("(") and emphasis > 1 or after.startswith("()"):
                 m.calls.add(word)
             m.identifiers[word] = max(m.identifiers.get(word, 0.0), weight)
     m.defined.update(_DEFINED.findall(issue))
@@ -158,4 +188,5 @@ def extract_mentions(issue: str) -> Mentions:
     _identifiers(plain, m)
     _qualified(issue, m)
     m.options = _options(plain)
+    m.callees = list(dict.fromkeys(_CALLEE.findall(issue)))
     return m

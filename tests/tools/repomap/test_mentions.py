@@ -52,3 +52,34 @@ def test_resolver_paths_and_modules() -> None:
     assert resolver.module("pkg.core.Thing.method") == (["src/pkg/core.py"], 2, ["Thing", "method"])
     assert resolver.module("pkg.Thing") == (["src/pkg/__init__.py"], 1, ["Thing"])
     assert resolver.module("numpy.array") == ([], 0, ["numpy", "array"])
+
+
+IMPORTS = '''`cse()` misbehaves
+
+```python
+import sympy as sp
+import numpy as np
+from astropy import units as u
+from pkg.tools import (helper, other as renamed)
+e = sp.cse(np.array([1]) * u.meter)
+e.doit()
+```
+function(s) in prose are not calls.
+'''
+
+
+def test_module_aliases_record_where_names_come_from() -> None:
+    m = extract_mentions(IMPORTS)
+    assert m.origins["cse"] == {"sympy"} and m.origins["array"] == {"numpy"} and m.origins["meter"] == {"astropy.units"}
+    assert m.origins["helper"] == {"pkg.tools"} and m.origins["other"] == {"pkg.tools"}
+    assert "cse" not in m.attributes and "array" not in m.attributes
+    assert "doit" in m.attributes
+    assert "cse" in m.calls  # `cse()` in the title is call syntax even in prose
+    assert "function" not in m.calls
+
+
+def test_type_error_names_its_callee() -> None:
+    m = extract_mentions("TypeError: RST.__init__() got an unexpected keyword argument 'header_rows'\n"
+                         "TypeError: render() missing 1 required positional argument: 'x'\n"
+                         "TypeError: unsupported operand type(s) for +: 'int' and 'str'")
+    assert m.callees == ["RST.__init__", "render"]
