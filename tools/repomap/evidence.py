@@ -144,7 +144,9 @@ def mention_frames(m: Mentions, resolver: PathResolver, ev: Evidence) -> None:
 
 
 def project_module(resolver: PathResolver, dotted: str) -> bool:
-    """Whether `dotted` is a module of this repository: its first part is a top-level package (maybe under src/)."""
+    """Whether `dotted` is a module of this repository: relative, or its first part is a top-level package."""
+    if dotted.startswith("."):
+        return True
     root = dotted.split(".")[0]
     top = re.compile(rf"(?:src/|lib/)?{re.escape(root)}(?:/__init__)?\.\w+")
     return any(top.fullmatch(path) for path in resolver.by_module.get(root, ()))

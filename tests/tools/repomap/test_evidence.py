@@ -49,5 +49,5 @@ def test_the_callee_of_a_signature_type_error_counts_like_the_innermost_frame(ma
 
 def test_project_module() -> None:
     resolver = PathResolver(["src/pkg/__init__.py", "src/pkg/logging.py", "tool.py"])
-    assert project_module(resolver, "pkg.sub") and project_module(resolver, "tool")
+    assert project_module(resolver, "pkg.sub") and project_module(resolver, "tool") and project_module(resolver, ".sub")
     assert not project_module(resolver, "logging") and not project_module(resolver, "numpy")
