@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = "5"
-"""Bumped whenever what is cached changes shape; old entries are then simply not found."""
+CACHE_VERSION = "6"
+"""Bumped whenever what is cached changes shape or content; old entries are then simply not found."""
 
 
 def default_cache_dir() -> Path:

@@ -10,6 +10,7 @@ from tools.repomap.tokens import term_counts
 
 SIGNATURE_CHARS = 200
 """Longest signature kept for a definition."""
+_COMMENT_STARTS = ("#", "//", "/*", "* ", "*/")
 
 
 class Definition(NamedTuple):
@@ -52,7 +53,9 @@ def _signature(node, source: bytes) -> str:
     if end is None:
         newline = source.find(b"\n", node.start_byte, node.end_byte)
         end = node.end_byte if newline < 0 else newline
-    text = " ".join(source[node.start_byte : end].decode("utf-8", "replace").split())
+    lines = source[node.start_byte : end].decode("utf-8", "replace").splitlines()
+    header = [line for line in lines if not line.lstrip().startswith(_COMMENT_STARTS)]  # comments before the body
+    text = " ".join(" ".join(header).split())
     return text[:SIGNATURE_CHARS].rstrip(" {:")
 
 

@@ -65,6 +65,14 @@ def test_multiline_signature_is_collapsed() -> None:
     assert tags.defs[0].signature == "def f( a, b, )"
 
 
+def test_comments_before_the_body_stay_out_of_the_signature() -> None:
+    tags = extract("python", "class A:\n    def __init__(self):\n\n        # the headers\n        #: sent each time\n"
+                             "        self.headers = {}\n")
+    assert tags.defs[1].signature == "def __init__(self)"
+    tags = extract("c", "int f(int a)\n/* why */\n{\n    return a;\n}\n")
+    assert tags.defs[0].signature == "int f(int a)"
+
+
 def test_syntax_errors_keep_what_parses_and_say_so() -> None:
     tags = extract("python", "def good():\n    pass\n\ndef broken(:\n")
     assert "good" in {d.name for d in tags.defs}
