@@ -111,8 +111,7 @@ def _module_aliases(issue: str, m: Mentions) -> dict[str, str]:
     return aliases
 
 
-def _identifiers(issue: str, m: Mentions) -> None:
-    code = "\n".join(c.group(0) for c in _CODE.finditer(issue))
+def _identifiers(issue: str, code: str, m: Mentions) -> None:
     aliases = _module_aliases(code, m)
     for text, emphasis in ((issue, 1.0), (code, CODE_EMPHASIS)):
         for match in _IDENT.finditer(text):
@@ -136,10 +135,10 @@ def _identifiers(issue: str, m: Mentions) -> None:
     m.title.update(w for w in _IDENT.findall(title) if w in m.identifiers)
 
 
-def _qualified(issue: str, m: Mentions) -> None:
+def _qualified(issue: str, dotted_names: list[str], m: Mentions) -> None:
     """`Class.attr` pairs, with variables assigned from a constructor call standing for their class."""
     types = {var: cls for var, cls in _ASSIGNED.findall(issue) if var != cls}
-    for dotted in dict.fromkeys(_DOTTED.findall(issue)):
+    for dotted in dotted_names:
         parts = dotted.split(".")
         for owner, attr in zip(parts, parts[1:], strict=False):
             cls = types.get(owner, owner)
@@ -147,9 +146,8 @@ def _qualified(issue: str, m: Mentions) -> None:
                 m.qualified[(cls, attr)] = max(m.identifiers.get(attr, 1.0), m.identifiers.get(cls, 1.0))
 
 
-def _options(issue: str) -> list[str]:
+def _options(code: str) -> list[str]:
     """Options and settings written in code: `--flag`, `-x`, `some-setting` (long enough to be specific)."""
-    code = " ".join(c.group(0) for c in _CODE.finditer(issue))
     found = [o for o in _OPTION.findall(code) if len(o.strip("-")) >= 4 and not any(c.isdigit() for c in o)]
     return sorted(dict.fromkeys(found), key=lambda o: not o.startswith("-"))
 
@@ -182,11 +180,12 @@ def extract_mentions(issue: str) -> Mentions:
     frames = _frames(issue)
     printed = {f.path.replace("\\", "/") for f in frames}
     paths = [p for p in dict.fromkeys(p.group(1) for p in _PATH.finditer(issue.replace("\\", "/"))) if p not in printed]
-    modules = [d for d in dict.fromkeys(_DOTTED.findall(issue)) if not _PATH.fullmatch(d)]
-    m = Mentions(paths, modules, {}, frames, _errors(issue))
+    dotted = list(dict.fromkeys(_DOTTED.findall(issue)))
+    m = Mentions(paths, [d for d in dotted if not _PATH.fullmatch(d)], {}, frames, _errors(issue))
     plain = _URL.sub(" ", _PATH.sub(" ", _FRAME_LINE.sub(" ", issue).replace("\\", "/")))
-    _identifiers(plain, m)
-    _qualified(issue, m)
-    m.options = _options(plain)
+    code = "\n".join(c.group(0) for c in _CODE.finditer(plain))
+    _identifiers(plain, code, m)
+    _qualified(issue, dotted, m)
+    m.options = _options(code)
     m.callees = list(dict.fromkeys(_CALLEE.findall(issue)))
     return m
