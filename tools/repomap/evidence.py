@@ -94,12 +94,12 @@ def mention_paths(index: RepoIndex, m: Mentions, resolver: PathResolver, ev: Evi
     """Printed paths and dotted modules; a package passes part of its credit to the modules it re-exports."""
     for mention in m.paths:
         found, depth = resolver.path(mention)
-        if found and len(found) <= 3:
+        if found and len(found) <= 3 and printed_path_fits(mention, depth):
             for path in found:
                 ev.add(path, (2.0 + depth) / len(found), f"path {mention} in the issue")
     for dotted in m.modules:
         found, depth, rest = resolver.module(dotted)
-        if found and len(found) <= 3 and (depth >= 2 or rest):
+        if found and len(found) <= 3 and _module_fits(index, resolver, dotted, found, depth, rest):
             module = ".".join(dotted.split(".")[:depth])
             for path in found:
                 ev.add(path, 0.8 * depth / len(found), f"module {module} in the issue")
@@ -107,6 +107,22 @@ def mention_paths(index: RepoIndex, m: Mentions, resolver: PathResolver, ev: Evi
                 total = sum(members.values())
                 for member, n in members.items():
                     ev.add(member, PACKAGE_SHARE * 0.8 * depth * n / total / len(found), f"implements {module}")
+
+
+def printed_path_fits(mention: str, depth: int) -> bool:
+    """A printed path is the project's file when two components match, or when it is a bare file name."""
+    return depth >= 2 or "/" not in mention.replace("\\", "/")
+
+
+def _module_fits(index: RepoIndex, resolver: PathResolver, dotted: str, found: list[str], depth: int,
+                 rest: list[str]) -> bool:
+    """Whether `dotted` names the found module: two parts match, or one part and the next name is defined there
+    (`logging.Logger` is the standard library's, not `_pytest/logging.py`), or it is a top-level package."""
+    if depth >= 2:
+        return True
+    if not rest:
+        return False
+    return project_module(resolver, dotted) or any(rest[0] == d.name for path in found for d in index.tags[path].defs)
 
 
 def package_members(index: RepoIndex, init: str) -> dict[str, int]:
@@ -127,7 +143,7 @@ def mention_frames(m: Mentions, resolver: PathResolver, ev: Evidence) -> None:
     in_repo = []
     for frame in m.frames:
         found, depth = resolver.path(frame.path)
-        if found and len(found) == 1 and (depth >= 2 or "/" not in frame.path):
+        if found and len(found) == 1 and printed_path_fits(frame.path, depth):
             in_repo.append((found[0], frame))
     best: dict[str, float] = {}
     titled = {name.strip("_").lower() for name in m.title}
@@ -148,8 +164,13 @@ def project_module(resolver: PathResolver, dotted: str) -> bool:
     if dotted.startswith("."):
         return True
     root = dotted.split(".")[0]
-    top = re.compile(rf"(?:src/|lib/)?{re.escape(root)}(?:/__init__)?\.\w+")
-    return any(top.fullmatch(path) for path in resolver.by_module.get(root, ()))
+    top = re.compile(rf"((?:src|lib)/)?{re.escape(root)}(?:/__init__)?\.\w+")
+    for path in resolver.by_module.get(root, ()):
+        match = top.fullmatch(path)
+        init = f"{match.group(1)}__init__.py" if match and match.group(1) else None
+        if match and not (init and init in resolver.by_suffix.get(init, ())):  # src/ is a folder, not a package
+            return True
+    return False
 
 
 def _use_factor(name: str, d: Definition, m: Mentions, module_level: bool) -> float:

@@ -51,3 +51,19 @@ def test_project_module() -> None:
     resolver = PathResolver(["src/pkg/__init__.py", "src/pkg/logging.py", "tool.py"])
     assert project_module(resolver, "pkg.sub") and project_module(resolver, "tool") and project_module(resolver, ".sub")
     assert not project_module(resolver, "logging") and not project_module(resolver, "numpy")
+    package_named_lib = PathResolver(["lib/__init__.py", "lib/logging.py"])
+    assert project_module(package_named_lib, "lib.x") and not project_module(package_named_lib, "logging")
+
+
+def test_a_printed_path_counts_when_more_than_its_file_name_matches_or_it_is_only_a_file_name(make_repo) -> None:
+    repo = make_repo({**LIB, "lib/logging.py": "def capture():\n    pass\n"})
+    assert evidence(repo, "See /home/me/myproject/app/logging.py").score.get("lib/logging.py", 0) == 0
+    assert evidence(repo, "See /site-packages/lib/logging.py").score["lib/logging.py"] > 0
+    assert evidence(repo, "See logging.py").score["lib/logging.py"] > 0
+
+
+def test_a_dotted_name_matching_a_module_by_its_last_part_needs_the_next_name_defined_there(make_repo) -> None:
+    repo = make_repo({**LIB, "lib/logging.py": "def capture():\n    pass\n"})
+    assert evidence(repo, "Calling `logging.Logger.store` fails").score.get("lib/logging.py", 0) == 0
+    assert evidence(repo, "Calling `logging.capture` fails").score["lib/logging.py"] > 0
+    assert evidence(repo, "Calling `lib.logging` fails").score["lib/logging.py"] > 0
