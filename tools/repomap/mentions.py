@@ -26,7 +26,7 @@ _FRAME_LINE = re.compile(  # a frame's header and the project source line printe
 _FRAME_COLON = re.compile(r"([\w./\\-]+\.\w+):(\d+)(?::\d+)?:? (?:in )?([\w<>.]+)?")
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-_IDENT_BEFORE_DOT = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.\Z")
+_IDENT_BEFORE_DOT = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\.\Z")
 _CODE = re.compile(r"```.*?```|`[^`\n]+`|^(?:>>>|\.\.\.|In \[\d+\]:) [^\n]*$", re.S | re.M)  # prompts: one line
 _DEFINED = re.compile(r"^\s*(?:>>> |\.\.\. )?\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.M)
 _ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*(?:[A-Za-z_]\w*\.)*([A-Z]\w*)\(")
@@ -111,6 +111,15 @@ def _module_aliases(issue: str, m: Mentions) -> dict[str, str]:
     return aliases
 
 
+def _module_of(owner: str, aliases: dict[str, str]) -> str | None:
+    """The module a dotted owner stands for (`np.linalg` -> numpy.linalg), if it starts with a module alias and
+    goes on through lower-case names only (`sp.Matrix` is a class, not a module)."""
+    root, _, rest = owner.partition(".")
+    if root not in aliases or any(not part.islower() for part in rest.split(".") if rest):
+        return None
+    return f"{aliases[root]}.{rest}" if rest else aliases[root]
+
+
 def _identifiers(issue: str, code: str, m: Mentions) -> None:
     aliases = _module_aliases(code, m)
     for text, emphasis in ((issue, 1.0), (code, CODE_EMPHASIS)):
@@ -123,8 +132,9 @@ def _identifiers(issue: str, code: str, m: Mentions) -> None:
             if after.startswith("("):
                 weight *= 1.5
             owner = _IDENT_BEFORE_DOT.search(text, max(0, match.start() - 80), match.start()) if before == "." else None
-            if owner and owner.group(1) in aliases:
-                m.origins.setdefault(word, set()).add(aliases[owner.group(1)])
+            module = _module_of(owner.group(1), aliases) if owner else None
+            if module:
+                m.origins.setdefault(word, set()).add(module)
             elif before == ".":
                 m.attributes.add(word)
             elif after.startswith("(") and emphasis > 1 or after.startswith("()"):

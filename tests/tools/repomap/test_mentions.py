@@ -62,7 +62,7 @@ import numpy as np
 from astropy import units as u
 from pkg.tools import (helper, other as renamed)
 e = sp.cse(np.array([1]) * u.meter)
-e.doit()
+e.doit(np.linalg.norm(e), sp.Matrix.zeros(2))
 ```
 function(s) in prose are not calls.
 '''
@@ -73,7 +73,8 @@ def test_module_aliases_record_where_names_come_from() -> None:
     assert m.origins["cse"] == {"sympy"} and m.origins["array"] == {"numpy"} and m.origins["meter"] == {"astropy.units"}
     assert m.origins["helper"] == {"pkg.tools"} and m.origins["other"] == {"pkg.tools"}
     assert "cse" not in m.attributes and "array" not in m.attributes
-    assert "doit" in m.attributes
+    assert m.origins["norm"] == {"numpy.linalg"}  # through a module of the alias
+    assert "doit" in m.attributes and "zeros" in m.attributes and "zeros" not in m.origins  # sp.Matrix is a class
     assert "cse" in m.calls  # `cse()` in the title is call syntax even in prose
     assert "function" not in m.calls
 
