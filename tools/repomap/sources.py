@@ -91,7 +91,7 @@ class HostSource:
         self.root = Path(root).resolve()
 
     def _git(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True)
+        return subprocess.run([*shlex.split(GIT), *args], cwd=self.root, capture_output=True, text=True)
 
     @functools.cached_property
     def is_work_tree(self) -> bool:
@@ -103,9 +103,9 @@ class HostSource:
         """Files under the root with their content keys."""
         if not self.is_work_tree:
             return self._walk()
-        ls = self._git("-c", "core.quotePath=false", "ls-files", "-s")
+        ls = self._git("ls-files", "-s")
         files = parse_ls_files(ls.stdout)
-        status = self._git("-c", "core.quotePath=false", "status", "--porcelain", "-uall", ".")
+        status = self._git("status", "--porcelain", "-uall", ".")
         parse_status(status.stdout, files)
         return Listing({p: k for p, k in files.items() if not (self.root / p).is_symlink()}, [])
 
@@ -126,8 +126,7 @@ class HostSource:
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string), best effort."""
         if self.is_work_tree:
-            cmd = ["git", "-c", "core.quotePath=false", "grep", "--untracked", "-l", "-I", "-F", "-e", literal]
-            result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
+            result = self._git("grep", "--untracked", "-l", "-I", "-F", "-e", literal)
             if result.returncode <= 1:
                 return result.stdout.splitlines()
         skip = [f"--exclude-dir={d}" for d in sorted(SKIP_DIRS)]
