@@ -187,11 +187,12 @@ def mention_identifiers(
     index: RepoIndex, m: Mentions, ev: Evidence, resolved: set[str], resolver: PathResolver
 ) -> None:
     """Credit the definers of every mentioned identifier, split between them by fit to the use."""
+    is_own = {module: project_module(resolver, module) for modules in m.origins.values() for module in modules}
     for name, emphasis in m.identifiers.items():
         definers = index.defines.get(name)
         if not definers:
             continue
-        own = {project_module(resolver, module) for module in m.origins.get(name, ())}
+        own = {is_own[module] for module in m.origins.get(name, ())}
         fit: dict[str, float] = {}
         for path, d in definers:
             fit[path] = max(fit.get(path, 0.0), _use_factor(name, d, m, True in own))

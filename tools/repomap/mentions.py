@@ -115,7 +115,7 @@ def _module_of(owner: str, aliases: dict[str, str]) -> str | None:
     """The module a dotted owner stands for (`np.linalg` -> numpy.linalg), if it starts with a module alias and
     goes on through lower-case names only (`sp.Matrix` is a class, not a module)."""
     root, _, rest = owner.partition(".")
-    if root not in aliases or any(not part.islower() for part in rest.split(".") if rest):
+    if root not in aliases or rest and not all(part.islower() for part in rest.split(".")):
         return None
     return f"{aliases[root]}.{rest}" if rest else aliases[root]
 
