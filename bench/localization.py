@@ -25,6 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from agent.config import PlannerConfig  # noqa: E402
 from agent.repomap_planner import RepoMapPlanner  # noqa: E402
+from tools.repomap.evidence import framed_files, named_modules, printed_files  # noqa: E402
+from tools.repomap.index import RepoIndex  # noqa: E402
 from tools.repomap.mentions import extract_mentions  # noqa: E402
 from tools.repomap.resolve import PathResolver  # noqa: E402
 from tools.repomap.sources import blob_key  # noqa: E402
@@ -95,17 +97,13 @@ def scores(ranked: list[str], gold: list[str]) -> dict[str, float]:
     return result
 
 
-def resolved_mentions(issue: str, paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files and identifiers the issue mentions, resolved the way the planner does (for Aider)."""
+def resolved_mentions(issue: str, index: RepoIndex) -> tuple[list[str], list[str]]:
+    """Files and identifiers the issue mentions, resolved as the planner resolves them (for Aider)."""
     m = extract_mentions(issue)
-    resolver = PathResolver(paths)
-    files: list[str] = []
-    for mention in m.paths + [f.path for f in m.frames]:
-        found, _ = resolver.path(mention)
-        files.extend(found if len(found) <= 3 else [])
-    for dotted in m.modules:
-        found, depth, rest = resolver.module(dotted)
-        files.extend(found if len(found) <= 3 and (depth >= 2 or rest) else [])
+    resolver = PathResolver(index.paths)
+    files = [path for _, found, _ in printed_files(m, resolver) for path in found]
+    files += [path for path, _ in framed_files(m, resolver)]
+    files += [path for _, found, _, _ in named_modules(index, m, resolver) for path in found]
     return list(dict.fromkeys(files)), list(m.identifiers)
 
 
@@ -144,7 +142,7 @@ def run_instance(inst: dict, root: Path, planner: RepoMapPlanner, aider: AiderRa
     order = sorted(range(len(index.paths)), key=lambda i: -bm25[i])[:50]
     row["bm25"] = {"files": [index.paths[i] for i in order], "seconds": time.monotonic() - started}
     if aider:
-        files, idents = resolved_mentions(issue, index.paths)
+        files, idents = resolved_mentions(issue, index)
         ranked, seconds = aider.rank(root, files, idents)
         row["aider"] = {"files": ranked[:50], "seconds": seconds}
     for name in RANKERS:

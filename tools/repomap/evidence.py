@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from tools.repomap.filekinds import is_primary
 from tools.repomap.graph import MAX_DEFINERS
 from tools.repomap.index import RepoIndex
 from tools.repomap.languages import language_for
-from tools.repomap.mentions import Mentions
+from tools.repomap.mentions import Frame, Mentions
 from tools.repomap.resolve import PathResolver
 from tools.repomap.tags import Definition
 
@@ -90,23 +91,45 @@ def collect(index: RepoIndex, m: Mentions, grep=None) -> Evidence:
     return ev
 
 
-def mention_paths(index: RepoIndex, m: Mentions, resolver: PathResolver, ev: Evidence) -> None:
-    """Printed paths and dotted modules; a package passes part of its credit to the modules it re-exports."""
+def printed_files(m: Mentions, resolver: PathResolver) -> Iterator[tuple[str, list[str], int]]:
+    """(path as printed, files, components matched) for the printed paths that name files of the project."""
     for mention in m.paths:
         found, depth = resolver.path(mention)
         if found and len(found) <= 3 and printed_path_fits(mention, depth):
-            for path in found:
-                ev.add(path, (2.0 + depth) / len(found), f"path {mention} in the issue")
+            yield mention, found, depth
+
+
+def framed_files(m: Mentions, resolver: PathResolver) -> list[tuple[str, Frame]]:
+    """(file, frame) for the stack frames in the project, outermost first."""
+    in_repo = []
+    for frame in m.frames:
+        found, depth = resolver.path(frame.path)
+        if found and len(found) == 1 and printed_path_fits(frame.path, depth):
+            in_repo.append((found[0], frame))
+    return in_repo
+
+
+def named_modules(index: RepoIndex, m: Mentions, resolver: PathResolver) -> Iterator[tuple[str, list[str], int, bool]]:
+    """(dotted name, files, parts matched, whether names follow the module) for the modules of the project named."""
     for dotted in m.modules:
         found, depth, rest = resolver.module(dotted)
         if found and len(found) <= 3 and _module_fits(index, resolver, dotted, found, depth, rest):
-            module = ".".join(dotted.split(".")[:depth])
-            for path in found:
-                ev.add(path, 0.8 * depth / len(found), f"module {module} in the issue")
-                members = package_members(index, path) if not rest else {}
-                total = sum(members.values())
-                for member, n in members.items():
-                    ev.add(member, PACKAGE_SHARE * 0.8 * depth * n / total / len(found), f"implements {module}")
+            yield dotted, found, depth, bool(rest)
+
+
+def mention_paths(index: RepoIndex, m: Mentions, resolver: PathResolver, ev: Evidence) -> None:
+    """Printed paths and dotted modules; a package passes part of its credit to the modules it re-exports."""
+    for mention, found, depth in printed_files(m, resolver):
+        for path in found:
+            ev.add(path, (2.0 + depth) / len(found), f"path {mention} in the issue")
+    for dotted, found, depth, has_rest in named_modules(index, m, resolver):
+        module = ".".join(dotted.split(".")[:depth])
+        for path in found:
+            ev.add(path, 0.8 * depth / len(found), f"module {module} in the issue")
+            members = package_members(index, path) if not has_rest else {}
+            total = sum(members.values())
+            for member, n in members.items():
+                ev.add(member, PACKAGE_SHARE * 0.8 * depth * n / total / len(found), f"implements {module}")
 
 
 def printed_path_fits(mention: str, depth: int) -> bool:
@@ -140,11 +163,7 @@ def package_members(index: RepoIndex, init: str) -> dict[str, int]:
 
 def mention_frames(m: Mentions, resolver: PathResolver, ev: Evidence) -> None:
     """Stack frames in the repository, deeper ones weighing more; further frames of one file add a little."""
-    in_repo = []
-    for frame in m.frames:
-        found, depth = resolver.path(frame.path)
-        if found and len(found) == 1 and printed_path_fits(frame.path, depth):
-            in_repo.append((found[0], frame))
+    in_repo = framed_files(m, resolver)
     best: dict[str, float] = {}
     titled = {name.strip("_").lower() for name in m.title}
     for rank, (path, frame) in enumerate(in_repo):
