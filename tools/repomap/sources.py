@@ -129,11 +129,10 @@ class HostSource:
             result = self._git("grep", "--untracked", "-l", "-I", "-F", "-e", literal)
             if result.returncode <= 1:
                 return result.stdout.splitlines()
-        skip = [f"--exclude-dir={d}" for d in sorted(SKIP_DIRS)]
+        skip = [f"--exclude-dir={d}" for d in sorted(SKIP_DIRS)] + ["--exclude-dir=.?*"]  # hidden, as _walk
         cmd = ["grep", "-r", "-l", "-I", "-F", *skip, "-e", literal, "."]
         result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
-        paths = [p.removeprefix("./") for p in result.stdout.splitlines()]
-        return [p for p in paths if not any(part.startswith(".") for part in p.split("/")[:-1])]  # as _walk lists
+        return [p.removeprefix("./") for p in result.stdout.splitlines()]
 
 
 class WorkspaceSource:
