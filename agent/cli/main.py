@@ -1,6 +1,7 @@
 """The `agent` console script: one typer app, subcommands registered from their own modules.
 
-Every user-facing failure is one sentence and a non-zero exit; `--debug` shows the traceback.
+Every user-facing failure is one sentence and a non-zero exit; `--debug` shows the traceback. Usage errors
+(unknown command or option, missing or bad value) are one line naming the option, with exit status 2.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agent.errors import UserError
 
@@ -23,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # soft wrap: an error stays one line in a narrow terminal
 
 COMMAND_MODULES = [
     "agent.cli.solve",
@@ -34,6 +36,9 @@ COMMAND_MODULES = [
     "agent.cli.github",
 ]
 """Modules whose `register(app)` adds their commands; each subsystem owns its module."""
+
+CLICK_EXCEPTION_MODULES = ("typer._click.exceptions", "click.exceptions")
+"""Where typer's parse errors come from: its bundled copy of click (typer >= 0.20) or click itself (older)."""
 
 _state = {"debug": False}
 
@@ -52,8 +57,55 @@ def register_commands() -> None:
         importlib.import_module(module_name).register(app)
 
 
+def click_exception_types() -> tuple[type[Exception], ...]:
+    """The `ClickException` classes typer may raise, whichever click it parses with."""
+    found = []
+    for module_name in CLICK_EXCEPTION_MODULES:
+        try:
+            found.append(importlib.import_module(module_name).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks and runs of spaces folded into single spaces."""
+    return " ".join(str(text).split())
+
+
+def usage_message(exc: Exception) -> str:
+    """A click error as one sentence: the problem, a close match for a mistyped option, where to find help."""
+    if type(exc).__name__ == "NoSuchOption":
+        possibilities = list(getattr(exc, "possibilities", None) or [])  # click orders them closest first
+        text = one_line(getattr(exc, "message", str(exc))).rstrip(".") + "."
+        if possibilities:
+            text += f" Did you mean {possibilities[0]}?"
+    else:
+        text = one_line(exc.format_message())  # type: ignore[attr-defined]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and getattr(exc, "exit_code", 1) == 2:
+        text += f" (see '{ctx.command_path} --help')"
+    return text
+
+
+def show_error(text: str) -> None:
+    """Print `error: TEXT` on stderr as one line (TEXT is not read as rich markup)."""
+    err_console.print(f"[bold red]error:[/] {escape(one_line(text))}", highlight=False)
+
+
+def exit_for_click_error(exc: Exception) -> None:
+    """Report a click usage error (or the help for a bare group) and exit with its status."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed already (or is the message)
+        help_text = exc.format_message().strip()  # type: ignore[attr-defined]
+        if help_text:
+            print(help_text, file=sys.stderr)
+    else:
+        show_error(usage_message(exc))
+    sys.exit(getattr(exc, "exit_code", 2))
+
+
 def run() -> None:
-    """Entry point: run the app, turning `UserError` into one line on stderr and exit status 2."""
+    """Entry point: run the app; `UserError` and usage errors become one line on stderr and exit status 2."""
     register_commands()
     debug = "--debug" in sys.argv
     try:
@@ -61,7 +113,7 @@ def run() -> None:
     except UserError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        show_error(str(exc))
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
@@ -71,13 +123,10 @@ def run() -> None:
     except typer.Abort:
         sys.exit(1)
     except Exception as exc:  # click usage errors and the unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if isinstance(exc, click_exception_types()):
+            exit_for_click_error(exc)
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        show_error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
         sys.exit(1)
     sys.exit(status if isinstance(status, int) else 0)
