@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from agent.config import AgentConfig, validate_config
 from agent.errors import Submitted, UserError
@@ -13,6 +16,9 @@ from agent.types import ToolCall
 from tools.dispatch import call_tool
 from tools.registry import make_tools
 from workspaces.factory import make_workspace
+
+TRAJECTORY_NAME = "trajectory.json"
+"""The trajectory's file name inside a run folder."""
 
 
 @dataclass
@@ -32,14 +38,38 @@ class ReplayResult:
         return self.patch == self.recorded_patch
 
 
+def trajectory_file(path: Path) -> Path:
+    """The trajectory `path` names: the file itself, or a run folder's trajectory.json."""
+    if path.is_dir():
+        inside = path / TRAJECTORY_NAME
+        if not inside.is_file():
+            raise UserError(f"{path} is a folder without a {TRAJECTORY_NAME}; give a run folder (runs/RUN_ID) "
+                            "or a trajectory file written by `agent solve`.")
+        return inside
+    if not path.exists():
+        raise UserError(f"Trajectory file {path} does not exist; give a run folder (runs/RUN_ID) or its "
+                        f"{TRAJECTORY_NAME}.")
+    return path
+
+
 def read_trajectory(path: Path) -> TrajectoryData:
-    """Load a trajectory file, with problems told in one sentence."""
-    if not path.is_file():
-        raise UserError(f"Trajectory file {path} does not exist.")
+    """Load a trajectory file or a run folder's trajectory, with problems told in one sentence."""
+    path = trajectory_file(path)
     try:
         return load_trajectory(path)
-    except ValueError as exc:
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        raise UserError(f"{path} is not a repo-agent trajectory: {where}: {first['msg']}.") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path} is not a repo-agent trajectory: not valid JSON ({exc.msg} at line {exc.lineno}, "
+                        f"column {exc.colno}).") from None
+    except (AttributeError, TypeError):
+        raise UserError(f"{path} is not a repo-agent trajectory: it does not hold a JSON object.") from None
+    except ValueError as exc:  # an unknown trajectory format, text that is not UTF-8
         raise UserError(f"{path} is not a repo-agent trajectory: {str(exc).splitlines()[0]}.") from None
+    except OSError as exc:
+        raise UserError(f"Trajectory file {path} cannot be read ({exc.strerror}).") from None
 
 
 def recorded_repo(data: TrajectoryData) -> RepoSource:

@@ -14,7 +14,7 @@ console = Console()
 
 
 def replay_command(
-    trajectory: Path = typer.Argument(..., help="A trajectory.json written by `agent solve`."),
+    trajectory: Path = typer.Argument(..., help="A run folder (runs/RUN_ID) or the trajectory.json in it."),
     workspace: str | None = typer.Option(None, "--workspace", "-w", help="Override the recorded workspace type."),
     config: list[str] = typer.Option([], "--config", "-c", help="Overrides applied on top of the recorded config."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the replayed patch to this file."),
