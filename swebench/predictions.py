@@ -3,7 +3,8 @@
 Accepted formats: JSON lines (`{"instance_id", "model_name_or_path", "model_patch"}` per line), a JSON array
 of such objects, or a JSON object keyed by instance id. Malformed lines, unknown instance ids, duplicates and
 non-string patches are rejected with a reason; empty patches and patches that are not diffs are kept (they
-are scored without running anything); patches that touch test files are kept with a note.
+are scored without running anything); patches that touch test files are kept with a note. A file with no
+usable prediction at all is refused (`require_predictions`), naming its first bad line.
 """
 
 from __future__ import annotations
@@ -83,10 +84,10 @@ def _items(text: str) -> list[tuple[int, Any]]:
             data = None
         if isinstance(data, list):
             return list(enumerate(data, 1))
-        if isinstance(data, dict) and "instance_id" in data:
-            return [(1, data)]
-        if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()) and "model_patch" not in data:
+        if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
             return [(n, {"instance_id": k, **v}) for n, (k, v) in enumerate(data.items(), 1)]
+        if isinstance(data, dict):
+            return [(1, data)]  # one prediction, or an object of another schema (rejected with the reason)
     items = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
@@ -105,7 +106,8 @@ def _check(number: int, item: Any, dataset: dict[str, Instance]) -> Prediction |
         return Rejection(number, f"not a JSON object but {type(item).__name__}")
     instance_id = item.get("instance_id")
     if not isinstance(instance_id, str) or not instance_id:
-        return Rejection(number, "no instance_id")
+        keys = ", ".join(list(item)[:4]) or "none"
+        return Rejection(number, f"no instance_id (keys: {keys}; a prediction has instance_id and model_patch)")
     if instance_id not in dataset:
         return Rejection(number, "unknown instance id (not in the dataset)", instance_id)
     patch = item.get("model_patch")
@@ -141,6 +143,19 @@ def read_predictions(path: Path, dataset: list[Instance]) -> PredictionSet:
                                                checked.instance_id))
         result.predictions[checked.instance_id] = checked
     return result
+
+
+def require_predictions(found: PredictionSet, path: Path) -> None:
+    """A UserError naming the first bad line when `found` (read from `path`) holds no usable prediction."""
+    if found.predictions:
+        return
+    if not found.rejections:
+        raise UserError(f"The predictions file {path} holds no predictions; give one JSON object per line with "
+                        "instance_id and model_patch.")
+    first = min(found.rejections, key=lambda rejection: rejection.line)
+    where = f"line {first.line}" + (f" ({first.instance_id})" if first.instance_id else "")
+    raise UserError(f"No usable prediction in {path}, {len(found.rejections)} line(s) rejected; the first, "
+                    f"{where}: {first.reason}.")
 
 
 def gold_predictions(dataset: list[Instance], model_name: str = "gold") -> PredictionSet:

@@ -20,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent.errors import UserError
 from swebench.datasets import Instance
 from swebench.evaluate import (
     EMPTY,
@@ -159,10 +160,26 @@ def run_evaluation(dataset: list[Instance], predictions: PredictionSet, make_bui
     return list(results.values())
 
 
+def read_run_meta(folder: Path) -> dict:
+    """A run's run.json; a UserError when the run does not exist or its run.json is damaged."""
+    path = folder / "run.json"
+    again = f"evaluate it again with `agent swebench eval --run-id {folder.name} --predictions FILE`."
+    if not path.is_file():
+        raise UserError(f"No evaluation run {folder.name!r} in {folder.parent} to regrade; run `agent swebench eval "
+                        f"--run-id {folder.name} --predictions FILE` first, or pass --runs-dir.")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path} cannot be read ({exc}); {again}") from exc
+    if not isinstance(meta, dict):
+        raise UserError(f"{path} is not a run description (a JSON object); {again}")
+    return meta
+
+
 def regrade_run(dataset: list[Instance], specs: SpecTable, runs_dir: Path, run_id: str) -> list[EvalResult]:
     """Grade every instance of a run again from its stored test output (no Docker)."""
     folder = run_folder(runs_dir, run_id)
-    meta = json.loads((folder / "run.json").read_text())
+    meta = read_run_meta(folder)
     by_id = {instance.instance_id: instance for instance in dataset}
     results = []
     for instance_id in meta.get("submitted_ids", []):

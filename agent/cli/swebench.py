@@ -13,6 +13,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agent.errors import UserError
 
@@ -93,6 +94,28 @@ def validate_command(
         raise typer.Exit(1)
 
 
+def usable_predictions(path: Path, dataset: list, ids: list[str]):
+    """The predictions of `path` (for `ids` only, when given); rejected lines are listed on stderr.
+
+    A file with no usable prediction, unknown `ids`, or no prediction for `ids` is a UserError.
+    """
+    from swebench.datasets import select
+    from swebench.predictions import read_predictions, require_predictions
+
+    wanted = {instance.instance_id for instance in select(dataset, ids)} if ids else set()
+    preds = read_predictions(path, dataset)
+    require_predictions(preds, path)
+    if wanted:
+        preds.predictions = {k: v for k, v in preds.predictions.items() if k in wanted}
+        if not preds.predictions:
+            raise UserError(f"{path} has no prediction for the instances given with --instances "
+                            f"({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''}); check the ids against the file.")
+    for rejection in preds.rejections:
+        detail = escape(f"{rejection.reason} {rejection.instance_id}".rstrip())
+        err_console.print(f"[yellow]line {rejection.line} skipped[/]: {detail}", highlight=False)
+    return preds
+
+
 @swebench_app.command("eval")
 def eval_command(
     predictions: Path = typer.Option(None, "--predictions", "-p", help="Predictions file (JSONL or JSON)."),
@@ -109,7 +132,6 @@ def eval_command(
 ) -> None:
     """Evaluate a predictions file; reruns skip finished instances; then print the report."""
     from swebench.evaluate import EvalSettings
-    from swebench.predictions import read_predictions
     from swebench.report import load_report, print_report, write_reports
     from swebench.run_eval import RunOptions, regrade_run, run_evaluation
     from swebench.specs import SpecTable
@@ -120,13 +142,7 @@ def eval_command(
     else:
         if predictions is None:
             raise UserError("Give the predictions file with --predictions FILE (or use --regrade).")
-        preds = read_predictions(predictions, full)
-        wanted = set(split_ids(instances))
-        if wanted:
-            preds.predictions = {k: v for k, v in preds.predictions.items() if k in wanted}
-        for rejection in preds.rejections:
-            err_console.print(f"[yellow]line {rejection.line} skipped[/]: {rejection.reason} "
-                              f"{rejection.instance_id}".rstrip(), highlight=False)
+        preds = usable_predictions(predictions, full, split_ids(instances))
         options = RunOptions(run_id=run_id, runs_dir=runs_dir, workers=workers, force=force,
                              settings=EvalSettings(timeout=timeout, run_id=run_id), dataset_name=dataset,
                              predictions_path=str(predictions))
