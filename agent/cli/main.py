@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
+from typing import get_args
 
 import typer
 from rich.console import Console
@@ -55,6 +57,21 @@ def register_commands() -> None:
     """Import each command module and let it add its commands to the app."""
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(app)
+
+
+def choice_of(model: type, field: str) -> Callable[[str | None], str | None]:
+    """A typer callback that accepts only the values the config `model`'s Literal `field` allows.
+
+    So `--flag bogus` is a usage error naming the flag, not a config error naming the key it sets.
+    """
+    allowed = get_args(model.model_fields[field].annotation)
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, allowed))}.")
+        return value
+
+    return check
 
 
 def click_exception_types() -> tuple[type[Exception], ...]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from agent.config import AgentConfig, load_config
+from agent.cli.main import choice_of
+from agent.config import AgentConfig, SamplesConfig, load_config
 from agent.errors import UserError
 from agent.issue import resolve_issue
 from agent.repo import RepoSource, is_dirty, resolve_repo
@@ -120,14 +121,16 @@ def solve_command(
     temperature: float | None = typer.Option(None, "--temperature", min=0, max=2, help="Sampling temperature."),
     top_p: float | None = typer.Option(None, "--top-p", min=0, max=1, help="Nucleus sampling."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Rollouts run at once (default: CPU count)."),
-    select: str | None = typer.Option(None, "--select", help="How the patch is chosen among the rollouts: "
-                                      "tests+vote, tests or vote."),
+    select: str | None = typer.Option(None, "--select", callback=choice_of(SamplesConfig, "select"),
+                                      help="How the patch is chosen among the rollouts: tests+vote, tests or vote."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
     from agent.samples.cli import run_samples, sample_overrides
 
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
     settings = load_config(sources + sample_overrides(samples, temperature, top_p, workers, select))
+    if out and not out.parent.is_dir():  # refused before the run, not after it
+        raise UserError(f"--out {out}: the folder {out.parent} does not exist; create it or choose another path.")
     if github_api:
         os.environ["GITHUB_API_URL"] = github_api  # read by the GitHub issue reader and client
     issue_text = resolve_issue(issue)
