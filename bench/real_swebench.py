@@ -109,9 +109,8 @@ def run(variants: list[str], s: Settings, mirrors: Path, artifacts: Path, stamp:
         log(f"{system}: {' '.join(cmd)}")
         if dry_run:
             continue
-        artifacts.mkdir(parents=True, exist_ok=True)
         limit = len(instances) * (s.wall_time + 3600)  # inference plus image builds and evaluation per instance
-        rc, seconds, killed = run_bounded(cmd, Path.cwd(), dict(os.environ), artifacts / f"swebench-{variant}.log",
+        rc, seconds, killed = run_bounded(cmd, artifacts, dict(os.environ), artifacts / f"swebench-{variant}.log",
                                           limit)
         log(f"{system}: exit {rc} after {seconds:.0f} s{' (stopped by the bench)' if killed else ''}")
         rows += read_run(artifacts / "swebench-runs" / "swebench" / run_id, system, instances)

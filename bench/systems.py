@@ -80,8 +80,12 @@ class Outcome:
     """Return code, trajectory path, exit message."""
 
 
-def run_bounded(command: list[str], cwd: Path, env: dict[str, str], log: Path, limit: float) -> tuple[int, float, bool]:
-    """Run `command` in its own process group; after `limit` s SIGINT, 20 s later SIGKILL. (rc, seconds, killed)."""
+def run_bounded(command: list[str], cwd: Path, env: dict[str, str], log: Path, limit: float,
+                sweep: Path | None = None) -> tuple[int, float, bool]:
+    """Run `command` in its own process group; after `limit` s SIGINT, 20 s later SIGKILL. (rc, seconds, killed).
+
+    Afterwards processes still working inside `sweep` (the run's own folder) are killed too.
+    """
     started = time.monotonic()
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -106,7 +110,27 @@ def run_bounded(command: list[str], cwd: Path, env: dict[str, str], log: Path, l
         raise
     with contextlib.suppress(ProcessLookupError):  # commands the agent left running in the background
         os.killpg(process.pid, signal.SIGKILL)
+    if sweep is not None:
+        kill_leftovers(sweep)
     return process.returncode, time.monotonic() - started, killed
+
+
+def kill_leftovers(folder: Path) -> list[int]:
+    """SIGKILL processes still working inside `folder` (agent commands run in sessions of their own); their ids."""
+    killed = []
+    prefix = str(folder.resolve())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            where = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if where == prefix or where.startswith(prefix + "/"):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
 
 
 def working_diff(repo: Path, base: str) -> str:
@@ -172,7 +196,7 @@ class RepoAgent:
         tmp.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **QUIET_LITELLM, "TMPDIR": str(tmp)}
         rc, seconds, killed = run_bounded(self.command(task, run_dir, s), run_dir, env, run_dir / "agent.log",
-                                          s.wall_time + s.grace)
+                                          s.wall_time + s.grace, sweep=run_dir)
         outcome = read_repo_agent(run_dir / "runs")
         outcome.wall_seconds, outcome.killed = seconds, killed
         outcome.details["returncode"] = rc
@@ -255,7 +279,7 @@ class MiniSweAgent:
         env = {**os.environ, **QUIET_LITELLM, "MSWEA_CONFIGURED": "1", "MSWEA_SILENT_STARTUP": "1",
                "MSWEA_COST_TRACKING": "ignore_errors", "MSWEA_GLOBAL_CONFIG_DIR": str(run_dir / "mswea-config")}
         rc, seconds, killed = run_bounded(self.command(task, repo, traj, s), repo, env, run_dir / "agent.log",
-                                          s.wall_time + s.grace)
+                                          s.wall_time + s.grace, sweep=run_dir)
         outcome = read_mini(traj)
         outcome.wall_seconds, outcome.killed = seconds, killed
         outcome.details["returncode"] = rc
