@@ -42,6 +42,23 @@ class RetryConfig(StrictModel):
     """Upper bound of a single wait, in seconds."""
 
 
+class LocalServerConfig(StrictModel):
+    """The llama.cpp server that `--model gguf:PATH` starts for a local GGUF file (llama-cpp-python's)."""
+
+    n_ctx: int = Field(default=8192, ge=512)
+    """Context window of the server in tokens; the prompt, the history and the reply must fit in it."""
+    threads: int | None = Field(default=None, ge=1)
+    """Threads generating tokens (`--n_threads`); empty means the number of cores this process may use."""
+    python: Path | None = None
+    """Interpreter that has llama-cpp-python with its server, used when the current one cannot import it."""
+    startup_timeout: float = Field(default=120.0, gt=0)
+    """Seconds the server may take to load the model and answer `GET /v1/models`."""
+    log_file: Path | None = None
+    """Where the server's output goes; empty means a temporary file, removed when the server stops cleanly."""
+    extra_args: list[str] = Field(default_factory=list)
+    """Further command-line flags for `python -m llama_cpp.server`, e.g. `[--n_batch, "256"]`."""
+
+
 class ModelConfig(StrictModel):
     """Which model answers, and how it is called."""
 
@@ -81,6 +98,8 @@ class ModelConfig(StrictModel):
     """Prices for models litellm does not know, keyed by model id."""
     extra_params: dict[str, Any] = Field(default_factory=dict)
     """Further keyword arguments for `litellm.completion` (e.g. `response_format`)."""
+    local: LocalServerConfig = Field(default_factory=LocalServerConfig)
+    """For `gguf:PATH` model names: how the local llama.cpp server is run."""
 
 
 class LimitsConfig(StrictModel):

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from agent.config import ModelConfig
+from agent.config import ModelConfig, PriceConfig
 from agent.errors import UserError
 from agent.models.base import Model
 
 
 def _litellm(config: ModelConfig, cli_model: str | None) -> Model:
     from agent.models.litellm_model import LitellmModel
-    from agent.models.selection import resolve_model_name
+    from agent.models.selection import gguf_file, resolve_model_name
 
     name = resolve_model_name(cli_model, config)
+    path = gguf_file(name)
+    if path is not None:
+        return LitellmModel(local_model_config(config, path))
     return LitellmModel(config.model_copy(update={"name": name}))
+
+
+def local_model_config(config: ModelConfig, path: Path) -> ModelConfig:
+    """`config` aimed at the llama.cpp server for the GGUF file `path` (started once per file and process).
+
+    The result is an ordinary OpenAI-compatible server setup: name `openai/<file stem>`, `api_base` its URL,
+    a placeholder key unless one is set, and a zero price so cost stays 0 without a warning.
+    """
+    from agent.models import local_server
+
+    server = local_server.serve(path, config.local)
+    prices = {server.model_name: PriceConfig(input_per_million=0, output_per_million=0), **config.prices}
+    return config.model_copy(update={"name": server.model_name, "api_base": server.base_url,
+                                     "api_key": config.api_key or "local", "prices": prices})
 
 
 def _scripted(config: ModelConfig, cli_model: str | None) -> Model:
@@ -24,11 +42,13 @@ def _scripted(config: ModelConfig, cli_model: str | None) -> Model:
 
 
 MODEL_TYPES: dict[str, Callable[[ModelConfig, str | None], Model]] = {"litellm": _litellm, "scripted": _scripted}
-"""`model.type` -> factory taking the model config and the `--model` value (ignored by `scripted`)."""
+"""`model.type` -> factory taking the model config and the `--model` value (ignored by `scripted`); a litellm name
+`gguf:PATH` starts (or reuses) a local llama.cpp server for that file."""
 
 
 def make_model(config: ModelConfig, cli_model: str | None = None) -> Model:
-    """The model for `config` (`--model` overrides the name of a litellm model); UserError when unusable."""
+    """The model for `config` (`--model` overrides the name of a litellm model, `gguf:PATH` included); UserError
+    when unusable."""
     factory = MODEL_TYPES.get(config.type)
     if factory is None:
         raise UserError(f"Unknown model.type {config.type!r}: use one of {', '.join(MODEL_TYPES)}.")

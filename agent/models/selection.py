@@ -2,13 +2,15 @@
 
 The chosen name is checked before the run starts: litellm must know its provider, and the
 provider's API key must be in the environment (unless `model.api_base` or `model.api_key` is set).
-Every failure is one sentence saying what to set.
+A name `gguf:PATH` is a local GGUF file instead (served by llama.cpp, see local_server.py): the file
+must exist and be a GGUF file. Every failure is one sentence saying what to set.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from agent.config import ModelConfig
 from agent.errors import UserError
@@ -40,6 +42,19 @@ PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
 
 ENV_MODEL = "AGENT_MODEL"
 """Environment variable naming the model when neither `--model` nor the config does."""
+
+GGUF_PREFIX = "gguf:"
+"""A model name `gguf:PATH` names a local GGUF file that a llama.cpp server started by repo-agent serves."""
+
+
+def gguf_file(name: str) -> Path | None:
+    """The file a `gguf:PATH` model name points to (`~` expanded, not checked); None for any other name."""
+    if not name.startswith(GGUF_PREFIX):
+        return None
+    raw = name[len(GGUF_PREFIX):].strip()
+    if not raw:
+        raise UserError("gguf: needs the path of a GGUF file after it, e.g. --model gguf:models/qwen.gguf.")
+    return Path(raw).expanduser()
 
 
 def key_variable(provider: str | None) -> str | None:
@@ -81,8 +96,15 @@ def check_key(name: str, provider: str, config: ModelConfig, env: Mapping[str, s
 
 
 def resolve_model_name(cli_model: str | None, config: ModelConfig, env: Mapping[str, str] | None = None) -> str:
-    """The model to use: `--model` > `model.name` > AGENT_MODEL > first provider key set; checked to be usable."""
+    """The model to use: `--model` > `model.name` > AGENT_MODEL > first provider key set; checked to be usable
+    (a `gguf:PATH` name: the file is there and is a GGUF file)."""
     env = os.environ if env is None else env
     name = pick_model_name(cli_model, config, env)
+    path = gguf_file(name)
+    if path is not None:
+        from agent.models.local_server import check_model_file
+
+        check_model_file(path)
+        return name
     check_key(name, provider_of(name, config), config, env)
     return name

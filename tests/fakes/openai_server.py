@@ -234,7 +234,7 @@ class OpenAIServer:
     """A threaded OpenAI-compatible server on 127.0.0.1 replaying scripted replies; a context manager."""
 
     def __init__(self, replies: Iterable[Responder] = (), *, fallback: Responder | None = None,
-                 models: Iterable[str] = ("fake-model",)):
+                 models: Iterable[str] = ("fake-model",), host: str = "127.0.0.1", port: int = 0):
         self._queue: deque[Responder] = deque(replies)
         self._lock = threading.Lock()
         self.fallback = fallback
@@ -244,12 +244,14 @@ class OpenAIServer:
         self.requests: list[RecordedRequest] = []
         """Every request received, in order."""
         self.stopping = threading.Event()
+        self.address = (host, port)
+        """Where to listen; port 0 picks a free one."""
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> OpenAIServer:
-        """Bind a free port on 127.0.0.1 and serve in a background thread."""
-        self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        """Bind `address` (by default a free port on 127.0.0.1) and serve in a background thread."""
+        self._httpd = _HTTPServer(self.address, _Handler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="fake-openai", daemon=True)
