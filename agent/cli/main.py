@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from agent.errors import UserError
+from agent.errors import ModelError, UserError, WorkspaceError
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -122,7 +122,8 @@ def exit_for_click_error(exc: Exception) -> None:
 
 
 def run() -> None:
-    """Entry point: run the app; `UserError` and usage errors become one line on stderr and exit status 2."""
+    """Entry point: run the app; `UserError` and usage errors become one line on stderr and exit status 2, a model
+    or workspace failure one line and status 1."""
     register_commands()
     debug = "--debug" in sys.argv
     try:
@@ -132,6 +133,11 @@ def run() -> None:
             raise
         show_error(str(exc))
         sys.exit(2)
+    except (ModelError, WorkspaceError) as exc:  # a model server or workspace that failed: its sentence, status 1
+        if debug:
+            raise
+        show_error(str(exc) or type(exc).__name__)
+        sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         sys.exit(130)

@@ -8,7 +8,7 @@ import pytest
 
 from agent.errors import UserError
 from swebench.datasets import load_dataset
-from swebench.predictions import gold_predictions, read_predictions
+from swebench.predictions import gold_predictions, read_predictions, require_predictions
 
 DEV = load_dataset("lite-dev")
 FIRST, SECOND, THIRD = DEV[0], DEV[1], DEV[2]
@@ -73,3 +73,27 @@ def test_null_patches_count_as_empty_and_unreadable_files_are_user_errors(tmp_pa
 def test_gold_predictions_are_the_dataset_patches():
     gold = gold_predictions(DEV[:2])
     assert [p.model_patch for p in gold.predictions.values()] == [DEV[0].patch, DEV[1].patch]
+
+
+def test_a_file_without_one_usable_prediction_is_refused_naming_its_first_bad_line(tmp_path):
+    cases = {
+        "bad.jsonl": ("\n{not json\n[1]\n", r"bad.jsonl, 2 line\(s\) rejected; the first, line 2: not valid JSON"),
+        "schema.jsonl": (json.dumps({"id": FIRST.instance_id, "patch": ""}),
+                         r"line 1: no instance_id \(keys: id, patch; a prediction has instance_id and model_patch\)"),
+        "pretty.json": (json.dumps({"predictions": [1]}, indent=2), r"line 1: no instance_id"),
+        "empty.json": ("{}", r"line 1: no instance_id \(keys: none"),
+        "unknown.jsonl": (line("nobody__nothing-1", ""), r"line 1 \(nobody__nothing-1\): unknown instance id"),
+        "blank.jsonl": ("\n\n", r"blank.jsonl holds no predictions"),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text)
+        found = read_predictions(tmp_path / name, DEV)
+        with pytest.raises(UserError, match=message):
+            require_predictions(found, tmp_path / name)
+
+
+def test_one_usable_line_is_enough(tmp_path):
+    (tmp_path / "p.jsonl").write_text("{not json\n" + line(FIRST.instance_id, "") + "\n")
+    found = read_predictions(tmp_path / "p.jsonl", DEV)
+    require_predictions(found, tmp_path / "p.jsonl")  # no error
+    assert list(found.predictions) == [FIRST.instance_id] and [r.line for r in found.rejections] == [1]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from agent.errors import UserError
 from swebench.datasets import load_dataset
 from swebench.evaluate import EvalResult, write_json
 from swebench.grading import APPLY_MARKER, END_MARKER, EXIT_MARKER, START_MARKER
@@ -156,3 +157,16 @@ def test_html_escapes_what_predictions_and_logs_put_in_it(tmp_path):
     write_json(folder / "run.json", meta)
     html = render_html(load_report(tmp_path, "r6"))
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_regrade_of_a_missing_or_damaged_run_is_one_sentence(tmp_path):
+    with pytest.raises(UserError, match=r"No evaluation run 'never' in .* to regrade.*--predictions FILE"):
+        regrade_run(DEV, SpecTable.load(), tmp_path, "never")
+    folder = run_folder(tmp_path, "broken")
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text("{")
+    with pytest.raises(UserError, match=r"run.json cannot be read .*agent swebench eval --run-id broken"):
+        regrade_run(DEV, SpecTable.load(), tmp_path, "broken")
+    (folder / "run.json").write_text("[]")
+    with pytest.raises(UserError, match="not a run description"):
+        regrade_run(DEV, SpecTable.load(), tmp_path, "broken")
