@@ -61,4 +61,4 @@ def test_one_sample_is_the_ordinary_run(signs_repo: Path, tmp_path: Path) -> Non
 def test_a_bad_selection_mode_is_one_sentence(signs_repo: Path, tmp_path: Path) -> None:
     result = agent("solve", "-r", str(signs_repo), "-i", ISSUE, *scripted("fix_tidy.yaml"), "--samples", "2",
                    "--select", "best", cwd=tmp_path, env=env())
-    assert result.returncode == 2 and "samples.select" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "--select" in result.stderr and "Traceback" not in result.stderr
