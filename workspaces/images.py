@@ -75,7 +75,10 @@ def daemon_reachable(timeout: float = 5) -> bool:
 
 
 def cache_dir() -> Path:
-    """Where repo-agent keeps build logs ($XDG_CACHE_HOME/repo-agent, else ~/.cache/repo-agent)."""
+    """Where repo-agent keeps build logs and clones: $REPO_AGENT_CACHE, else $XDG_CACHE_HOME/repo-agent, else
+    ~/.cache/repo-agent (as `agent.repo.cache_dir`)."""
+    if os.environ.get("REPO_AGENT_CACHE"):
+        return Path(os.environ["REPO_AGENT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "repo-agent"
 
@@ -108,7 +111,7 @@ def ensure_image(client: Any, name: str) -> Any:
     except docker.errors.APIError as exc:
         raise UserError(
             f"Image {name} is not available locally and could not be pulled ({exc.explanation or exc}); "
-            "build an offline base with `agent images build-base` or give an image that exists."
+            "build the base image with `agent images build-base` or give an image that exists."
         ) from exc
 
 

@@ -61,7 +61,8 @@ def test_validate_json_eval_and_report(tmp_path, base_image):  # noqa: F811 - fi
     assert missing.returncode == 2 and "No evaluation run" in missing.stderr
 
 
-def test_kill_9_in_the_middle_then_rerun_finishes_and_keeps_what_was_done(tmp_path, docker_client):  # noqa: F811
+def test_kill_9_in_the_middle_then_rerun_finishes_and_keeps_what_was_done(tmp_path, docker_client,  # noqa: F811
+                                                                          base_image):  # noqa: F811 - fixture
     options, root = setup_files(tmp_path)
     slow = FIX.replace("+    return a + b\n", "+    import time; time.sleep(3); return a + b\n")
     preds = root / "preds.jsonl"
@@ -70,20 +71,24 @@ def test_kill_9_in_the_middle_then_rerun_finishes_and_keeps_what_was_done(tmp_pa
     command = [sys.executable, "-m", "agent", "swebench", "eval", *options, "--predictions", str(preds),
                "--run-id", "k", "--workers", "1"]
     env = {**os.environ, "XDG_CACHE_HOME": str(root / "cache")}
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = root / "killed-eval.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     run = root / "runs" / "swebench" / "k"
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and not (run / "acme__calc-1" / "report.json").exists():
+    first_report, deadline = run / "acme__calc-1" / "report.json", time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None and not first_report.exists():
         time.sleep(0.2)
+    ended_early = process.poll()
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert (run / "acme__calc-1" / "report.json").exists()
-    first = (run / "acme__calc-1" / "report.json").read_text()
+    assert ended_early is None, f"the evaluation ended before it was killed (exit {ended_early}): {log.read_text()}"
+    assert first_report.exists()
+    first = first_report.read_text()
     result = agent("swebench", "eval", *options, "--predictions", str(preds), "--run-id", "k", cwd=root)
     assert result.returncode == 0, result.stderr
     results = json.loads((run / "results.json").read_text())
     assert results["resolved_ids"] == ["acme__calc-1", "acme__calc-2"]
-    assert (run / "acme__calc-1" / "report.json").read_text() == first  # finished work was kept, not redone
+    assert first_report.read_text() == first  # finished work was kept, not redone
     assert agent("gc", cwd=root).returncode == 0
     leftovers = docker_client.containers.list(all=True, filters={"label": "repo-agent.run-id=k"})
     assert leftovers == []

@@ -18,9 +18,12 @@ from workspaces.images import daemon_reachable
 requires_docker = [
     pytest.mark.docker,
     pytest.mark.skipif(not os.environ.get("CI") and not daemon_reachable(),
-                       reason="no Docker daemon reachable (these tests run in CI)"),
+                       reason="no Docker daemon is reachable at " + os.environ.get("DOCKER_HOST", "the local socket")
+                       + " (start dockerd to run these tests; in CI they run)"),
+    pytest.mark.usefixtures("images_built_here_are_removed"),
 ]
-"""`pytestmark = requires_docker` in a module of Docker tests."""
+"""`pytestmark = requires_docker` in a module of Docker tests: skipped at once outside CI without a daemon, and
+the images the module builds are removed after it (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +46,8 @@ def base_image(docker_client) -> str:
     except docker.errors.ImageNotFound:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"{DEFAULT_BASE} is not built (run `agent images build-base`)")
+        pytest.skip(f"the base image {DEFAULT_BASE} is not built (README command 1 builds it, or "
+                    "`agent images build-base`)")
     return DEFAULT_BASE
 
 

@@ -155,7 +155,7 @@ def test_the_users_checkout_does_not_change(source, base_image):  # noqa: F811 -
     assert tree_state(source) == before
 
 
-def test_no_container_is_left_after_the_context_exits(source, docker_client):  # noqa: F811 - fixture
+def test_no_container_is_left_after_the_context_exits(source, docker_client, base_image):  # noqa: F811 - fixtures
     def mine(run_id: str) -> list:
         return docker_client.containers.list(all=True, filters={"label": f"{gc.RUN_ID}={run_id}"})
 
@@ -184,7 +184,7 @@ def test_big_allocation_hits_the_memory_limit(source, base_image):  # noqa: F811
         assert ws.exec("echo alive", timeout=30).output == "alive\n"
 
 
-def test_a_killed_container_is_a_workspace_error_and_keeps_its_patch(source, docker_client):  # noqa: F811 - fixture
+def test_a_killed_container_is_a_workspace_error_and_keeps_its_patch(source, docker_client, base_image):  # noqa: F811
     with DockerWorkspace(plain_config(), source, "HEAD") as ws:
         ws.write_file("pkg/core.py", "def answer():\n    return 42\n")
         ws.write_file("added.txt", "new\n")

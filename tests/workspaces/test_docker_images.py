@@ -70,9 +70,11 @@ def test_a_repository_already_in_the_image_is_used_where_it_is(source, docker_cl
         assert ws.diff() == ""
 
 
-def test_images_without_python_fall_back_to_docker_exec_and_the_archive_api(source, docker_client, base_image):  # noqa
+def test_images_without_python_fall_back_to_docker_exec_and_the_archive_api(source, docker_client, base_image,  # noqa
+                                                                            made_images):
     recipe = ImageRecipe(base=base_image, steps=["rm -f /usr/bin/python3 /usr/bin/python3.*"], network="none")
     image = build_image(docker_client, recipe).name
+    made_images.append(image)
     with DockerWorkspace(plain_config(image=image), source, "HEAD") as ws:
         assert ws.server is None
         result = ws.exec("whoami; echo err >&2; exit 4", timeout=30)

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from swebench.infer.task import PREDICTED
-from tests.workspaces.docker_support import requires_docker
+from tests.workspaces.docker_support import base_image, docker_client, requires_docker  # noqa: F401 - fixtures
 
 from .conftest import GOLD, make_batch, read_lines, write_script
 
@@ -61,7 +61,8 @@ def docker_test(test):
 
 
 @docker_test
-def test_an_instance_container_on_a_ray_task_gives_a_prediction_the_harness_resolves(local_ray, tmp_path):
+def test_an_instance_container_on_a_ray_task_gives_a_prediction_the_harness_resolves(local_ray, tmp_path,
+                                                                                   base_image):  # noqa: F811
     from swebench.evaluate import EvalSettings, evaluate_instance
     from swebench.infer.instance_job import builder_for
 

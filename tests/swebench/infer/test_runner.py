@@ -104,9 +104,11 @@ def test_fault_directives_end_as_predictions_or_errors(batch, actions, overrides
         assert batch.run(batch.config(write_script(batch.root, "gold.json", GOLD)), batch.instances[:1]).outcomes
 
 
-def test_a_repository_missing_from_the_mirrors_is_an_error_of_that_instance_only(batch):
+def test_a_repository_missing_from_the_mirrors_is_an_error_of_that_instance_only(batch, monkeypatch):
     from dataclasses import replace
 
+    monkeypatch.setattr("swebench.mirrors.CLONE_URL", str(batch.root / "nowhere" / "{repo}"))  # no GitHub
+    monkeypatch.setenv("XDG_CACHE_HOME", str(batch.root / "cache"))  # the clone cache and its lock files
     lost = replace(batch.instances[0], instance_id="acme__gone-1", repo="acme/gone")
     summary = batch.run(batch.config(write_script(batch.root, "gold.json", GOLD)), [lost, batch.instances[1]])
     assert summary.outcomes["acme__gone-1"].kind == ERROR
