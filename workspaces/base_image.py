@@ -1,7 +1,8 @@
-"""The offline base image: a Debian root file system made with debootstrap and imported through the docker SDK.
+"""The base image: a Debian root file system made with debootstrap and imported through the docker SDK.
 
-It holds git, Python, build tools and a non-root user `agent`; building takes minutes, so an existing
-image is reused unless a rebuild is forced.
+debootstrap runs as root and downloads the packages from a Debian mirror; no container registry is used.
+The image holds git, Python, build tools and a non-root user `agent`; building takes minutes, so an
+existing image is reused unless a rebuild is forced.
 """
 
 from __future__ import annotations
@@ -70,12 +71,20 @@ def image_changes(suite: str) -> list[str]:
     ]
 
 
-def _check_host() -> None:
-    """debootstrap needs root and the debootstrap command; say how to get them otherwise."""
+def host_problem() -> str:
+    """Why this host cannot build a base image ("" when it can): debootstrap must be installed and run as root."""
     if shutil.which("debootstrap") is None:
-        raise UserError("debootstrap is not installed: run `sudo apt-get install debootstrap` and try again.")
+        return "debootstrap is not installed: run `sudo apt-get install debootstrap` and try again"
     if os.geteuid() != 0:
-        raise UserError("Building the base image runs debootstrap, which needs root: run it with sudo.")
+        return "debootstrap needs root: run `agent images build-base` as root (sudo)"
+    return ""
+
+
+def _check_host() -> None:
+    """A UserError saying what to do when this host cannot build a base image."""
+    problem = host_problem()
+    if problem:
+        raise UserError(problem[0].upper() + problem[1:] + ".")
 
 
 def _run(cmd: list[str], log: Any, what: str, log_path: Path) -> None:

@@ -62,15 +62,35 @@ def choose_model(sources: list[str], force_replay: bool, script: Path) -> tuple[
 
 
 def docker_unusable_reason(image: str | None) -> str:
-    """Why the Docker workspace can't run the example here ("" when it can)."""
-    from workspaces.images import DEFAULT_BASE, connect, daemon_reachable
+    """Why the Docker workspace can't run the example here ("" when it can). A missing base image is built
+    first, announced, when this host can build it (debootstrap, as root)."""
+    import docker
 
+    from workspaces.base_image import DEFAULT_MIRROR, build_base, host_problem
+    from workspaces.images import BASE_REPOSITORY, DEFAULT_BASE, connect, daemon_reachable
+
+    name = image or DEFAULT_BASE
     if not daemon_reachable():
-        return "Docker is not reachable"
+        return "no Docker daemon is reachable (start it: `dockerd &` or `systemctl start docker`)"
+    client = connect()
     try:
-        connect().images.get(image or DEFAULT_BASE)
-    except Exception:
-        return f"the image {image or DEFAULT_BASE} is not built (`agent images build-base` builds it)"
+        client.images.get(name)
+        return ""
+    except docker.errors.ImageNotFound:
+        pass
+    if not name.startswith(BASE_REPOSITORY + ":"):
+        return f"the image {name} is not on this machine"
+    problem = host_problem()
+    if problem:
+        return f"the base image {name} is not built, and {problem}"
+    suite = name.split(":", 1)[1]
+    console.print(f"Building the base image {name} first (once, a few minutes): debootstrap downloads Debian "
+                  f"{suite} from {DEFAULT_MIRROR} ...", highlight=False)
+    try:
+        built = build_base(client, suite)
+    except (UserError, docker.errors.DockerException) as exc:
+        return f"building the base image {name} failed ({str(exc).rstrip('.')})"
+    console.print(f"Built {built.name} in {built.seconds:.0f} s.", highlight=False)
     return ""
 
 
@@ -89,7 +109,8 @@ def example_command(
     settings = load_config(sources)
     reason = docker_unusable_reason(settings.workspace.image) if settings.workspace.type == "docker" else ""
     if reason and not workspace:
-        console.print(f"[yellow]{reason}; running the example in a local workspace.[/]", highlight=False)
+        console.print(f"[yellow]{reason[0].upper()}{reason[1:]}; running the example in a local workspace.[/]",
+                      highlight=False)
         settings = load_config([*sources, "workspace.type=local"])
     from agent.runner import new_run_id
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from agent.errors import UserError
 
 console = Console()
-images_app = typer.Typer(help="Docker images for workspaces (offline base images, cached environments).",
+images_app = typer.Typer(help="Docker images for workspaces (Debian base images, cached environments).",
                          no_args_is_help=True)
 SUITES = ("bookworm", "bullseye")
 """Debian suites `build-base` knows (bookworm has Python 3.11, bullseye 3.9)."""
@@ -23,7 +23,7 @@ def build_base_command(
     force: bool = typer.Option(False, "--force", help="Rebuild even when the image exists."),
     log_dir: Path | None = typer.Option(None, "--log-dir", help="Where the debootstrap log goes."),
 ) -> None:
-    """Build repo-agent/base:SUITE from a Debian root file system (debootstrap, no registry needed)."""
+    """Build repo-agent/base:SUITE with debootstrap (as root, from a Debian mirror; no container registry)."""
     from workspaces.base_image import build_base
     from workspaces.images import connect
 
