@@ -4,8 +4,10 @@ leave nothing behind (no repo-agent images or containers, no files in the real c
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -127,6 +129,22 @@ def built_images(client) -> list[str]:
     return [image.id for image in sorted(images, key=lambda image: image.attrs.get("Created", ""), reverse=True)]
 
 
+DOCKER_TURN = Path(tempfile.gettempdir()) / "repo-agent-docker-tests.lock"
+"""Locked while a module of Docker tests runs: test sessions sharing a daemon take turns."""
+
+
+@contextlib.contextmanager
+def docker_turn() -> Iterator[None]:
+    """This session's turn on the daemon. Images are named by content hash, so two sessions build the same
+    names; taking turns, each removes only what it built and finds only what it left."""
+    with DOCKER_TURN.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="module")
 def images_built_here_are_removed() -> Iterator[None]:
     """Removes, after a module of Docker tests, the images its tests built (environment and instance images);
@@ -139,11 +157,12 @@ def images_built_here_are_removed() -> Iterator[None]:
     import docker
 
     client = docker.from_env(timeout=60)
-    before = set(built_images(client))
-    yield
-    for image_id in [image_id for image_id in built_images(client) if image_id not in before]:
-        with contextlib.suppress(docker.errors.NotFound):
-            client.images.remove(image_id, force=True)
+    with docker_turn():
+        before = set(built_images(client))
+        yield
+        for image_id in [image_id for image_id in built_images(client) if image_id not in before]:
+            with contextlib.suppress(docker.errors.NotFound):
+                client.images.remove(image_id, force=True)
 
 
 def leftovers(before_files: dict[str, int], after_files: dict[str, int], before_docker: dict[str, str] | None,
@@ -163,11 +182,13 @@ def nothing_left_behind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     """Fails the session when the tests left repo-agent images or containers on the Docker daemon, removed a base
     image, or wrote into the real cache folders. Caches point into a temporary folder while the tests run."""
     folders = real_cache_folders()
-    files, objects = files_under(folders), docker_objects()
+    with docker_turn():
+        files, objects = files_under(folders), docker_objects()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         patch.delenv("REPO_AGENT_CACHE", raising=False)
         yield
-    left = leftovers(files, files_under(folders), objects, docker_objects() if objects is not None else None)
+    with docker_turn():
+        left = leftovers(files, files_under(folders), objects, docker_objects() if objects is not None else None)
     if left:
         pytest.fail(f"The tests left {len(left)} thing(s) behind:\n  " + "\n  ".join(left[:40]), pytrace=False)
