@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from swebench.datasets import Instance
@@ -23,7 +24,9 @@ def run_script(repo: Path, instance: Instance, patch: str, tmp_path: Path) -> st
     patch_path = tmp_path / "patch.diff"
     patch_path.write_text(patch)
     script = eval_script(instance, spec, patch, repo_dir=str(repo), patch_path=str(patch_path))
-    env = {**os.environ, **GIT_IDENTITY, "HOME": str(tmp_path)}  # the script sets a --global git option
+    env = {**os.environ, **GIT_IDENTITY, "HOME": str(tmp_path),  # the script sets a --global git option
+           # its test command runs `python`, which a plain Debian host lacks: this interpreter's folder has one
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
     result = subprocess.run(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env, timeout=120)
     return result.stdout
