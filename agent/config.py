@@ -73,8 +73,9 @@ class ModelConfig(StrictModel):
     instead of `script`."""
     protocol: Literal["auto", "tools", "text", "json"] = "auto"
     """`tools`: native tool calling; `text`: one fenced JSON action per reply; `json`: the text protocol with
-    the reply forced by a JSON schema (`response_format`, which llama.cpp enforces as a grammar); `auto`: tools
-    when litellm says the model supports them, else text."""
+    the reply forced by a JSON schema (`response_format`, which llama.cpp, vLLM, Ollama and LM Studio enforce as a
+    grammar); `auto`: tools when litellm says the model supports them, else json when the server behind `api_base`
+    enforces schemas (asked once with a tiny request), else text."""
     temperature: float = Field(default=0.0, ge=0, le=2)
     """Sampling temperature."""
     top_p: float | None = Field(default=None, gt=0, le=1)
@@ -85,8 +86,12 @@ class ModelConfig(StrictModel):
     """Base URL of an OpenAI-compatible server (e.g. a local llama.cpp server)."""
     api_key: str | None = None
     """API key for `api_base` servers; provider keys normally come from the environment."""
-    max_output_tokens: int | None = Field(default=4096, gt=0)
-    """Upper bound of tokens per reply."""
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """Upper bound of tokens per reply; empty: 4096 for hosted models, 1024 for a self-hosted model behind
+    `api_base` (one action fits; more is a small model writing a whole plan)."""
+    stream: bool | None = None
+    """Stream replies, closing the stream once one action has arrived (and at the run's deadline); empty: on for
+    self-hosted models behind `api_base`, off for hosted ones."""
     timeout: float = Field(default=300.0, gt=0)
     """Seconds one model call may take before it counts as a timeout (and is retried)."""
     retry: RetryConfig = Field(default_factory=RetryConfig)
@@ -113,6 +118,11 @@ class LimitsConfig(StrictModel):
     """Maximum seconds for the whole run."""
     command_timeout: float = Field(default=180.0, gt=0)
     """Seconds a single command in the workspace may run before its process group is killed."""
+    format_errors: int = Field(default=4, ge=1)
+    """Replies in a row that could not be read as an action after which the run stops (FormatErrorLimitExceeded);
+    before that, a self-hosted model is switched to schema-constrained actions."""
+    repeated_calls: int = Field(default=4, ge=2)
+    """Times one identical call may return the identical result before the run stops (RepeatedCallLimitExceeded)."""
 
 
 class LocalWorkspaceConfig(StrictModel):

@@ -42,6 +42,14 @@ class TimeLimitExceeded(LimitExceeded):
     """The wall-time limit was reached."""
 
 
+class FormatErrorLimitExceeded(LimitExceeded):
+    """The model's replies could not be read as an action too many times in a row."""
+
+
+class RepeatedCallLimitExceeded(LimitExceeded):
+    """The model kept making the same call with the same result: it is stuck."""
+
+
 class BudgetExhausted(LimitExceeded):
     """A budget shared with other runs (several instances or rollouts) was spent."""
 

@@ -18,7 +18,9 @@ from agent.errors import (
     AgentException,
     CostLimitExceeded,
     FormatError,
+    FormatErrorLimitExceeded,
     Interrupted,
+    RepeatedCallLimitExceeded,
     StepLimitExceeded,
     TimeLimitExceeded,
     WorkspaceError,
@@ -42,6 +44,11 @@ REPEATED_CALL = (
     "You already made this exact call and its result has not changed; it is in the conversation above. "
     "Repeating it will not help: act on that result with a different call (for example, view one of the "
     "files it names, or edit one)."
+)
+
+DROPPED_ACTIONS = (
+    "Note: your reply held {count} more action(s) after this one; they were not run, and anything you wrote "
+    "after the first action was discarded. Send exactly one action per reply and wait for its result.\n\n"
 )
 
 NO_TOOL_CALL = (
@@ -94,6 +101,8 @@ class AgentLoop:
         self.started = time.monotonic()
         self.last_snapshot = 0.0
         self.seen_results: dict[tuple[str, str], str] = {}
+        self.repeats: dict[tuple[str, str], int] = {}
+        self.format_errors = 0
 
     def run(self) -> str:
         """Step until an exit condition; record it and the diff so far; return the exit status."""
@@ -121,16 +130,21 @@ class AgentLoop:
         self.trajectory.data.steps.append(record)
         cost_before, start = self.model.cost, time.monotonic()
         try:
-            reply = self.model.query(self.messages, self.specs)
+            reply = self.model.query(self.messages, self.specs, deadline=self.started + self.limits.wall_time)
         except FormatError as exc:
             record.format_error = exc.text
             self.messages.extend(exc.messages)
             self.on_event(LoopEvent("format_error", step_no, self.model.cost, text=exc.text))
+            self.format_errors += 1
+            if self.format_errors >= self.limits.format_errors:
+                raise FormatErrorLimitExceeded(f"{self.format_errors} replies in a row could not be read as an "
+                                               f"action (last: {exc.text})") from None
             return
         finally:
             record.model_seconds = time.monotonic() - start
             record.cost = self.model.cost - cost_before
             self.trajectory.data.cost = self.model.cost
+        self.format_errors = 0
         self.messages.append(reply)
         self.on_event(LoopEvent("step", step_no, self.model.cost, seconds=record.model_seconds))
         if not reply.tool_calls:
@@ -138,6 +152,10 @@ class AgentLoop:
             return
         for call in reply.tool_calls:
             self.execute(call, record)
+        dropped = int(reply.meta.get("dropped_actions") or 0)
+        if dropped:
+            last = self.messages[-1]
+            last.content = DROPPED_ACTIONS.format(count=dropped) + last.content
         changing = any(call.name not in READ_ONLY_TOOLS for call in reply.tool_calls)
         if changing and time.monotonic() - self.last_snapshot >= SNAPSHOT_INTERVAL:
             self.trajectory.data.patch = self.ws.diff()
@@ -163,11 +181,17 @@ class AgentLoop:
         key = (call.name, json.dumps(call.arguments, sort_keys=True, default=str))
         if self.seen_results.get(key) == content:
             content = REPEATED_CALL  # re-showing the same output invites weak models to loop on it
+            self.repeats[key] = self.repeats.get(key, 1) + 1
+        else:
+            self.repeats[key] = 1
         self.seen_results[key] = observation.output
         self.messages.append(Message(
             role="tool", content=content, tool_call_id=call.id, name=call.name,
             meta={"seconds": seconds, "error": observation.error, **observation.data},
         ))
+        if self.repeats[key] >= self.limits.repeated_calls:
+            raise RepeatedCallLimitExceeded(f"the model made the same {call.name} call {self.repeats[key]} times "
+                                            "with the same result")
 
     def check_limits(self) -> None:
         """Raise the limit condition that applies, if any."""

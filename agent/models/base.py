@@ -13,9 +13,11 @@ class Model(Protocol):
 
     `query` returns an assistant `Message` whose `tool_calls` are already parsed, whatever the wire
     protocol (native tool calls or the fenced-JSON text protocol). A reply that cannot be parsed
-    raises `FormatError` carrying the messages that tell the model how to fix it. Provider failures
-    that survive retries raise `ModelError`. `meta` of the returned message holds at least `cost`
-    (dollars of this call) and `latency` (seconds).
+    raises `FormatError` carrying the messages that tell the model how to fix it. `complete` returns
+    a plain text reply (no tools), for strategies that ask for code directly. Provider failures that
+    survive retries raise `ModelError`; a call still running at `deadline` (a `time.monotonic()`
+    value) is abandoned with `TimeLimitExceeded`. `meta` of the returned message holds at least
+    `cost` (dollars of this call) and `latency` (seconds).
     """
 
     name: str
@@ -23,4 +25,7 @@ class Model(Protocol):
     cost: float
     """Dollars spent so far by this model object."""
 
-    def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message: ...
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message: ...
+
+    def complete(self, messages: list[Message], *, temperature: float | None = None,
+                 deadline: float | None = None) -> Message: ...

@@ -1,8 +1,11 @@
 """`LitellmModel`: any provider through litellm, with native tool calls or the text/json protocol.
 
 Provider failures go through resilience.py (retries, compaction on overflow, one-sentence
-`ModelError`); replies are turned into tool calls by wire.py; the cost comes from litellm's price
-table or from `model.prices`.
+`ModelError`, the run's deadline); replies are turned into tool calls by wire.py; the cost comes from
+litellm's price table or from `model.prices`. For a self-hosted model behind `api_base` (probe.py), the
+defaults fit a small model on a small machine: schema-constrained actions when the server enforces them,
+replies streamed and cut off after one action, a short output budget, and a switch to the constrained
+protocol after repeated format errors.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.config import ModelConfig
-from agent.errors import UserError
-from agent.models import lazy, text_protocol, wire
+from agent.errors import FormatError, TimeLimitExceeded, UserError
+from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
+from agent.models.streaming import StreamedReply, read_stream
 from agent.types import Message, ToolSpec
 
 log = logging.getLogger(__name__)
@@ -23,16 +27,30 @@ log = logging.getLogger(__name__)
 _warned_unpriced: set[str] = set()
 """Models already warned about (one warning per model and process)."""
 
+HOSTED_OUTPUT_TOKENS = 4096
+"""Output budget per reply for hosted models when `model.max_output_tokens` is empty."""
+LOCAL_OUTPUT_TOKENS = 1024
+"""Output budget per reply for self-hosted models when `model.max_output_tokens` is empty: one action fits."""
+ESCALATE_AFTER = 2
+"""Format errors in a row after which the text protocol gives way to the schema-constrained one."""
+TEXT_STOP = ["\nObservation", "Observation ("]
+"""Stop sequences of the text protocol: the model must not write the tool's answer itself."""
+
 
 def resolve_protocol(config: ModelConfig, name: str) -> wire.WireProtocol:
-    """The wire protocol: as configured, or for `auto` native tools when litellm says the model supports them."""
+    """The wire protocol: as configured; for `auto`, native tools when litellm says the model supports them, else
+    the schema-constrained `json` protocol when the server enforces schemas, else `text`."""
     if config.protocol != "auto":
         return config.protocol
     try:
         supported = lazy.litellm().supports_function_calling(model=name)
     except Exception:  # unknown models make some litellm versions raise instead of answering False
         supported = False
-    return "tools" if supported else "text"
+    if supported:
+        return "tools"
+    if probe.is_local_server(config, name) and probe.schema_style(config, name):
+        return "json"
+    return "text"
 
 
 class LitellmModel:
@@ -47,61 +65,159 @@ class LitellmModel:
         """litellm model id."""
         self.cost: float = 0.0
         """Dollars spent so far."""
+        self.local: bool = probe.is_local_server(config, config.name)
+        """A self-hosted model behind `api_base` (small-model defaults apply)."""
         self.protocol: wire.WireProtocol = resolve_protocol(config, config.name)
         """The wire protocol in use (`tools`, `text` or `json`)."""
+        self.stream: bool = config.stream if config.stream is not None else self.local
+        """Replies are streamed (and cut off after one action)."""
+        self.format_errors = 0
+        """Format errors in a row so far."""
         self._sleep = sleep
 
-    def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
-        """The model's next assistant message, with parsed tool calls and meta (cost, latency, tokens)."""
-        return resilient_query(
-            lambda history: self._call(history, tools), messages, model=self.name, retry=self.config.retry,
-            keep_recent_turns=self.config.keep_recent_turns, sleep=self._sleep,
-        )
+    @property
+    def output_tokens(self) -> int:
+        """The output budget of one reply."""
+        if self.config.max_output_tokens:
+            return self.config.max_output_tokens
+        return LOCAL_OUTPUT_TOKENS if self.local else HOSTED_OUTPUT_TOKENS
 
-    def request(self, messages: list[Message], tools: list[ToolSpec]) -> dict[str, Any]:
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
+        """The model's next assistant message, with parsed tool calls and meta (cost, latency, tokens)."""
+        try:
+            reply = self._resilient(lambda history: self._call(history, tools, deadline), messages, deadline)
+        except FormatError:
+            self.format_errors += 1
+            self._escalate()
+            raise
+        self.format_errors = 0
+        return reply
+
+    def complete(self, messages: list[Message], *, temperature: float | None = None,
+                 deadline: float | None = None) -> Message:
+        """A plain text reply (no tools): for strategies that ask for code directly."""
+        return self._resilient(lambda history: self._call_text(history, temperature, deadline), messages, deadline)
+
+    def _resilient(self, send: Callable[[list[Message]], Message], messages: list[Message],
+                   deadline: float | None) -> Message:
+        return resilient_query(send, messages, model=self.name, retry=self.config.retry,
+                               keep_recent_turns=self.config.keep_recent_turns, sleep=self._sleep,
+                               deadline=deadline, endpoint=self.config.api_base)
+
+    def _escalate(self) -> None:
+        """After repeated format errors under the text protocol, constrain replies when the server can."""
+        if self.protocol != "text" or self.format_errors < ESCALATE_AFTER or not self.config.api_base:
+            return
+        if probe.schema_style(self.config, self.name):
+            log.info("%d format errors in a row: switching %s to schema-constrained actions", self.format_errors,
+                     self.name)
+            self.protocol = "json"
+
+    def request(self, messages: list[Message], tools: list[ToolSpec],
+                deadline: float | None = None) -> dict[str, Any]:
         """Keyword arguments for `litellm.completion` (litellm's own retries off: ours are in resilience.py)."""
-        cfg = self.config
-        kwargs: dict[str, Any] = {
-            "model": self.name, "messages": wire.to_wire(messages, tools, self.protocol),
-            "temperature": cfg.temperature, "timeout": cfg.timeout,
-            "num_retries": 0, "max_retries": 0, "drop_params": True,
-        }
-        optional = {"top_p": cfg.top_p, "seed": cfg.seed, "max_tokens": cfg.max_output_tokens,
-                    "api_base": cfg.api_base, "api_key": cfg.api_key}
-        kwargs.update({key: value for key, value in optional.items() if value is not None})
+        kwargs = self._base_kwargs(wire.to_wire(messages, tools, self.protocol), deadline)
         if self.protocol == "tools" and tools:
             kwargs["tools"] = [spec.openai_format() for spec in tools]
         elif self.protocol == "json" and tools:
-            kwargs["response_format"] = text_protocol.response_format(tools)
-        kwargs.update(cfg.extra_params)
+            style = probe.known_style(self.config, self.name)  # asked by `auto`; else the shape llama.cpp takes
+            kwargs["response_format"] = text_protocol.response_format(tools, style or "json_object")
+        elif self.protocol == "text" and self.local:
+            kwargs["stop"] = list(TEXT_STOP)
+        kwargs.update(self.config.extra_params)
         return kwargs
 
-    def _call(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
-        kwargs = self.request(messages, tools)
+    def _base_kwargs(self, wire_messages: list[dict[str, Any]], deadline: float | None,
+                     temperature: float | None = None) -> dict[str, Any]:
+        cfg = self.config
+        timeout = cfg.timeout
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+            if timeout <= 0:
+                raise TimeLimitExceeded("wall-time limit reached before the model was asked")
+        kwargs: dict[str, Any] = {
+            "model": self.name, "messages": wire_messages,
+            "temperature": cfg.temperature if temperature is None else temperature, "timeout": timeout,
+            "num_retries": 0, "max_retries": 0, "drop_params": True, "max_tokens": self.output_tokens,
+        }
+        optional = {"top_p": cfg.top_p, "seed": cfg.seed, "api_base": cfg.api_base, "api_key": cfg.api_key}
+        kwargs.update({key: value for key, value in optional.items() if value is not None})
+        if cfg.api_base and not cfg.api_key:
+            kwargs["api_key"] = "none"  # self-hosted servers take any key; the OpenAI client insists on one
+        return kwargs
+
+    def _call(self, messages: list[Message], tools: list[ToolSpec], deadline: float | None) -> Message:
+        kwargs = self.request(messages, tools, deadline)
+        complete = _one_action(tools) if self.protocol == "text" else None
+        content, raw_calls, meta = self._send(kwargs, deadline, complete)
+        return wire.parse_reply(content, raw_calls, tools, self.protocol, meta)
+
+    def _call_text(self, messages: list[Message], temperature: float | None, deadline: float | None) -> Message:
+        wire_messages = [{"role": m.role if m.role != "tool" else "user", "content": m.content} for m in messages]
+        kwargs = self._base_kwargs(wire_messages, deadline, temperature)
+        kwargs.update({k: v for k, v in self.config.extra_params.items() if k != "response_format"})
+        content, _, meta = self._send(kwargs, deadline, None)
+        return Message(role="assistant", content=content, meta=meta)
+
+    def _send(self, kwargs: dict[str, Any], deadline: float | None,
+              complete: Callable[[str], bool] | None) -> tuple[str, list[Any], dict[str, Any]]:
+        """One request: (content, raw tool calls, meta)."""
         start = time.monotonic()
+        if self.stream and "tools" not in kwargs:
+            streamed = read_stream(lazy.litellm().completion(**kwargs, stream=True), deadline=deadline,
+                                   complete=complete)
+            return streamed.content, [], self._meta(None, streamed, start)
         response = lazy.litellm().completion(**kwargs)
-        latency = time.monotonic() - start
-        usage = getattr(response, "usage", None)
-        input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
-        cost = self.price(response, input_tokens, output_tokens)
-        self.cost += cost
         choice = response.choices[0] if response.choices else None
         message = getattr(choice, "message", None)
-        meta = {"cost": cost, "latency": latency, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                "model": self.name, "protocol": self.protocol, "finish_reason": getattr(choice, "finish_reason", None)}
         content, raw_calls = getattr(message, "content", None) or "", getattr(message, "tool_calls", None) or []
-        return wire.parse_reply(content, list(raw_calls), tools, self.protocol, meta)
+        return content, list(raw_calls), self._meta(response, None, start, getattr(choice, "finish_reason", None))
+
+    def _meta(self, response: Any, streamed: StreamedReply | None, start: float,
+              finish_reason: str | None = None) -> dict[str, Any]:
+        if streamed is not None:
+            input_tokens, output_tokens, finish_reason = (streamed.input_tokens, streamed.output_tokens,
+                                                          streamed.finish_reason)
+        else:
+            usage = getattr(response, "usage", None)
+            input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+            output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        cost = self.price(response, input_tokens, output_tokens)
+        self.cost += cost
+        return {"cost": cost, "latency": time.monotonic() - start, "input_tokens": input_tokens,
+                "output_tokens": output_tokens, "model": self.name, "protocol": self.protocol,
+                "finish_reason": finish_reason}
 
     def price(self, response: Any, input_tokens: int, output_tokens: int) -> float:
         """Dollars for one response: `model.prices` if given, else litellm's table; unknown -> warn once, 0."""
         override = self.config.prices.get(self.name)
         if override is not None:
             return (input_tokens * override.input_per_million + output_tokens * override.output_per_million) / 1e6
+        if self.local:
+            return 0.0
         try:
+            if response is None:  # a streamed reply: priced from its token counts
+                prompt, completion = lazy.litellm().cost_per_token(model=self.name, prompt_tokens=input_tokens,
+                                                                    completion_tokens=output_tokens)
+                return float(prompt + completion)
             return float(lazy.litellm().completion_cost(completion_response=response, model=self.name) or 0.0)
         except Exception:  # litellm raises for models missing from its price table
             if self.name not in _warned_unpriced:
                 _warned_unpriced.add(self.name)
                 log.warning("litellm has no price for %s; its cost counts as 0 (set model.prices to fix).", self.name)
             return 0.0
+
+
+def _one_action(tools: list[ToolSpec]) -> Callable[[str], bool]:
+    """A stream predicate: the text holds a closed ```json block with a valid action."""
+
+    def complete(text: str) -> bool:
+        if not text.rstrip().endswith("```"):
+            return False
+        try:
+            text_protocol.first_action(text, tools)
+        except ValueError:
+            return False
+        return bool(text_protocol.has_action(text))
+
+    return complete

@@ -1,7 +1,9 @@
 """The one path every model call takes through provider failures (shared by LitellmModel and ScriptedModel).
 
-- transient (rate limit, timeout, connection, 5xx): retried with exponential backoff, honouring a
-  `retry-after` hint, up to `RetryConfig.attempts`;
+- transient (rate limit, timeout, dropped connection, 5xx): retried with exponential backoff, honouring a
+  `retry-after` hint, up to `RetryConfig.attempts` and never past the run's deadline;
+- unreachable (connection refused, unknown host): `ModelError` at once, naming the address;
+- past the run's deadline: `TimeLimitExceeded`, so the wall-time limit also bounds a call in flight;
 - context-window overflow: old observations are elided (compaction.py) and the call is tried once more;
 - anything else the provider refuses (auth, bad request, not found, permission): `ModelError` at once,
   with one sentence saying what to do.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import socket
 import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -20,13 +23,13 @@ from typing import Any, Literal, TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from agent.config import RetryConfig
-from agent.errors import ModelError
+from agent.errors import ModelError, TimeLimitExceeded
 from agent.models.compaction import compact
 from agent.models.selection import key_variable
 from agent.types import Message
 
 T = TypeVar("T")
-ErrorKind = Literal["overflow", "transient", "fatal"]
+ErrorKind = Literal["overflow", "transient", "unreachable", "fatal"]
 
 TRANSIENT_ERRORS = frozenset({
     "RateLimitError", "Timeout", "APITimeoutError", "APIConnectionError", "InternalServerError",
@@ -41,11 +44,35 @@ def _class_names(exc: BaseException) -> set[str]:
     return {cls.__name__ for cls in type(exc).__mro__}
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it was raised from (litellm wraps openai, which wraps httpx, ...)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 12:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """`connection refused` / `unknown host` when no connection could be made at all, else None."""
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "unknown host"
+        if type(cause).__name__ == "ConnectError" and "refused" in str(cause).lower():
+            return "connection refused"
+    return None
+
+
 def error_kind(exc: BaseException) -> ErrorKind | None:
     """How a provider error is handled; None for exceptions that are not provider errors (they propagate)."""
     names = _class_names(exc)
     if "ContextWindowExceededError" in names:
         return "overflow"
+    if unreachable_reason(exc):
+        return "unreachable"
     if names & TRANSIENT_ERRORS:
         return "transient"
     status = getattr(exc, "status_code", None)
@@ -88,11 +115,18 @@ def backoff(retry: RetryConfig) -> Callable[[RetryCallState], float]:
     return wait
 
 
-def call_with_retries(fn: Callable[[], T], retry: RetryConfig, sleep: Callable[[float], None] = time.sleep) -> T:
-    """Call `fn`, retrying transient provider errors; the last error is re-raised when attempts run out."""
+def call_with_retries(fn: Callable[[], T], retry: RetryConfig, sleep: Callable[[float], None] = time.sleep,
+                      deadline: float | None = None) -> T:
+    """Call `fn`, retrying transient provider errors; the last error is re-raised when attempts run out or the
+    next attempt would start after `deadline` (a `time.monotonic()` value)."""
+    wait = backoff(retry)
+
+    def out_of_time(state: RetryCallState) -> bool:
+        return deadline is not None and time.monotonic() + wait(state) >= deadline
+
     retrying = Retrying(
-        retry=retry_if_exception(is_transient), stop=stop_after_attempt(retry.attempts),
-        wait=backoff(retry), sleep=sleep, reraise=True,
+        retry=retry_if_exception(is_transient), stop=stop_after_attempt(retry.attempts) | out_of_time,
+        wait=wait, sleep=sleep, reraise=True,
     )
     return retrying(fn)
 
@@ -107,9 +141,14 @@ def _first_line(exc: BaseException) -> str:
     return (text.splitlines() or [type(exc).__name__])[0][:300].rstrip(".")
 
 
-def describe_failure(exc: BaseException, model: str, attempts: int) -> str:
+def describe_failure(exc: BaseException, model: str, attempts: int, endpoint: str | None = None) -> str:
     """One sentence for a provider failure that retries did not fix."""
     names, status = _class_names(exc), _status(exc)
+    reason = unreachable_reason(exc)
+    if reason:
+        where = endpoint or f"the provider of {model}"
+        return (f"Could not reach the model server at {where} ({reason}): start the server or fix "
+                f"{'model.api_base' if endpoint else 'the network settings'}.")
     if "AuthenticationError" in names:
         variable = key_variable(getattr(exc, "llm_provider", None)) or "the provider's API key variable"
         return (f"The provider rejected the API key for {model}{status}: "
@@ -135,18 +174,23 @@ def resilient_query(
     retry: RetryConfig,
     keep_recent_turns: int,
     sleep: Callable[[float], None] = time.sleep,
+    deadline: float | None = None,
+    endpoint: str | None = None,
 ) -> Message:
-    """`send(messages)` with retries, one compaction on overflow, and `ModelError` for what cannot be fixed."""
+    """`send(messages)` with retries, one compaction on overflow, `TimeLimitExceeded` once `deadline` has passed,
+    and `ModelError` (naming `endpoint`, when given, if it cannot be reached) for what cannot be fixed."""
     try:
         try:
-            return call_with_retries(lambda: send(messages), retry, sleep)
+            return call_with_retries(lambda: send(messages), retry, sleep, deadline)
         except Exception as exc:
             if error_kind(exc) != "overflow" or not compact(messages, keep_recent_turns):
                 raise
-        reply = call_with_retries(lambda: send(messages), retry, sleep)
+        reply = call_with_retries(lambda: send(messages), retry, sleep, deadline)
         reply.meta["compacted"] = True
         return reply
     except Exception as exc:
         if error_kind(exc) is None:
             raise
-        raise ModelError(describe_failure(exc, model, retry.attempts)) from exc
+        if deadline is not None and time.monotonic() >= deadline and error_kind(exc) == "transient":
+            raise TimeLimitExceeded("wall-time limit reached while waiting for the model") from exc
+        raise ModelError(describe_failure(exc, model, retry.attempts, endpoint)) from exc

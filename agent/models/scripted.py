@@ -14,10 +14,13 @@ A script is a list of actions (or a mapping with `actions:`). Each action is one
       tool: run
       args: {command: "pytest"}
       repeat: forever                           # replay this action N times, or forever
+    - text: "```python\ndef add(a, b): ...```"  # a plain reply, for `complete` (strategies asking for code)
 
 Raised errors take the same path as LitellmModel's (resilience.py): transient ones are retried and
 consume the next action, an overflow compacts the history. A thought with no call is a reply without
-an action (FormatError). When the script runs out, `ScriptExhausted` is raised.
+an action (FormatError). `query` and `complete` read the same script in order; `complete` takes an
+action's `text` (or its thought). A sleep that would run past the caller's deadline ends at it with
+`TimeLimitExceeded`, as a real call would. When the script runs out, `ScriptExhausted` is raised.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.config import ModelConfig, RetryConfig
-from agent.errors import ScriptExhausted, UserError
+from agent.errors import ScriptExhausted, TimeLimitExceeded, UserError
 from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
 from agent.types import Message, ToolSpec
@@ -76,6 +79,8 @@ class ScriptAction(BaseModel):
     """Retry-after hint (seconds) attached to the raised exception."""
     malformed: str | None = None
     """Reply text that is parsed as a text-protocol reply (and so normally fails)."""
+    text: str | None = None
+    """A plain reply, for `complete`."""
     sleep: float = Field(default=0.0, ge=0)
     """Seconds to wait before replying or raising."""
     repeat: int | Literal["forever"] = 1
@@ -84,9 +89,10 @@ class ScriptAction(BaseModel):
     @model_validator(mode="after")
     def _one_kind(self) -> ScriptAction:
         kinds = [k for k, v in (("tool", self.tool), ("calls", self.calls), ("raise", self.raise_),
-                                ("malformed", self.malformed)) if v is not None]
+                                ("malformed", self.malformed), ("text", self.text)) if v is not None]
         if len(kinds) > 1:
-            raise ValueError(f"an action has one of tool, calls, raise, malformed; this one has {', '.join(kinds)}")
+            raise ValueError(f"an action has one of tool, calls, raise, malformed, text; this one has "
+                             f"{', '.join(kinds)}")
         if isinstance(self.repeat, int) and self.repeat < 1:
             raise ValueError("repeat must be at least 1 or 'forever'")
         return self
@@ -179,10 +185,37 @@ class ScriptedModel:
         return cls(script, name=config.name or f"scripted:{Path(script).name}", retry=config.retry,
                    keep_recent_turns=config.keep_recent_turns)
 
-    def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
         """The next scripted reply, through the same failure handling as a real model."""
-        return resilient_query(lambda _history: self._reply(tools), messages, model=self.name, retry=self.retry,
-                               keep_recent_turns=self.keep_recent_turns, sleep=self._sleep)
+        return resilient_query(lambda _history: self._reply(tools, deadline), messages, model=self.name,
+                               retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
+                               deadline=deadline)
+
+    def complete(self, messages: list[Message], *, temperature: float | None = None,
+                 deadline: float | None = None) -> Message:
+        """The next scripted action as a plain reply: its `text` (or its thought)."""
+        return resilient_query(lambda _history: self._text_reply(deadline), messages, model=self.name,
+                               retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
+                               deadline=deadline)
+
+    def _text_reply(self, deadline: float | None) -> Message:
+        action = self._next_action()
+        self._wait(action, deadline)
+        self.cost += action.cost
+        meta = {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
+                "model": self.name, "script_step": self.steps}
+        return Message(role="assistant", content=action.text if action.text is not None else action.thought,
+                       meta=meta)
+
+    def _wait(self, action: ScriptAction, deadline: float | None) -> None:
+        """Sleep as the action says (bounded by `deadline`), then raise what it raises."""
+        if action.sleep:
+            if deadline is not None and time.monotonic() + action.sleep >= deadline:
+                time.sleep(max(0.0, deadline - time.monotonic()))
+                raise TimeLimitExceeded("wall-time limit reached while the model was answering")
+            time.sleep(action.sleep)
+        if action.raise_ is not None:
+            raise make_exception(action.raise_, action.message, self.name, action.retry_after)
 
     def _next_action(self) -> ScriptAction:
         if self._position >= len(self.actions):
@@ -194,21 +227,20 @@ class ScriptedModel:
         self.steps += 1
         return action
 
-    def _reply(self, tools: list[ToolSpec]) -> Message:
+    def _reply(self, tools: list[ToolSpec], deadline: float | None) -> Message:
         action = self._next_action()
-        if action.sleep:
-            time.sleep(action.sleep)
-        if action.raise_ is not None:
-            raise make_exception(action.raise_, action.message, self.name, action.retry_after)
+        self._wait(action, deadline)
         self.cost += action.cost
         meta = {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
                 "model": self.name, "script_step": self.steps}
         if action.malformed is not None:
             reply = Message(role="assistant", content=action.malformed, meta=meta)
             try:
-                reply.tool_calls = [text_protocol.parse_action(action.malformed, tools)]
+                parsed = text_protocol.first_action(action.malformed, tools)
             except ValueError as exc:
                 raise text_protocol.format_error(str(exc), tools, reply) from None
+            reply.tool_calls, reply.content = [parsed.call], parsed.text
+            reply.meta["dropped_actions"] = parsed.dropped
             return reply
         reply = Message(role="assistant", content=action.thought, meta=meta)
         calls = action.calls or ([ScriptedCall(tool=action.tool, args=action.args)] if action.tool else [])

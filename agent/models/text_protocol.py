@@ -1,9 +1,11 @@
 """The text protocol for models without native tool calling: one JSON action per reply.
 
-The tools are described in an extra system section; the model answers with exactly one fenced
-```json block `{"tool": NAME, "args": {...}}` (or, under the `json` protocol, with that object alone,
-forced by a JSON schema). Replies that do not parse raise `FormatError` whose messages show the
-model its reply and tell it what was wrong and what is expected.
+The tools are described in an extra system section; the model answers with one fenced ```json block
+`{"tool": NAME, "args": {...}}` (or, under the `json` protocol, with that object alone, forced by a JSON
+schema). A reply that holds several actions (small models write a whole plan, with made-up observations
+in between) runs its first valid one: the rest of the reply is cut off and the model is told. Replies
+with no usable action raise `FormatError` whose messages show the model its reply and tell it what was
+wrong and what is expected.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from agent.errors import FormatError
 from agent.types import Message, ToolCall, ToolSpec
@@ -19,6 +22,7 @@ from prompts import render
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
 _TOOL_CALL_TAG = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
+_BARE_ACTION = re.compile(r'\{\s*"(?:tool|name)"\s*:')
 _NAME_KEYS = ("tool", "name")
 _ARGS_KEYS = ("args", "arguments", "parameters")
 
@@ -46,8 +50,13 @@ def render_instructions(tools: list[ToolSpec], *, fenced: bool = True) -> str:
     return render("text_protocol.j2", tools=described, fenced=fenced).strip()
 
 
-def response_format(tools: list[ToolSpec]) -> dict[str, Any]:
-    """`response_format` for the `json` protocol: a oneOf over `{"thought", "tool": name, "args": <its schema>}`.
+SchemaStyle = Literal["json_object", "json_schema"]
+"""How a server takes a JSON schema: `{"type": "json_object", "schema": ...}` (llama-cpp-python, llama.cpp) or
+OpenAI's `{"type": "json_schema", "json_schema": {...}}` (vLLM, Ollama, LM Studio, llama.cpp)."""
+
+
+def action_schema(tools: list[ToolSpec]) -> dict[str, Any]:
+    """A oneOf over `{"thought", "tool": name, "args": <its schema>}`, one variant per tool.
 
     `thought` comes first and is required: a server that enforces the schema as a grammar generates
     the fields in order, so the model states its reasoning before it commits to an action.
@@ -59,7 +68,19 @@ def response_format(tools: list[ToolSpec]) -> dict[str, Any]:
          "required": ["thought", "tool", "args"]}
         for spec in tools
     ]
-    return {"type": "json_object", "schema": {"oneOf": variants}}
+    return {"oneOf": variants}
+
+
+def response_format(tools: list[ToolSpec], style: SchemaStyle = "json_object") -> dict[str, Any]:
+    """`response_format` for the `json` protocol: the action schema in the way the server takes it."""
+    return schema_format(action_schema(tools), style)
+
+
+def schema_format(schema: dict[str, Any], style: SchemaStyle) -> dict[str, Any]:
+    """`response_format` that asks a server to enforce `schema`, in `style`."""
+    if style == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "action", "schema": schema}}
+    return {"type": "json_object", "schema": schema}
 
 
 def format_error(problem: str, tools: list[ToolSpec], reply: Message | None, *, fenced: bool = True) -> FormatError:
@@ -70,11 +91,42 @@ def format_error(problem: str, tools: list[ToolSpec], reply: Message | None, *, 
     return FormatError(problem, ([reply] if reply is not None else []) + [correction])
 
 
+@dataclass
+class ParsedAction:
+    """The action taken from a text-protocol reply."""
+
+    call: ToolCall
+    """The first valid action of the reply."""
+    text: str
+    """The reply up to the end of that action (later actions and invented observations cut off)."""
+    dropped: int = 0
+    """Further actions the reply held, which were not run."""
+
+
+def _blocks(text: str) -> list[tuple[str, int]]:
+    """(JSON text, end offset) of the blocks that may hold an action: ```json blocks, else untagged `{` blocks."""
+    blocks = [(m.group(1).lower(), m.group(2).strip(), m.end()) for m in _FENCE.finditer(text)]
+    tagged = [(body, end) for lang, body, end in blocks if lang == "json"]
+    return tagged or [(body, end) for lang, body, end in blocks if not lang and body.startswith("{")]
+
+
+def _bare_objects(text: str) -> list[tuple[str, int]]:
+    """(JSON text, end offset) of bare `{"tool": ...}` objects written in prose, in order."""
+    decoder, found, position = json.JSONDecoder(), [], 0
+    while (match := _BARE_ACTION.search(text, position)) is not None:
+        try:
+            _, end = decoder.raw_decode(text, match.start())
+        except ValueError:
+            position = match.end()
+            continue
+        found.append((text[match.start():end], end))
+        position = end
+    return found
+
+
 def _json_candidates(text: str) -> list[str]:
     """JSON texts that may hold the action: ```json blocks, else untagged blocks opening with `{`."""
-    blocks = [(lang.lower(), body.strip()) for lang, body in _FENCE.findall(text)]
-    tagged = [body for lang, body in blocks if lang == "json"]
-    return tagged or [body for lang, body in blocks if not lang and body.startswith("{")]
+    return [body for body, _ in _blocks(text)]
 
 
 def _decode(body: str) -> Any:
@@ -108,21 +160,34 @@ def has_action(text: str, *, fenced: bool = True) -> bool:
     return bool(fenced and _json_candidates(text)) or text.strip().startswith("{")
 
 
-def parse_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> ToolCall:
-    """The one action in a text-protocol reply; ValueError saying what is wrong when there is not exactly one.
+def first_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> ParsedAction:
+    """The first valid action of a text-protocol reply; ValueError naming the problem when there is none.
 
-    With `fenced`, exactly one ```json block is expected; a reply that is nothing but a JSON object is
-    accepted too. Without `fenced` (the `json` protocol) the whole reply is the object.
+    With `fenced`, ```json blocks are looked at first, then untagged blocks, then `{"tool": ...}` objects
+    written in prose. Without `fenced` (the `json` protocol) the reply is expected to be the object itself.
     """
     stripped = text.strip()
-    candidates = _json_candidates(text) if fenced else []
+    candidates = _blocks(text) if fenced else []
     if not candidates and stripped.startswith("{"):
-        candidates = [stripped]
+        candidates = [(stripped, len(text))]
+    if not candidates and fenced:
+        candidates = _bare_objects(text)
     if not candidates:
         raise ValueError("the reply has no ```json block with an action" if fenced else "the reply is no JSON object")
-    if len(candidates) > 1:
-        raise ValueError(f"the reply has {len(candidates)} ```json blocks; send exactly one action per reply")
-    return call_from_object(_decode(candidates[0]), tools)
+    problem = ""
+    for number, (body, end) in enumerate(candidates):
+        try:
+            call = call_from_object(_decode(body), tools)
+        except ValueError as exc:
+            problem = problem or str(exc)
+            continue
+        return ParsedAction(call, text[:end] if fenced else text, len(candidates) - number - 1)
+    raise ValueError(problem)
+
+
+def parse_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> ToolCall:
+    """The first valid action of a text-protocol reply (see `first_action`)."""
+    return first_action(text, tools, fenced=fenced).call
 
 
 def embedded_calls(text: str, tools: list[ToolSpec]) -> list[ToolCall]:

@@ -83,7 +83,11 @@ def parse_reply(content: str, raw_calls: list[Any], tools: list[ToolSpec], proto
     fenced = protocol != "json"
     try:
         if protocol != "tools":
-            calls = [text_protocol.parse_action(content, tools, fenced=fenced)]
+            parsed = text_protocol.first_action(content, tools, fenced=fenced)
+            calls = [parsed.call]
+            if parsed.dropped or parsed.text != content:
+                reply.content = parsed.text
+                reply.meta.update(dropped_actions=parsed.dropped, cut_text=content[len(parsed.text):])
         elif raw_calls:
             calls = _native_calls(raw_calls, tools)
         else:

@@ -83,11 +83,20 @@ class BudgetedModel:
         """The wrapped model's dollars so far."""
         return self.model.cost
 
-    def query(self, messages: list[Message], tools: list[ToolSpec]) -> Message:
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
         """Ask the wrapped model and charge what the call cost."""
         before = self.model.cost
         try:
-            return self.model.query(messages, tools)
+            return self.model.query(messages, tools, deadline=deadline)
+        finally:
+            self.budget.charge(self.model.cost - before)
+
+    def complete(self, messages: list[Message], *, temperature: float | None = None,
+                 deadline: float | None = None) -> Message:
+        """Ask the wrapped model for a plain reply and charge what the call cost."""
+        before = self.model.cost
+        try:
+            return self.model.complete(messages, temperature=temperature, deadline=deadline)
         finally:
             self.budget.charge(self.model.cost - before)
 

@@ -107,3 +107,40 @@ def test_a_repeated_call_with_the_same_result_gets_a_note(calc_repo: Path, tmp_p
     assert "No matches" in outputs[0]
     assert "already made this exact call" in outputs[1] and "No matches" not in outputs[1]
     assert "already made this exact call" not in outputs[2]
+
+
+def test_format_errors_in_a_row_end_the_run_with_a_clear_status(calc_repo: Path, tmp_path: Path) -> None:
+    actions = [{"malformed": "Let me think about it."}, {"tool": "view", "args": {"path": "calc.py"}},
+               {"malformed": "no action", "repeat": 3}, {"tool": "submit", "args": {}}]
+    result, data = run_script(calc_repo, tmp_path, actions, "limits.format_errors=3")
+    assert result.exit_status == "FormatErrorLimitExceeded"
+    assert "3 replies in a row could not be read" in result.message
+    assert [bool(s.format_error) for s in data.steps] == [True, False, True, True, True]
+
+
+def test_the_same_call_with_the_same_result_ends_the_run(calc_repo: Path, tmp_path: Path) -> None:
+    actions = [{"tool": "view", "args": {"path": ".", "start": 15}, "repeat": "forever"}]
+    result, data = run_script(calc_repo, tmp_path, actions, "limits.repeated_calls=3")
+    assert result.exit_status == "RepeatedCallLimitExceeded"
+    assert len(data.steps) == 3 and "same view call 3 times" in result.message
+
+
+def test_a_wall_limit_ends_a_slow_model_call_in_flight(calc_repo: Path, tmp_path: Path) -> None:
+    import time
+
+    started = time.monotonic()
+    result, data = run_script(calc_repo, tmp_path, [{"tool": "submit", "args": {}, "sleep": 30}],
+                              "limits.wall_time=1")
+    assert result.exit_status == "TimeLimitExceeded" and time.monotonic() - started < 10
+    assert (result.run_dir / "summary.md").exists() and data.exit_status == "TimeLimitExceeded"
+
+
+def test_only_the_first_of_several_actions_runs_and_the_model_is_told(calc_repo: Path, tmp_path: Path) -> None:
+    plan = ('```json\n{"tool": "view", "args": {"path": "calc.py"}}\n```\nObservation: it adds\n'
+            '```json\n{"tool": "submit", "args": {}}\n```')
+    result, data = run_script(calc_repo, tmp_path, [{"malformed": plan}, {"tool": "submit", "args": {}}])
+    assert result.exit_status == "Submitted" and [c.name for c in data.steps[0].tool_calls] == ["view"]
+    assistant = next(m for m in data.messages if m.role == "assistant")
+    assert "Observation" not in assistant.content
+    observation = next(m for m in data.messages if m.role == "tool").content
+    assert observation.startswith("Note: your reply held 1 more action(s)") and "def add" in observation

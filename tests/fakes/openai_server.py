@@ -12,6 +12,11 @@ and records every request (method, path, headers, JSON body) for assertions.
 A queued item is a `Reply` or a callable `(RecordedRequest) -> Reply` for answers that depend on
 the request. With the queue empty the server answers with `fallback`, or else a 400 error whose
 message says no scripted reply was left (a 400 is not retried, so the test fails clearly).
+
+`schema` says how the server treats `response_format` (schema_enforcement.py): a server that enforces a
+schema answers with the next queued reply only when that reply is an instance of the schema, and
+otherwise with the schema's minimal instance (leaving the queue as it was), the way a grammar forces
+a model's output into the schema; shapes it does not take are refused with the status real servers send.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from tests.fakes.schema_enforcement import Rejected, SchemaSupport, conforms, enforced_schema, minimal_instance
 
 
 @dataclass
@@ -234,8 +241,11 @@ class OpenAIServer:
     """A threaded OpenAI-compatible server on 127.0.0.1 replaying scripted replies; a context manager."""
 
     def __init__(self, replies: Iterable[Responder] = (), *, fallback: Responder | None = None,
-                 models: Iterable[str] = ("fake-model",), host: str = "127.0.0.1", port: int = 0):
+                 models: Iterable[str] = ("fake-model",), host: str = "127.0.0.1", port: int = 0,
+                 schema: SchemaSupport = "ignore"):
         self._queue: deque[Responder] = deque(replies)
+        self.schema: SchemaSupport = schema
+        """How `response_format` is treated: enforced in one shape or both, refused, or ignored."""
         self._lock = threading.Lock()
         self.fallback = fallback
         """Answer used once the queue is empty (None: a 400 saying no scripted reply was left)."""
@@ -306,14 +316,33 @@ class OpenAIServer:
             self.requests.append(request)
 
     def next_reply(self, request: RecordedRequest) -> Reply:
-        """The answer for `request`: the next queued responder, else the fallback, else a clear 400."""
+        """The answer for `request`: the next queued responder, else the fallback, else a clear 400; under an
+        enforced schema, a queued reply that does not fit it stays queued and the schema's minimal instance is
+        sent instead."""
+        try:
+            schema = enforced_schema(request.body, self.schema)
+        except Rejected as exc:
+            return error(exc.status, str(exc), type="invalid_request_error")
         with self._lock:
-            responder = self._queue.popleft() if self._queue else self.fallback
+            responder = self._queue[0] if self._queue else self.fallback
             number = len(self.requests)
-        if responder is None:
+        if responder is None and schema is None:
             return error(400, f"fake OpenAI server: no scripted reply left for request #{number}",
                          type="invalid_request_error", code="no_scripted_reply")
-        return responder(request) if callable(responder) else responder
+        reply = (responder(request) if callable(responder) else responder) if responder is not None else None
+        if schema is not None and not (reply and reply.status == 200 and conforms(_content(reply), schema)):
+            return completion(json.dumps(minimal_instance(schema)))
+        with self._lock:
+            if self._queue and self._queue[0] is responder:
+                self._queue.popleft()
+        return reply
+
+
+def _content(reply: Reply) -> str | None:
+    try:
+        return reply.body["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from agent.config import ModelConfig
 from agent.errors import FormatError, ModelError
 from agent.models.base import Model
 from agent.models.litellm_model import LitellmModel
@@ -102,11 +103,20 @@ def test_text_protocol_round_trip(openai_server: OpenAIServer, server_config) ->
     assert observation["content"].startswith("Observation (view):")
 
 
+def test_text_protocol_runs_the_first_of_several_actions(openai_server: OpenAIServer, server_config) -> None:
+    plan = ('I will look, then test.\n```json\n{"tool": "view", "args": {"path": "calc.py"}}\n```\n'
+            'Observation: def add(a, b): return a - b\n```json\n{"tool": "run", "args": {"command": "pytest"}}\n```')
+    openai_server.push(completion(plan))
+    reply = LitellmModel(server_config(protocol="text")).query(opening(), TOOLS)
+    assert [(c.name, c.arguments) for c in reply.tool_calls] == [("view", {"path": "calc.py"})]
+    assert reply.content.endswith('"calc.py"}}\n```') and "Observation" not in reply.content
+    assert reply.meta["dropped_actions"] == 1 and reply.meta["cut_text"].startswith("\nObservation: def add")
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
         ("I will view the file.", "no ```json block"),
-        ('```json\n{"tool": "view", "args": {}}\n```\n```json\n{"tool": "run", "args": {}}\n```', "2 ```json blocks"),
         ('```json\n{"tool": "view", "args": {"path": }\n```', "not valid JSON"),
         ('```json\n{"tool": "delete_everything", "args": {}}\n```', "no tool named"),
         ('```json\n["view"]\n```', "must be a JSON object"),
@@ -226,14 +236,27 @@ def test_cost_from_a_prices_override_accumulates(openai_server: OpenAIServer, se
     assert model.cost == pytest.approx(0.008)
 
 
-def test_unknown_price_warns_once_and_costs_nothing(openai_server: OpenAIServer, server_config, caplog) -> None:
+def test_self_hosted_model_costs_nothing_without_a_warning(openai_server: OpenAIServer, server_config,
+                                                           caplog) -> None:
     openai_server.push(*[completion(None, [VIEW_CALL])] * 2)
     model = LitellmModel(server_config(name="openai/unpriced-model-for-warning-test"))
     with caplog.at_level(logging.WARNING, logger="agent.models.litellm_model"):
         model.query(opening(), TOOLS)
         model.query(opening(), TOOLS)
-    assert model.cost == 0.0
-    warnings = [r for r in caplog.records if "no price for openai/unpriced-model-for-warning-test" in r.message]
+    assert model.local and model.cost == 0.0
+    assert not [r for r in caplog.records if "no price" in r.message]
+
+
+def test_unknown_price_of_a_hosted_model_warns_once_and_costs_nothing(caplog) -> None:
+    import litellm
+
+    model = LitellmModel(ModelConfig(name="openai/unpriced-hosted-model-for-warning-test"))
+    response = litellm.ModelResponse(model="unpriced-hosted-model-for-warning-test")
+    assert not model.local
+    with caplog.at_level(logging.WARNING, logger="agent.models.litellm_model"):
+        assert model.price(response, 100, 10) == 0.0
+        assert model.price(response, 100, 10) == 0.0
+    warnings = [r for r in caplog.records if "no price for openai/unpriced-hosted-model-for-warning-test" in r.message]
     assert len(warnings) == 1
 
 

@@ -76,7 +76,8 @@ def test_make_model_builds_a_litellm_model_with_the_resolved_name(monkeypatch) -
     monkeypatch.setenv("AGENT_MODEL", "openai/local")
     model = make_model(ModelConfig(api_base="http://127.0.0.1:9/v1", protocol="json"))
     assert isinstance(model, LitellmModel) and model.name == "openai/local" and model.protocol == "json"
-    assert make_model(ModelConfig(api_base="http://127.0.0.1:9/v1"), cli_model="openai/other").name == "openai/other"
+    other = make_model(ModelConfig(api_base="http://127.0.0.1:9/v1", protocol="text"), cli_model="openai/other")
+    assert other.name == "openai/other"
 
 
 def test_make_model_reports_selection_problems(monkeypatch) -> None:

@@ -58,7 +58,7 @@ def spend_forever(tmp_path: Path, repo: Path, *overrides: str):
     script = tmp_path / "spend.yaml"
     script.write_text("- tool: view\n  args: {path: calc.py}\n  cost: 0.01\n  repeat: forever\n")
     config = sample_config(tmp_path, [], f"model.scripts=[{script}]", "samples.count=3", "samples.budget=0.05",
-                           "samples.reproduction=none", *overrides)
+                           "samples.reproduction=none", "limits.repeated_calls=1000", *overrides)
     return solve_samples(SampleJob(config=config, repo=resolve_repo(str(repo)), issue=IssueText(text="x")))
 
 

@@ -1,0 +1,79 @@
+"""Reading a streamed reply: stop as soon as the reply holds what is needed, or when the run's time is up.
+
+A local server generates until the model stops or the output budget is spent; a small model often goes
+on after its action with more actions and made-up observations. Reading the reply as a stream lets the
+client close the connection once one complete action has arrived (llama.cpp's servers stop generating
+when the client goes away), and bounds a call in flight by the run's deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from agent.errors import TimeLimitExceeded
+
+
+@dataclass
+class StreamedReply:
+    """What a stream delivered."""
+
+    content: str
+    """The text received."""
+    finish_reason: str | None
+    """The server's finish reason, `stop_early` when the client closed the stream, or None."""
+    input_tokens: int = 0
+    """Prompt tokens, when the server reported usage."""
+    output_tokens: int = 0
+    """Completion tokens as reported, else the number of content chunks received."""
+
+
+def _delta_text(chunk: Any) -> str:
+    choices = getattr(chunk, "choices", None) or []
+    delta = getattr(choices[0], "delta", None) if choices else None
+    return getattr(delta, "content", None) or ""
+
+
+def _finish(chunk: Any) -> str | None:
+    choices = getattr(chunk, "choices", None) or []
+    return getattr(choices[0], "finish_reason", None) if choices else None
+
+
+def close_stream(stream: Any) -> None:
+    """Close the HTTP response behind a litellm stream, so that the server stops generating."""
+    for target in (getattr(stream, "completion_stream", None), stream):
+        closer = getattr(target, "close", None)
+        if callable(closer):
+            with contextlib.suppress(Exception):
+                closer()
+            return
+
+
+def read_stream(stream: Iterable[Any], *, deadline: float | None = None,
+                complete: Callable[[str], bool] | None = None) -> StreamedReply:
+    """Gather a streamed reply; stop early once `complete(text)` holds; TimeLimitExceeded past `deadline`."""
+    parts: list[str] = []
+    finish: str | None = None
+    chunks = input_tokens = output_tokens = 0
+    try:
+        for chunk in stream:
+            text = _delta_text(chunk)
+            if text:
+                parts.append(text)
+                chunks += 1
+            finish = _finish(chunk) or finish
+            usage = getattr(chunk, "usage", None)
+            if usage is not None:
+                input_tokens = int(getattr(usage, "prompt_tokens", 0) or input_tokens)
+                output_tokens = int(getattr(usage, "completion_tokens", 0) or output_tokens)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeLimitExceeded("wall-time limit reached while the model was answering")
+            if text and complete is not None and complete("".join(parts)):
+                finish = "stop_early"
+                break
+    finally:
+        close_stream(stream)
+    return StreamedReply("".join(parts), finish, input_tokens, output_tokens or chunks)
