@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.errors import UserError
+from agent.repair_config import RepairConfig, StrategyName
 
 
 class StrictModel(BaseModel):
@@ -186,11 +187,16 @@ class GateConfig(StrictModel):
     check_syntax: bool = True
     """Every touched file must still parse."""
     test_command: str | None = None
-    """Tests to run on the patched workspace; empty means the planner's suggestion, if any."""
-    run_tests: bool = False
-    """Run `test_command` as part of the gate."""
+    """Command that runs test files (`{files}` stands for them); empty: pytest with per-test verdicts when the
+    workspace has it, else unittest per file."""
+    run_tests: bool = True
+    """Run the tests the run knows of (those the issue names, else the planner's related tests) before and after
+    the change: failing ones must pass, passing ones must keep passing."""
     test_timeout: float = Field(default=600.0, gt=0)
-    """Seconds the gate's test run may take."""
+    """Seconds one test run may take."""
+    case_timeout: float = Field(default=10.0, ge=0)
+    """Seconds one test may run before it is stopped and fails with a traceback of where it was (pytest; 0: no
+    limit)."""
 
 
 class PlannerConfig(StrictModel):
@@ -285,6 +291,11 @@ class AgentConfig(StrictModel):
     """Issue URLs, pull requests and the label-triggered Action."""
     samples: SamplesConfig = Field(default_factory=SamplesConfig)
     """Several rollouts and the choice of one patch among them."""
+    strategy: StrategyName = "auto"
+    """How a run looks for the fix: `repair` (focused rewrites judged by failing tests), `loop` (the tool-using
+    agent), or `auto` (repair when a failing test is known, then the loop with the time left)."""
+    repair: RepairConfig = Field(default_factory=RepairConfig)
+    """Settings of the repair strategy."""
     runs_dir: Path = Path("runs")
     """Where each run writes its folder (trajectory, patch, summary)."""
     system_template: str = "system.j2"

@@ -2,7 +2,9 @@
 
 The diff must parse (unidiff), apply to a clean copy of the base commit (`git apply --check`
 against a private index, so the user's checkout is untouched), keep every touched file parseable,
-and, when asked, pass the tests the run knows of. An empty diff is "no change", not success.
+and pass the tests the run knows of (agent/testing/baseline.py): those that failed on the base commit
+must pass, those that passed must still pass, and test files the diff adds must pass. An empty diff is
+"no change"; a diff that passes every check but that no test could check is "unverified", not a pass.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import unidiff
 from pydantic import BaseModel, Field
 
 from agent.config import GateConfig
+from agent.testing.baseline import TestBaseline, judge
+from agent.testing.failures import failure_report, listing
+from tools.repomap.filekinds import is_test_path
 from tools.syntax import format_problems, introduced_errors
-from workspaces.base import Workspace, clip_middle
+from workspaces.base import Workspace
 
 
 class GateCheck(BaseModel):
@@ -35,8 +40,8 @@ class GateCheck(BaseModel):
 class GateResult(BaseModel):
     """The gate's verdict on a diff."""
 
-    status: Literal["passed", "failed", "no change"]
-    """Overall verdict: every check passed, one failed, or the diff is empty."""
+    status: Literal["passed", "failed", "no change", "unverified"]
+    """Overall verdict: every check passed, one failed, the diff is empty, or no test could check it."""
     checks: list[GateCheck] = Field(default_factory=list)
     """The checks that ran, in order."""
     files: list[str] = Field(default_factory=list)
@@ -48,9 +53,8 @@ class GateResult(BaseModel):
         return self.status == "passed"
 
 
-def run_gate(
-    patch: str, source: Path, base_commit: str, ws: Workspace, config: GateConfig, test_command: str | None = None
-) -> GateResult:
+def run_gate(patch: str, source: Path, base_commit: str, ws: Workspace, config: GateConfig,
+             baseline: TestBaseline | None = None) -> GateResult:
     """Check `patch` (taken from `ws`) against the base commit of the repository at `source`."""
     if not patch.strip():
         return GateResult(status="no change")
@@ -64,10 +68,14 @@ def run_gate(
     checks.append(check_applies(patch, source, base_commit))
     if config.check_syntax:
         checks.append(check_syntax(patch_set, source, base_commit, ws))
-    command = config.test_command or test_command
-    if config.run_tests and command:
-        checks.append(check_tests(ws, command, config.test_timeout))
+    unverified = False
+    if config.run_tests and baseline is not None:
+        added = [f.path for f in patch_set if f.is_added_file and is_test_path(f.path)]
+        checks.append(check_tests(baseline, added))
+        unverified = not baseline.known and not added
     status = "passed" if all(c.passed for c in checks) else "failed"
+    if unverified and all(c.passed for c in checks if c.name != "tests"):
+        status = "unverified"
     return GateResult(status=status, checks=checks, files=files)
 
 
@@ -99,13 +107,24 @@ def check_syntax(patch_set: unidiff.PatchSet, source: Path, base_commit: str, ws
     return GateCheck(name="syntax", passed=not failures, detail=detail)
 
 
-def check_tests(ws: Workspace, command: str, timeout: float) -> GateCheck:
-    """Run the test command in the patched workspace; exit status 0 passes."""
-    result = ws.exec(command, timeout=timeout)
-    if result.timed_out:
-        return GateCheck(name="tests", passed=False, detail=f"`{command}` timed out after {timeout:.0f} s")
-    tail = clip_middle(result.output, 2000)
-    return GateCheck(name="tests", passed=result.exit_code == 0, detail=f"`{command}` exit {result.exit_code}\n{tail}")
+def check_tests(baseline: TestBaseline, added: list[str]) -> GateCheck:
+    """The known tests (and test files the patch adds) in the patched workspace, against the base commit."""
+    if not baseline.known and not added:
+        why = ("no test file is named in the issue or related to the code" if not baseline.files
+               else f"{listing(baseline.files, 4)} ran no test on the base commit")
+        return GateCheck(name="tests", passed=False, detail=f"no tests found: {why}")
+    verdict = judge(baseline, added)
+    parts = [f"{len(verdict.fixed)}/{len(baseline.targets)} failing tests now pass" if baseline.targets else "",
+             f"{len(baseline.guards) - len(verdict.regressions)}/{len(baseline.guards)} passing tests still pass"
+             if baseline.guards else "",
+             f"{sum(v == 'passed' for v in verdict.new_tests.values())}/{len(added)} added test files pass"
+             if added else ""]
+    summary = "; ".join(p for p in parts if p) + f" ({baseline.runner.kind}: {listing(baseline.files + added, 4)})"
+    if verdict.passed:
+        return GateCheck(name="tests", passed=True, detail=summary)
+    bad = verdict.still_failing + verdict.regressions + [f for f, v in verdict.new_tests.items() if v != "passed"]
+    report = failure_report(verdict.run, failing=bad, limit=2000)
+    return GateCheck(name="tests", passed=False, detail=f"{summary}\n{report}")
 
 
 def _show(source: Path, commit: str, path: str) -> str:

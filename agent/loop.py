@@ -62,7 +62,7 @@ class LoopEvent:
     """Something the loop did, for progress displays."""
 
     kind: str
-    """`step` (a model reply), `tool` (a tool call finished), `format_error`, or `exit`."""
+    """`step` (a model reply), `tool` (a tool call finished), `format_error`, `note` (a line of news), or `exit`."""
     step: int
     """Current step number."""
     cost: float

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +106,17 @@ def clone_url(url: str) -> Path:
 def is_dirty(repo: Path) -> bool:
     """True when the checkout has uncommitted changes to tracked files or untracked files."""
     return bool(git_output(repo, "status", "--porcelain"))
+
+
+@contextlib.contextmanager
+def host_checkout(source: Path, commit: str) -> Iterator[Path]:
+    """A throwaway checkout of `commit` on this machine (objects shared with `source`)."""
+    tmp = Path(tempfile.mkdtemp(prefix="repo-agent-plan-"))
+    try:
+        target = tmp / "repo"
+        subprocess.run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(source), str(target)],
+                       check=True, capture_output=True)
+        subprocess.run(["git", "checkout", "--quiet", "--detach", commit], cwd=target, check=True, capture_output=True)
+        yield target
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

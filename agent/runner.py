@@ -6,13 +6,9 @@ written even when the run ends by a limit, an error or Ctrl-C.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import shutil
-import subprocess
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,14 +16,13 @@ from agent import redact
 from agent.config import AgentConfig
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
-from agent.loop import AgentLoop, LoopEvent
+from agent.loop import LoopEvent
 from agent.models.base import Model
 from agent.planner import Plan, make_planner
-from agent.repo import RepoSource
+from agent.repo import RepoSource, host_checkout
+from agent.strategy import describe, find_fix, known_tests
 from agent.summary import write_outputs
 from agent.trajectory import Trajectory, TrajectoryData
-from agent.types import Message
-from prompts import render
 from tools.base import Tool
 from workspaces.base import Workspace
 from workspaces.factory import make_workspace
@@ -98,11 +93,10 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
         with workspace or make_workspace(config, job.repo, job.run_id) as ws:
             plan = plan_for(job, ws)
             trajectory.data.plan = plan.model_dump() if plan else None
-            trajectory.data.messages.extend(opening_messages(config, job.issue.text, ws, plan))
-            loop = AgentLoop(job.model, ws, job.tools, config.limits, trajectory, job.on_event, job.checks)
-            loop.run()
-            gate = run_gate(trajectory.data.patch, job.repo.path, ws.base_commit, ws, config.gate,
-                            plan.test_command if plan else None)
+            baseline = known_tests(job, ws, plan)
+            trajectory.data.extra["tests"] = describe(baseline)
+            find_fix(job, ws, plan, baseline, trajectory)
+            gate = run_gate(trajectory.data.patch, job.repo.path, ws.base_commit, ws, config.gate, baseline)
     except BaseException as exc:  # before or after the loop: still say how the run ended
         trajectory.data.exit_status = trajectory.data.exit_status or (
             "Interrupted" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
@@ -116,13 +110,6 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     return SolveResult(run_dir, data.exit_status or "", data.patch, gate, data.cost, len(data.steps), data.exit_message)
 
 
-def opening_messages(config: AgentConfig, issue: str, ws: Workspace, plan: Plan | None) -> list[Message]:
-    """The system prompt and the task, rendered from prompts/."""
-    system = render(config.system_template, root=ws.root, command_timeout=int(config.limits.command_timeout))
-    task = render(config.instance_template, issue=issue, root=ws.root, base_commit=ws.base_commit, plan=plan)
-    return [Message(role="system", content=system), Message(role="user", content=task)]
-
-
 def plan_for(job: SolveJob, ws: Workspace) -> Plan | None:
     """Run the configured planner on a host checkout of the base commit (None when planning is off)."""
     if job.config.planner.type == "none":
@@ -133,17 +120,3 @@ def plan_for(job: SolveJob, ws: Workspace) -> Plan | None:
         return planner.plan(job.issue.text, Path(host_root))
     with host_checkout(job.repo.path, ws.base_commit) as checkout:
         return planner.plan(job.issue.text, checkout)
-
-
-@contextlib.contextmanager
-def host_checkout(source: Path, commit: str) -> Iterator[Path]:
-    """A throwaway checkout of `commit` on this machine (objects shared with `source`)."""
-    tmp = Path(tempfile.mkdtemp(prefix="repo-agent-plan-"))
-    try:
-        target = tmp / "repo"
-        subprocess.run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(source), str(target)],
-                       check=True, capture_output=True)
-        subprocess.run(["git", "checkout", "--quiet", "--detach", commit], cwd=target, check=True, capture_output=True)
-        yield target
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--wall-time", type=float, default=900, help="wall limit per task and system, seconds")
     p.add_argument("--command-timeout", type=int, default=60, help="seconds one agent command may run")
     p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--max-tokens", type=int, default=4096, help="output tokens per model reply (0: each system's own)")
+    p.add_argument("--max-tokens", type=int, default=0, help="output tokens per model reply (0: each system's own)")
     p.add_argument("--grace", type=float, default=30, help="seconds past the wall limit before the bench stops a run")
     p.add_argument("--model", help="a hosted litellm model for every system instead of the local server")
     p.add_argument("--api-base", help="use this already running OpenAI-compatible server on 127.0.0.1")

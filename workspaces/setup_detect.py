@@ -1,8 +1,10 @@
 """Guess the `--setup` commands of a repository when the user gives none.
 
 Python projects (pyproject.toml, setup.py, setup.cfg, requirements*.txt) get a virtualenv outside the
-repository with their requirements and the project installed, plus pytest; other ecosystems are named so
-the user can be asked for `--setup`. Files are read from the commit, not from the user's working tree.
+repository with their requirements and the project installed, plus pytest; Python code without packaging
+files gets a virtualenv with pytest when it has tests (so `python` and the test runner exist); other
+ecosystems are named so the user can be asked for `--setup`. Files are read from the commit, not from the
+user's working tree.
 """
 
 from __future__ import annotations
@@ -90,6 +92,13 @@ def python_plan(source_dir: Path, commit: str, names: list[str]) -> SetupPlan:
                      reason=f"Python project: virtualenv at {VENV} with {what} installed")
 
 
+def python_tests_at_commit(source_dir: Path, commit: str) -> bool:
+    """Whether the tree of `commit` holds Python test files (`test_*.py`, `*_test.py`)."""
+    out = subprocess.run(["git", "-C", str(source_dir), "ls-tree", "-r", "--name-only", commit],
+                         capture_output=True, text=True, check=True).stdout
+    return any(re.search(r"(^|/)test_[^/]*\.py$|_test\.py$", name) for name in out.split("\n"))
+
+
 def detect_setup(source_dir: Path, commit: str) -> SetupPlan:
     """The setup plan for the repository at `commit`: Python gets one; another ecosystem is named; else nothing."""
     names = top_level_files(source_dir, commit)
@@ -99,4 +108,6 @@ def detect_setup(source_dir: Path, commit: str) -> SetupPlan:
     for manifest, ecosystem in OTHER_ECOSYSTEMS.items():
         if manifest in names:
             return SetupPlan(reason=f"{ecosystem} project ({manifest})", ecosystem=ecosystem)
+    if python_tests_at_commit(source_dir, commit):
+        return python_plan(source_dir, commit, names)  # no packaging files: a virtualenv with pytest only
     return SetupPlan(reason="no known project manifest; nothing to install")

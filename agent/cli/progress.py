@@ -45,6 +45,8 @@ class ProgressPrinter:
                 f"   {mark} [cyan]{event.tool}[/]({short_arguments(event.arguments)}) {event.seconds:.2f}s",
                 highlight=False,
             )
+        elif event.kind == "note":
+            self.console.print(f"{self.label}[dim]{event.text}[/]", highlight=False)
         elif event.kind == "format_error":
             self.console.print(f"   [yellow]! reply not understood:[/] {event.text[:100]}", highlight=False)
         elif event.kind == "exit":

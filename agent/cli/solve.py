@@ -74,8 +74,10 @@ def run_with_progress(job: SolveJob, label: str = "") -> SolveResult:
 
 def report(result: SolveResult) -> None:
     """Print where the outputs are and the gate's verdict."""
-    colour = {"passed": "green", "failed": "red", "no change": "yellow"}[result.gate.status]
-    if result.exit_status != "Submitted":
+    colour = {"passed": "green", "failed": "red", "no change": "yellow", "unverified": "yellow"}[result.gate.status]
+    if result.exit_status == "Repaired":
+        console.print(f"repair: {result.message}", highlight=False)
+    elif result.exit_status != "Submitted":
         detail = f": {result.message}" if result.message else ""
         console.print(f"[yellow]run ended by {result.exit_status}[/]{detail}", highlight=False)
     console.print(f"patch gate: [{colour}]{result.gate.status}[/]", highlight=False)
@@ -123,11 +125,16 @@ def solve_command(
     workers: int | None = typer.Option(None, "--workers", min=1, help="Rollouts run at once (default: CPU count)."),
     select: str | None = typer.Option(None, "--select", callback=choice_of(SamplesConfig, "select"),
                                       help="How the patch is chosen among the rollouts: tests+vote, tests or vote."),
+    strategy: str | None = typer.Option(None, "--strategy", callback=choice_of(AgentConfig, "strategy"),
+                                        help="How the fix is looked for: auto, repair or loop. repair: rewrites of "
+                                        "the suspect code judged by the failing tests; loop: the tool-using agent; "
+                                        "auto (default): repair when a failing test is known, then the loop."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
     from agent.samples.cli import run_samples, sample_overrides
 
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
+    sources += [f"strategy={strategy}"] if strategy else []
     settings = load_config(sources + sample_overrides(samples, temperature, top_p, workers, select))
     if out and not out.parent.is_dir():  # refused before the run, not after it
         raise UserError(f"--out {out}: the folder {out.parent} does not exist; create it or choose another path.")

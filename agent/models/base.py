@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from agent.types import Message, ToolSpec
@@ -14,7 +15,8 @@ class Model(Protocol):
     `query` returns an assistant `Message` whose `tool_calls` are already parsed, whatever the wire
     protocol (native tool calls or the fenced-JSON text protocol). A reply that cannot be parsed
     raises `FormatError` carrying the messages that tell the model how to fix it. `complete` returns
-    a plain text reply (no tools), for strategies that ask for code directly. Provider failures that
+    a plain text reply (no tools), for strategies that ask for code directly; it ends as soon as
+    `until(text so far)` holds (a streamed reply stops there; another is cut there). Provider failures that
     survive retries raise `ModelError`; a call still running at `deadline` (a `time.monotonic()`
     value) is abandoned with `TimeLimitExceeded`. `meta` of the returned message holds at least
     `cost` (dollars of this call) and `latency` (seconds).
@@ -27,5 +29,5 @@ class Model(Protocol):
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message: ...
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None,
-                 deadline: float | None = None) -> Message: ...
+    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+                 max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message: ...

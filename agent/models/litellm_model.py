@@ -19,7 +19,7 @@ from agent.config import ModelConfig
 from agent.errors import FormatError, TimeLimitExceeded, UserError
 from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
-from agent.models.streaming import StreamedReply, read_stream
+from agent.models.streaming import StreamedReply, cut_where, read_stream
 from agent.types import Message, ToolSpec
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,12 @@ class LitellmModel:
         self.format_errors = 0
         return reply
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None,
-                 deadline: float | None = None) -> Message:
-        """A plain text reply (no tools): for strategies that ask for code directly."""
-        return self._resilient(lambda history: self._call_text(history, temperature, deadline), messages, deadline)
+    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+                 max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
+        """A plain text reply (no tools, at most `max_tokens`, ended where `until` holds): for strategies that ask
+        for code directly."""
+        return self._resilient(lambda history: self._call_text(history, temperature, deadline, max_tokens, until),
+                               messages, deadline)
 
     def _resilient(self, send: Callable[[list[Message]], Message], messages: list[Message],
                    deadline: float | None) -> Message:
@@ -152,12 +154,15 @@ class LitellmModel:
         content, raw_calls, meta = self._send(kwargs, deadline, complete)
         return wire.parse_reply(content, raw_calls, tools, self.protocol, meta)
 
-    def _call_text(self, messages: list[Message], temperature: float | None, deadline: float | None) -> Message:
+    def _call_text(self, messages: list[Message], temperature: float | None, deadline: float | None,
+                   max_tokens: int | None, until: Callable[[str], bool] | None) -> Message:
         wire_messages = [{"role": m.role if m.role != "tool" else "user", "content": m.content} for m in messages]
         kwargs = self._base_kwargs(wire_messages, deadline, temperature)
+        if max_tokens:
+            kwargs["max_tokens"] = max_tokens
         kwargs.update({k: v for k, v in self.config.extra_params.items() if k != "response_format"})
-        content, _, meta = self._send(kwargs, deadline, None)
-        return Message(role="assistant", content=content, meta=meta)
+        content, _, meta = self._send(kwargs, deadline, until)
+        return Message(role="assistant", content=cut_where(content, until), meta=meta)
 
     def _send(self, kwargs: dict[str, Any], deadline: float | None,
               complete: Callable[[str], bool] | None) -> tuple[str, list[Any], dict[str, Any]]:

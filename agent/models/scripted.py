@@ -39,6 +39,7 @@ from agent.config import ModelConfig, RetryConfig
 from agent.errors import ScriptExhausted, TimeLimitExceeded, UserError
 from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
+from agent.models.streaming import cut_where
 from agent.types import Message, ToolSpec
 
 ERROR_STATUS = {"BadRequestError": 400, "AuthenticationError": 401, "PermissionDeniedError": 403,
@@ -191,21 +192,21 @@ class ScriptedModel:
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
                                deadline=deadline)
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None,
-                 deadline: float | None = None) -> Message:
-        """The next scripted action as a plain reply: its `text` (or its thought)."""
-        return resilient_query(lambda _history: self._text_reply(deadline), messages, model=self.name,
+    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+                 max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
+        """The next scripted action as a plain reply: its `text` (or its thought), cut where `until` first holds."""
+        return resilient_query(lambda _history: self._text_reply(deadline, until), messages, model=self.name,
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
                                deadline=deadline)
 
-    def _text_reply(self, deadline: float | None) -> Message:
+    def _text_reply(self, deadline: float | None, until: Callable[[str], bool] | None) -> Message:
         action = self._next_action()
         self._wait(action, deadline)
         self.cost += action.cost
         meta = {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
                 "model": self.name, "script_step": self.steps}
-        return Message(role="assistant", content=action.text if action.text is not None else action.thought,
-                       meta=meta)
+        text = action.text if action.text is not None else action.thought
+        return Message(role="assistant", content=cut_where(text, until), meta=meta)
 
     def _wait(self, action: ScriptAction, deadline: float | None) -> None:
         """Sleep as the action says (bounded by `deadline`), then raise what it raises."""

@@ -77,3 +77,13 @@ def read_stream(stream: Iterable[Any], *, deadline: float | None = None,
     finally:
         close_stream(stream)
     return StreamedReply("".join(parts), finish, input_tokens, output_tokens or chunks)
+
+
+def cut_where(text: str, until: Callable[[str], bool] | None) -> str:
+    """`text` up to the first line end (or the end) where `until` holds, as a streamed reply would stop."""
+    if until is None:
+        return text
+    for end in [i + 1 for i, char in enumerate(text) if char == "\n"] + [len(text)]:
+        if until(text[:end]):
+            return text[:end]
+    return text

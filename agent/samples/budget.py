@@ -9,6 +9,7 @@ step per run in flight.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from agent.errors import BudgetExhausted
@@ -91,12 +92,13 @@ class BudgetedModel:
         finally:
             self.budget.charge(self.model.cost - before)
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None,
-                 deadline: float | None = None) -> Message:
+    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+                 max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """Ask the wrapped model for a plain reply and charge what the call cost."""
         before = self.model.cost
         try:
-            return self.model.complete(messages, temperature=temperature, deadline=deadline)
+            return self.model.complete(messages, temperature=temperature, deadline=deadline, max_tokens=max_tokens,
+                                       until=until)
         finally:
             self.budget.charge(self.model.cost - before)
 

@@ -17,7 +17,7 @@ from agent.samples.lint import Linter, LintError, detect_linter, new_errors
 from agent.samples.patches import BaseTree
 from agent.samples.reproduction import ReproTest, run_pool, validate
 from agent.samples.selection import Candidate
-from agent.samples.testrun import PASSED, TestRun, TestRunner, detect_runner
+from agent.testing.runner import PASSED, TestRun, TestRunner, detect_runner
 from workspaces.base import Workspace
 
 PATCH_FILE = ".git/repo-agent-candidate.patch"

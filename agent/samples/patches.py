@@ -16,7 +16,7 @@ from pathlib import Path
 
 import unidiff
 
-from agent.runner import host_checkout
+from agent.repo import host_checkout
 from tools.repomap.filekinds import is_test_path
 
 _SECTION = re.compile(r"(?m)^(?=diff --git )")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from agent.config import AgentConfig, ModelConfig, deep_merge
 from agent.samples.patches import BaseTree, split_patch
-from agent.samples.testrun import TestRun, TestRunner
+from agent.testing.runner import TestRun, TestRunner
 from workspaces.base import Workspace
 
 PASS_NAME = "reproduction"

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import BUGGY_CALC, git
 
 SCRIPT = Path(__file__).parent / "scripts" / "fix_calc.yaml"
-SCRIPTED = ["-w", "local", "-c", "model.type=scripted", "-c", f"model.script={SCRIPT}"]
+SCRIPTED = ["-w", "local", "-c", "model.type=scripted", "-c", f"model.script={SCRIPT}", "--strategy", "loop"]
 """Options that make a solve start without a model or Docker."""
 CONSOLE_SCRIPT = Path(sys.executable).with_name("agent")
 ENTRY = [str(CONSOLE_SCRIPT)] if CONSOLE_SCRIPT.is_file() else [sys.executable, "-m", "agent"]

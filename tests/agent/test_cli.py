@@ -26,7 +26,7 @@ def agent(*args: str, cwd: Path, timeout: float = 120, env: dict | None = None) 
 
 
 def scripted(script: Path) -> list[str]:
-    return ["-c", "model.type=scripted", "-c", f"model.script={script}", "-w", "local"]
+    return ["-c", "model.type=scripted", "-c", f"model.script={script}", "-w", "local", "--strategy", "loop"]
 
 
 def test_solve_with_scripted_model_writes_run_folder_and_out(calc_repo: Path, tmp_path: Path) -> None:

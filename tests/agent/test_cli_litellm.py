@@ -17,7 +17,8 @@ def fenced(tool: str, args: dict) -> str:
 
 def model_options(server: OpenAIServer, protocol: str) -> list[str]:
     return ["-m", "openai/gpt-4o-mini", "-c", f"model.api_base={server.base_url}", "-c", "model.api_key=sk-test",
-            "-c", f"model.protocol={protocol}", "-c", "model.retry.initial_wait=0.01", "-w", "local"]
+            "-c", f"model.protocol={protocol}", "-c", "model.retry.initial_wait=0.01", "-w", "local",
+            "--strategy", "loop"]
 
 
 def trajectory_of(tmp_path: Path) -> dict:

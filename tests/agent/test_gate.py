@@ -6,14 +6,23 @@ from pathlib import Path
 
 from agent.config import GateConfig
 from agent.gate import run_gate
+from agent.testing.baseline import measure
+from agent.testing.runner import detect_runner
 from tests.conftest import git
 from workspaces.local import LocalWorkspace
 
 
-def gate_for(repo: Path, edit, config: GateConfig | None = None, test_command: str | None = None):
+def gate_for(repo: Path, edit, config: GateConfig | None = None, issue: str = "", related: list[str] | None = None):
+    """The gate's verdict on `edit`, with the known tests measured first (as a run does) when tests run."""
+    config = config or GateConfig(run_tests=False)
     with LocalWorkspace(repo) as ws:
+        baseline = None
+        if config.run_tests:
+            paths = ws.exec("git ls-files", timeout=30).output.split()
+            runner = detect_runner(ws, config.test_command, 60, config.case_timeout or None)
+            baseline = measure(ws, runner, issue, related or [], paths)
         edit(ws)
-        return run_gate(ws.diff(), repo, ws.base_commit, ws, config or GateConfig(), test_command)
+        return run_gate(ws.diff(), repo, ws.base_commit, ws, config, baseline)
 
 
 def test_empty_diff_is_no_change_not_success(calc_repo: Path) -> None:
@@ -69,18 +78,51 @@ def test_user_checkout_and_index_untouched_by_apply_check(calc_repo: Path) -> No
     assert git(calc_repo, "status", "--porcelain") == before
 
 
-def test_tests_check_runs_the_command(calc_repo: Path) -> None:
-    config = GateConfig(run_tests=True)
-    command = "python3 -m pytest -q test_calc.py 2>&1 || python3 -c 'import calc; assert calc.add(2, 3) == 5'"
-    failing = gate_for(calc_repo, lambda ws: ws.write_file("README.md", "# calc!\n"), config, command)
-    assert next(c for c in failing.checks if c.name == "tests").passed is False
-    fixed = gate_for(
-        calc_repo,
-        lambda ws: ws.write_file("calc.py", ws.read_file("calc.py").replace("a - b", "a + b")),
-        config, "python3 -c 'import calc; assert calc.add(2, 3) == 5'",
-    )
-    assert fixed.status == "passed"
-    assert next(c for c in fixed.checks if c.name == "tests").passed
+def fix_add(ws) -> None:
+    ws.write_file("calc.py", ws.read_file("calc.py").replace("a - b", "a + b"))
+
+
+def test_the_failing_test_the_issue_names_must_pass(calc_repo: Path) -> None:
+    issue = "add is wrong: test_calc.py::test_add fails"
+    unfixed = gate_for(calc_repo, lambda ws: ws.write_file("README.md", "# calc!\n"), GateConfig(), issue)
+    tests = next(c for c in unfixed.checks if c.name == "tests")
+    assert unfixed.status == "failed" and "0/1 failing tests now pass" in tests.detail and "test_add" in tests.detail
+    fixed = gate_for(calc_repo, fix_add, GateConfig(), issue)
+    tests = next(c for c in fixed.checks if c.name == "tests")
+    assert fixed.status == "passed" and tests.detail.startswith("1/1 failing tests now pass; 1/1 passing tests still")
+
+
+def test_a_test_that_passed_before_must_not_fail_after(calc_repo: Path) -> None:
+    def break_mul(ws):
+        fix_add(ws)
+        ws.write_file("calc.py", ws.read_file("calc.py").replace("a * b", "a ** b"))
+
+    result = gate_for(calc_repo, break_mul, GateConfig(), related=["test_calc.py"])
+    tests = next(c for c in result.checks if c.name == "tests")
+    assert result.status == "failed" and "0/1 passing tests still pass" in tests.detail and "test_mul" in tests.detail
+
+
+def test_no_known_test_is_unverified_never_a_pass(calc_repo: Path) -> None:
+    result = gate_for(calc_repo, fix_add, GateConfig(), issue="add is wrong")
+    tests = next(c for c in result.checks if c.name == "tests")
+    assert result.status == "unverified" and not result.passed
+    assert tests.detail.startswith("no tests found: no test file is named in the issue or related to the code")
+
+
+def test_a_test_file_the_patch_adds_must_pass(calc_repo: Path) -> None:
+    def fix_with_test(ws):
+        fix_add(ws)
+        ws.write_file("test_new.py", "from calc import add\n\n\ndef test_more():\n    assert add(1, 1) == 3\n")
+
+    result = gate_for(calc_repo, fix_with_test, GateConfig(), issue="add is wrong")
+    tests = next(c for c in result.checks if c.name == "tests")
+    assert result.status == "failed" and "0/1 added test files pass" in tests.detail
+
+
+def test_a_configured_command_decides_by_its_exit_status(calc_repo: Path) -> None:
+    config = GateConfig(test_command="python3 -c 'import calc; assert calc.add(2, 3) == 5'")
+    result = gate_for(calc_repo, fix_add, config, related=["test_calc.py"])
+    assert result.status == "passed" and "command" in next(c for c in result.checks if c.name == "tests").detail
 
 
 def test_garbage_patch_fails_parse(calc_repo: Path) -> None:

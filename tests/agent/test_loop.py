@@ -18,7 +18,7 @@ SCRIPTS = Path(__file__).parent / "scripts"
 
 
 def run_script(repo: Path, tmp_path: Path, actions, *overrides: str):
-    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", *overrides])
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "strategy=loop", *overrides])
     model = ScriptedModel(actions) if not isinstance(actions, Path) else ScriptedModel(actions)
     job = SolveJob(config=config, repo=resolve_repo(str(repo)), issue=IssueText(text="add() subtracts"),
                    model=model, tools=make_tools(config))

@@ -73,7 +73,7 @@ def test_summarise_notes_groups_by_reason() -> None:
 
 def test_plan_renders_into_the_first_prompt(make_repo, tmp_path: Path) -> None:
     plan = planner(tmp_path).plan(ISSUE, make_repo(SHOP))
-    text = render("instance.j2", issue=ISSUE, root="/repo", base_commit="0" * 40, plan=plan)
+    text = render("instance.j2", issue=ISSUE, root="/repo", base_commit="0" * 40, plan=plan, failing="")
     first = next(line for line in text.splitlines() if line.startswith("1. "))
     assert first.startswith("1. shop/pricing.py (") and "defines apply_discount" in first
     assert "Tests run with: `python -m pytest -q`" in text
@@ -112,7 +112,7 @@ def test_solve_with_the_repomap_planner_stores_the_plan_in_the_trajectory(calc_r
     script = Path(__file__).parent / "scripts" / "fix_calc.yaml"
     result = subprocess.run(
         [sys.executable, "-m", "agent", "solve", "--repo", str(calc_repo), "--issue", "add() subtracts",
-         "-c", "model.type=scripted", "-c", f"model.script={script}", "-w", "local",
+         "-c", "model.type=scripted", "-c", f"model.script={script}", "-w", "local", "--strategy", "loop",
          "-c", "planner.type=repomap", "-c", f"planner.cache_dir={tmp_path / 'cache'}"],
         cwd=tmp_path, capture_output=True, text=True, timeout=180, env={**os.environ, "COLUMNS": "200"})
     assert result.returncode == 0, result.stdout + result.stderr

@@ -14,11 +14,16 @@ FULL_PLAN = Plan(
 )
 VARIABLES = {
     "system.j2": {"root": "/repo", "command_timeout": 60},
-    "instance.j2": {"issue": "It breaks", "root": "/repo", "base_commit": "0123456789abcdef", "plan": FULL_PLAN},
+    "instance.j2": {"issue": "It breaks", "root": "/repo", "base_commit": "0123456789abcdef", "plan": FULL_PLAN,
+                    "failing": "tests/test_a.py::test_b"},
     "plan.j2": {"plan": FULL_PLAN},
     "reproduce.j2": {"issue": "It breaks", "root": "/repo", "base_commit": "0123456789abcdef", "plan": None},
     "reply_format.j2": {"fenced": True},
     "format_error.j2": {"problem": "no JSON block", "fenced": False, "names": "view, submit"},
+    "repair_system.j2": {},
+    "repair.j2": {"issue": "It breaks", "report": "FAILED t.py::test_a", "code": "### a.py (lines 1-2)\n```\nx\n```",
+                  "single": True, "count": 1, "explain": True},
+    "repair_feedback.j2": {"problem": "", "summary": "2 of 3 still fail.", "report": "FAILED t.py::test_a"},
     "text_protocol.j2": {"tools": [{"name": "view", "description": "Show a file.", "schema": '{"type": "object"}'}],
                          "fenced": True},
 }

@@ -76,8 +76,15 @@ def test_given_setup_wins_and_auto_setup_can_be_off(make_repo):
 
 
 def test_no_manifest_means_nothing_to_install(make_repo):
-    plan = detect_setup(make_repo({"notes.txt": "hi\n"}), "HEAD")
+    plan = detect_setup(make_repo({"notes.txt": "hi\n", "tool.py": "print(1)\n"}), "HEAD")
     assert plan.steps == [] and plan.ecosystem is None
+
+
+def test_python_tests_without_packaging_files_get_python_and_pytest(make_repo):
+    plan = detect_setup(make_repo({"calc.py": "x = 1\n", "tests/test_calc.py": "def test_x():\n    pass\n"}), "HEAD")
+    assert plan.steps == [f"python3 -m venv {VENV}", f"{VENV}/bin/pip install --disable-pip-version-check "
+                                                      "--no-input pytest"]
+    assert plan.path == [f"{VENV}/bin"] and "pytest" in plan.reason
 
 
 def test_files_are_read_from_the_commit_not_the_working_tree(make_repo):

@@ -18,12 +18,24 @@ def _read(root: Path, name: str) -> str:
         return ""
 
 
+_PYTEST_STYLE = re.compile(r"^\s*import pytest|^\s*from pytest\b|^def test_\w*\(", re.M)
+
+
+def _pytest_style_tests(root: Path, paths: list[str], sample: int = 20) -> bool:
+    """Whether the project's test files are written for pytest (bare test functions, `import pytest`), which
+    `unittest discover` would not run."""
+    tests = [p for p in paths if is_test_path(p) and p.endswith(".py") and not p.endswith("__init__.py")][:sample]
+    return any(_PYTEST_STYLE.search(_read(root, p)) for p in tests)
+
+
 def _python_command(root: Path, paths: list[str]) -> str | None:
-    config = _read(root, "pyproject.toml") + _read(root, "setup.cfg") + _read(root, "tox.ini")
+    config = "".join(_read(root, name) for name in ("pyproject.toml", "setup.cfg", "tox.ini", "noxfile.py"))
+    has_tests = any(is_test_path(p) and p.endswith(".py") for p in paths)
     uses_pytest = (
         (root / "pytest.ini").exists()
         or any(p.rsplit("/", 1)[-1] == "conftest.py" for p in paths)
-        or re.search(r"\[(tool[:.])?pytest", config) is not None
+        or re.search(r"\[(tool[:.])?pytest|\bpytest\b", config) is not None
+        or (has_tests and _pytest_style_tests(root, paths))
     )
     runner = next((p for p in paths if p.rsplit("/", 1)[-1] == "runtests.py" and "/" in p), None)
     if runner and not uses_pytest:
@@ -32,7 +44,7 @@ def _python_command(root: Path, paths: list[str]) -> str | None:
         return "python -m pytest -q"
     if (root / "tox.ini").exists():
         return "tox"
-    if any(is_test_path(p) and p.endswith(".py") for p in paths):
+    if has_tests:
         return "python -m unittest discover"
     return None
 

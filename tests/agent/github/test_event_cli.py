@@ -52,7 +52,8 @@ def run_event(fake: FakeGitHub, tmp_path: Path, checkout: Path, sender: dict, sc
     base.update(COLUMNS="200", GITHUB_TOKEN=TOKEN, GITHUB_API_URL=fake.base_url, OPENAI_API_KEY=MODEL_KEY,
                 GITHUB_OUTPUT=str(tmp_path / "output.txt"), GITHUB_STEP_SUMMARY=str(tmp_path / "step-summary.md"))
     args = ["github", "event", "--event-path", str(event), "--repo", str(checkout), "-w", "local",
-            "-c", "model.type=scripted", "-c", f"model.script={SCRIPTS / script}", "-c", str(config), *extra]
+            "-c", "model.type=scripted", "-c", f"model.script={SCRIPTS / script}", "-c", str(config), "-c",
+            "strategy=loop", *extra]
     return subprocess.run([sys.executable, "-m", "agent", *args], cwd=tmp_path, capture_output=True, text=True,
                           timeout=180, env={**base, **(env or {})})
 

@@ -32,7 +32,7 @@ def solve(fake: FakeGitHub, tmp_path: Path, *args: str, script: Path = FIX_CALC)
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_KEYS and not k.startswith("GITHUB_")}
     env.update(COLUMNS="200", GITHUB_TOKEN=TOKEN, REPO_AGENT_CACHE=str(tmp_path / "cache"))
     cmd = [sys.executable, "-m", "agent", "solve", "--github-api", fake.base_url, "-w", "local",
-           "-c", "model.type=scripted", "-c", f"model.script={script}", *args]
+           "-c", "model.type=scripted", "-c", f"model.script={script}", "--strategy", "loop", *args]
     return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180, env=env)
 
 

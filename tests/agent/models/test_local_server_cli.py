@@ -39,7 +39,7 @@ def environment(fake: FakeLlama, tmp_path: Path) -> dict[str, str]:
 
 def solve_args(repo: Path, model: Path) -> list[str]:
     return [sys.executable, "-m", "agent", "solve", "-r", str(repo), "-i", "add() subtracts", "--model",
-            f"gguf:{model}", "-w", "local", "-c", "model.retry.initial_wait=0.01"]
+            f"gguf:{model}", "-w", "local", "-c", "model.retry.initial_wait=0.01", "--strategy", "loop"]
 
 
 def default_signals() -> None:

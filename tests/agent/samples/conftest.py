@@ -42,7 +42,8 @@ def sample_config(tmp_path: Path, scripts: list[str], *overrides: str) -> AgentC
     """Local workspaces, scripted rollouts (one script per rollout), runs under tmp_path."""
     paths = ",".join(str(SCRIPTS / name) for name in scripts)
     return load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "model.type=scripted",
-                        f"model.scripts=[{paths}]", f"samples.count={len(scripts)}", *overrides])
+                        f"model.scripts=[{paths}]", f"samples.count={len(scripts)}", "strategy=loop",
+                        "gate.run_tests=false", *overrides])  # here the samples judge, not the gate, runs the tests
 
 
 def patch_of(repo: Path, files: dict[str, str | None]) -> str:

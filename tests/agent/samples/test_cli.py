@@ -14,7 +14,7 @@ from tests.agent.test_cli import agent
 def scripted(*names: str) -> list[str]:
     paths = ",".join(str(SCRIPTS / name) for name in names)
     return ["-c", "model.type=scripted", "-c", f"model.scripts=[{paths}]", "-c", f"model.script={SCRIPTS / names[0]}",
-            "-w", "local"]
+            "-w", "local", "--strategy", "loop", "-c", "gate.run_tests=false"]
 
 
 def env() -> dict[str, str]:

@@ -30,9 +30,10 @@ def test_samples_in_containers_choose_the_right_fix(tmp_path: Path, docker_clien
                                      run_id="dock"))
     wrong, right = result.selection.candidates
     assert result.chosen is right and "_combine(a, b, 1)" in result.patch
-    assert result.judged.runner == "script" and result.judged.linter == ""
+    assert result.judged.runner == "unittest" and result.judged.linter == ""  # no pytest: unittest, then scripts
     assert [t.path for t in result.judged.tests if t.kept] == ["repro_add.py"]
-    assert wrong.regressions == ["test_calc.py"] and wrong.repro_passed == right.repro_passed == ["repro_add.py"]
+    assert wrong.regressions == ["test_calc.py::test_sub"]
+    assert wrong.repro_passed == right.repro_passed == ["repro_add.py"]
     assert "no linter in the workspace" in (result.run_dir / "summary.md").read_text()
     for name in ("dock-0", "dock-1", "dock-reproduction", "dock-judge"):
         assert docker_client.containers.list(all=True, filters={"label": f"{gc.RUN_ID}={name}"}) == []

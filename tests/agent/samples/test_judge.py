@@ -13,7 +13,7 @@ from agent.samples.lint import LintError, detect_linter, new_errors, parse_error
 from agent.samples.patches import split_patch
 from agent.samples.reproduction import ReproTest, batches, run_pool, validate
 from agent.samples.selection import Candidate
-from agent.samples.testrun import TestRunner, detect_runner
+from agent.testing.runner import TestRunner, detect_runner
 from tests.agent.samples.conftest import SIGNS, patch_of
 from workspaces.local import LocalWorkspace
 

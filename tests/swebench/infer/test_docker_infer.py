@@ -32,7 +32,7 @@ def test_agent_swebench_run_with_the_gold_patch_through_the_tools_is_resolved(tm
     script = write_script(tmp_path, "gold.json", [GOLD[0], REPRO_TEST, GOLD[1]])
     command = [sys.executable, "-m", "agent", "swebench", "run", "--dataset", str(batch.dataset()), "--run-id", "g",
                "--runs-dir", str(tmp_path / "runs"), "--mirrors", str(batch.mirrors), "--specs", str(batch.spec),
-               "-c", "model.type=scripted", "-c", f"model.script={script}", "--timeout", "120"]
+               "-c", "model.type=scripted", "-c", f"model.script={script}", "-c", "strategy=loop", "--timeout", "120"]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600,
                             env={**os.environ, "COLUMNS": "160"})
     assert result.returncode == 0, result.stderr + result.stdout
@@ -107,7 +107,7 @@ def test_run_with_attempts_reports_pass_at_k_and_selected_at_1(tmp_path, base_im
     command = [sys.executable, "-m", "agent", "swebench", "run", "--dataset", str(batch.dataset()), "--run-id", "p",
                "--runs-dir", str(tmp_path / "runs"), "--mirrors", str(batch.mirrors), "--specs", str(batch.spec),
                "-c", "model.type=scripted", "-c", f"model.scripts=[{', '.join(map(str, scripts))}]",
-               "--attempts", "4", "--timeout", "120"]
+               "-c", "strategy=loop", "--attempts", "4", "--timeout", "120"]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900,
                             env={**os.environ, "COLUMNS": "160"})
     assert result.returncode == 0, result.stderr + result.stdout

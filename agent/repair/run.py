@@ -1,0 +1,114 @@
+"""The repair strategy in a run: localize, search, put the chosen candidate in the workspace, record it all.
+
+The trajectory keeps the search under `extra.repair` (the regions shown, the opening prompt, every call's
+messages and verdict) and one step per model call (an answer that could not be read is a format error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agent.loop import LoopEvent
+from agent.planner import Plan
+from agent.repair.edits import apply_edits, parse_edits
+from agent.repair.evaluate import Trier
+from agent.repair.localize import leads, regions
+from agent.repair.search import Attempt, RepairSearch, SearchResult
+from agent.samples.lint import detect_linter
+from agent.testing.baseline import TestBaseline
+from agent.trajectory import StepRecord, Trajectory
+from agent.types import Message
+from workspaces.base import Workspace
+
+if TYPE_CHECKING:
+    from agent.runner import SolveJob
+
+
+@dataclass
+class RepairOutcome:
+    """What the repair strategy left behind."""
+
+    done: bool
+    """A candidate passed every known test and is in the workspace."""
+    result: SearchResult | None = None
+    """The search, when one ran."""
+
+
+def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseline, trajectory: Trajectory,
+           deadline: float) -> RepairOutcome:
+    """Search for a fix; put the chosen one (or, for `strategy: repair`, the best partial one) in the workspace."""
+    data = trajectory.data
+    paths = [p for p in ws.exec("git ls-files", timeout=120).output.split("\n") if p]
+    output = baseline.before.output if baseline.before else ""
+    shown = regions(ws, leads(ws, plan, output, baseline.files, paths), budget=job.config.repair.context_lines,
+                    whole_file=job.config.repair.whole_file_lines)
+    kept = data.extra.setdefault("repair", {"regions": [{"path": r.path, "start": r.start, "end": r.end,
+                                                            "reason": r.reason} for r in shown], "attempts": []})
+    if not shown:
+        kept["reason"] = "no code to show: the planner and the failing tests point at no source file"
+        trajectory.save()
+        return RepairOutcome(False)
+    trier = Trier(ws, baseline, detect_linter(ws))
+    events = job.on_event or (lambda event: None)
+    aim = f"{len(baseline.targets)} failing test(s)" if baseline.targets else "no failing test (agreement decides)"
+    where = ", ".join(f"{r.path}:{r.start}-{r.end}" for r in shown)
+    events(LoopEvent("note", len(data.steps), job.model.cost, text=f"repair: {aim}; showing {where}"))
+
+    def record(attempt: Attempt, messages: list[Message]) -> None:
+        note(trajectory, attempt, messages)
+        events(progress(attempt, len(data.steps), job.model.cost, len(baseline.targets)))
+
+    search = RepairSearch(job.model, trier, baseline, shown, job.issue.text, job.config.repair, deadline=deadline,
+                          record=record)
+    kept["opening"] = [m.model_dump() for m in search.opening]
+    result = search.run()
+    kept["reason"] = result.reason
+    chosen = result.chosen or (partial(result) if job.config.strategy == "repair" else None)
+    if chosen is not None:
+        put(ws, search, chosen)
+        data.patch = ws.diff()
+    data.exit_status = "Repaired" if result.chosen else "RepairFailed"
+    data.exit_message = result.reason
+    trajectory.save()
+    return RepairOutcome(result.chosen is not None, result)
+
+
+def partial(result: SearchResult) -> Attempt | None:
+    """The best attempt when it fixes some failing test and breaks none (None otherwise)."""
+    best = result.best
+    verdict = best.trial.verdict if best and best.trial else None
+    return best if verdict and verdict.fixed and not verdict.regressions and not best.problem else None
+
+
+def put(ws: Workspace, search: RepairSearch, attempt: Attempt) -> None:
+    """Write the attempt's files into the workspace."""
+    for path, text in apply_edits(search.originals, parse_edits(attempt.reply, search.regions)).items():
+        ws.write_file(path, text)
+
+
+def progress(attempt: Attempt, step: int, cost: float, targets: int) -> LoopEvent:
+    """The event that shows an attempt in progress displays."""
+    if attempt.unreadable:
+        return LoopEvent("format_error", step, cost, seconds=attempt.seconds, text=attempt.problem)
+    verdict = attempt.trial.verdict if attempt.trial else None
+    arguments = {"candidate": attempt.number, "temperature": attempt.temperature}
+    if verdict is not None:
+        arguments["fixed"] = f"{len(verdict.fixed)}/{targets}"
+        arguments["regressions"] = len(verdict.regressions)
+    else:
+        arguments["problem"] = attempt.problem.splitlines()[0]
+    return LoopEvent("tool", step, cost, tool="tests", arguments=arguments, seconds=attempt.seconds,
+                     error=not attempt.plausible)
+
+
+def note(trajectory: Trajectory, attempt: Attempt, messages: list[Message]) -> None:
+    """Record one call of the search: a step, its messages, its verdict; save."""
+    data = trajectory.data
+    data.steps.append(StepRecord(step=len(data.steps) + 1, model_seconds=attempt.seconds, cost=attempt.cost,
+                                 format_error=attempt.problem if attempt.unreadable else None))
+    data.cost += attempt.cost
+    entry = attempt.summary()
+    entry["messages"] = [m.model_dump() for m in messages]
+    data.extra["repair"]["attempts"].append(entry)
+    trajectory.save()

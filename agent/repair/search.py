@@ -1,0 +1,228 @@
+"""The repair search: ask for rewrites of the suspect code, try each against the tests, feed failures back.
+
+A greedy answer comes first, then samples; after the first round, every other call shows the model its
+best candidate so far and what still fails (execution feedback), the rest sample afresh from the opening
+prompt. The search stops once `stop_after` candidates pass every known test, at the call limit, or at the
+deadline. Among the candidates that pass, the choice is the samples package's: tests, then agreement
+(equivalent once normalised), then the smaller diff. With no failing test to aim at, every call is made and
+agreement decides among the candidates that break nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agent.models.base import Model
+from agent.repair.edits import NoChange, apply_edits, parse_edits, show
+from agent.repair.evaluate import Trial, Trier
+from agent.repair.localize import Region
+from agent.repair_config import RepairConfig
+from agent.samples.patches import split_patch
+from agent.samples.selection import Candidate, Selection, assign_groups, select
+from agent.testing.baseline import TestBaseline
+from agent.testing.failures import failure_report, listing, without_pasted_runs
+from agent.types import Message
+from prompts import render
+from workspaces.base import clip_middle
+
+
+@dataclass
+class Attempt:
+    """One model call of the search and what became of its answer."""
+
+    number: int
+    """0-based call number."""
+    temperature: float
+    """Sampling temperature of the call."""
+    parent: int | None
+    """The attempt whose feedback the call answered (None: the opening prompt)."""
+    reply: str = ""
+    """The model's answer."""
+    seconds: float = 0.0
+    """Duration of the model call."""
+    cost: float = 0.0
+    """Dollars of the call."""
+    problem: str = ""
+    """Why the answer could not be tried ("" when it was)."""
+    unreadable: bool = False
+    """The answer could not be read as code for the regions shown (a format error)."""
+    trial: Trial | None = None
+    """The tests' verdict on it."""
+
+    @property
+    def plausible(self) -> bool:
+        """It passes every known test and adds no lint error."""
+        return self.trial is not None and not self.problem and self.trial.plausible
+
+    @property
+    def rank(self) -> tuple:
+        """Sort key, best first: plausible, score, tried at all, earlier."""
+        score = self.trial.score if self.trial and not self.problem else -10_000
+        return (not self.plausible, -score, self.number)
+
+    def summary(self) -> dict:
+        """What the trajectory records of the attempt."""
+        verdict = self.trial.verdict if self.trial else None
+        return {"number": self.number, "temperature": self.temperature, "parent": self.parent,
+                "seconds": round(self.seconds, 2), "cost": self.cost, "problem": self.problem,
+                "unreadable": self.unreadable,
+                "plausible": self.plausible, "key": self.trial.key if self.trial else "",
+                "fixed": verdict.fixed if verdict else [], "still_failing": verdict.still_failing if verdict else [],
+                "regressions": verdict.regressions if verdict else [],
+                "lint_new": self.trial.lint_new if self.trial else [], "diff": self.trial.diff if self.trial else ""}
+
+
+@dataclass
+class SearchResult:
+    """How the search ended."""
+
+    attempts: list[Attempt]
+    """Every call, in order."""
+    selection: Selection | None
+    """The ranking of the candidates that passed (None when none did)."""
+    best: Attempt | None
+    """The chosen attempt, else the best tried one."""
+    reason: str
+    """Why it ended as it did, in one sentence."""
+    conversation: list[Message] = field(default_factory=list)
+    """The opening prompt (for the trajectory)."""
+
+    @property
+    def chosen(self) -> Attempt | None:
+        """The chosen attempt (one that passed), if any."""
+        return self.best if self.best is not None and self.best.plausible else None
+
+
+Recorder = Callable[[Attempt, list[Message]], None]
+"""Called after each attempt with the messages of its call and its answer (the trajectory's hook)."""
+
+
+class RepairSearch:
+    """One search over one set of regions, against one baseline, in one workspace."""
+
+    def __init__(self, model: Model, trier: Trier, baseline: TestBaseline, regions: list[Region], issue: str,
+                 config: RepairConfig, *, deadline: float | None = None, record: Recorder | None = None):
+        self.model, self.trier, self.baseline, self.regions = model, trier, baseline, regions
+        self.config, self.deadline = config, deadline
+        self.record = record or (lambda attempt, messages: None)
+        self.originals = {region.path: trier.original(region.path) for region in regions}
+        self.opening = [Message(role="system", content=render("repair_system.j2").strip()),
+                        Message(role="user", content=self.prompt(issue))]
+        self.attempts: list[Attempt] = []
+
+    def prompt(self, issue: str) -> str:
+        """The opening prompt: the issue, the failing tests' report, the suspect code."""
+        report = ""
+        before = self.baseline.before
+        if before is not None and self.baseline.targets:
+            report = failure_report(before, failing=self.baseline.targets, limit=self.config.report_chars)
+            issue = without_pasted_runs(issue)
+        return render("repair.j2", issue=clip_middle(issue.strip(), self.config.issue_chars), report=report,
+                      code=show(self.regions), single=len(self.regions) == 1, count=len(self.regions),
+                      explain=self.config.explain).strip()
+
+    def budget(self) -> int:
+        """Output tokens of one answer: room for the shown code rewritten, twice over, within the configured cap."""
+        shown = sum(len(region.text) for region in self.regions)
+        return min(self.config.max_output_tokens, 2 * shown // 3 + 256)
+
+    def answered(self, text: str) -> bool:
+        """The answer holds as many closed code blocks as there are regions (the stream can stop there)."""
+        return text.count("```") // 2 >= len(self.regions)
+
+    def run(self) -> SearchResult:
+        """Search until enough candidates pass, the calls are spent, or the deadline."""
+        aiming = bool(self.baseline.targets)
+        for number in range(self.config.samples):
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                break
+            if aiming and sum(a.plausible for a in self.attempts) >= self.config.stop_after:
+                break
+            self.attempts.append(self.attempt(number))
+        return self.result(aiming)
+
+    def attempt(self, number: int) -> Attempt:
+        """One call: from the opening prompt or from feedback on the best attempt so far; then its trial."""
+        temps = self.config.temperatures or [0.0]
+        parent = self.parent_for(number)
+        attempt = Attempt(number, temps[min(number, len(temps) - 1)], parent.number if parent else None)
+        messages = list(self.opening)
+        if parent is not None:
+            messages += [Message(role="assistant", content=parent.reply),
+                         Message(role="user", content=self.feedback(parent))]
+        started, cost_before = time.monotonic(), self.model.cost
+        reply = self.model.complete(messages, temperature=attempt.temperature, deadline=self.deadline,
+                                    max_tokens=self.budget(), until=self.answered)
+        attempt.seconds, attempt.cost, attempt.reply = time.monotonic() - started, self.model.cost - cost_before, \
+            reply.content
+        self.judge(attempt)
+        self.record(attempt, messages[len(self.opening):] + [reply])
+        return attempt
+
+    def parent_for(self, number: int) -> Attempt | None:
+        """Every other call after the first round answers feedback on the best attempt that has not passed."""
+        if not self.config.feedback or number < self.config.first_round or (number - self.config.first_round) % 2:
+            return None
+        failed = [a for a in self.attempts if not a.plausible]
+        return min(failed, key=lambda a: a.rank) if failed else None
+
+    def judge(self, attempt: Attempt) -> None:
+        """Parse, apply and try the answer; the first thing that goes wrong is its problem."""
+        try:
+            changed = apply_edits(self.originals, parse_edits(attempt.reply, self.regions))
+        except ValueError as exc:
+            attempt.problem, attempt.unreadable = str(exc), not isinstance(exc, NoChange)
+            return
+        if not changed:
+            attempt.problem = "the code you gave back changes nothing: change the code that causes the failure"
+            return
+        attempt.trial = self.trier.trial(changed)
+        attempt.problem = attempt.trial.problem
+
+    def feedback(self, parent: Attempt) -> str:
+        """What the model is told about `parent`."""
+        if parent.problem:
+            return render("repair_feedback.j2", problem=parent.problem, summary="", report="").strip()
+        verdict = parent.trial.verdict
+        parts = []
+        if verdict.still_failing:
+            parts.append("The tests still fail." if not verdict.fixed else
+                         f"Some tests pass now ({listing(verdict.fixed, 3)}), but not all.")
+        if verdict.regressions:
+            parts.append(f"It breaks tests that passed before: {listing(verdict.regressions, 4)}.")
+        if parent.trial.lint_new:
+            parts.append(f"It adds lint errors: {'; '.join(parent.trial.lint_new[:3])}.")
+        report = failure_report(verdict.run, failing=verdict.still_failing + verdict.regressions,
+                                limit=self.config.report_chars)
+        return render("repair_feedback.j2", problem="", summary=" ".join(parts), report=report).strip()
+
+    def result(self, aiming: bool) -> SearchResult:
+        """Choose among the attempts that passed; say why the search ended as it did."""
+        passing = [a for a in self.attempts if a.plausible]
+        tried = [a for a in self.attempts if a.trial is not None and not a.problem]
+        if not passing:
+            best = min(tried, key=lambda a: a.rank) if tried else None
+            what = (f"the best, #{best.number}, fixed {len(best.trial.verdict.fixed)} of "
+                    f"{len(self.baseline.targets)} failing tests" if best and aiming else "none could be tried")
+            reason = f"No candidate of {len(self.attempts)} passed every known test; {what}."
+            return SearchResult(self.attempts, None, best, reason, self.opening)
+        selection = choose(passing, len(self.baseline.targets))
+        best = next(a for a in passing if a.number == selection.chosen.index)
+        reason = selection.reason if len(passing) > 1 else (
+            f"#{best.number} passed every known test ({len(best.trial.verdict.fixed)} failing test(s) fixed, "
+            f"{len(self.baseline.guards)} passing kept) after {len(self.attempts)} call(s).")
+        return SearchResult(self.attempts, selection, best, reason, self.opening)
+
+
+def choose(passing: list[Attempt], targets: int) -> Selection:
+    """Rank the passing attempts: tests, then agreement, then the smaller diff (agent/samples/selection.py)."""
+    candidates = []
+    for attempt in passing:
+        trial = attempt.trial
+        candidates.append(Candidate(attempt.number, trial.diff, split_patch(trial.diff), gate="passed", key=trial.key,
+                                    judged=True, repro_passed=list(trial.verdict.fixed), repro_total=targets,
+                                    regressions=list(trial.verdict.regressions), lint_new=list(trial.lint_new)))
+    assign_groups(candidates)
+    return select(candidates, "tests+vote")

@@ -1,0 +1,41 @@
+"""Configuration of the strategies: which one runs, and the repair strategy's settings (`strategy`, `repair`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+StrategyName = Literal["auto", "repair", "loop"]
+"""`auto`: repair when a failing test is known, then the tool loop with the time left if no candidate passed;
+`repair`: only the repair strategy; `loop`: only the tool-using agent loop."""
+
+
+class RepairConfig(BaseModel):
+    """The repair strategy: the model rewrites the suspect code; candidates are judged by the failing tests."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = Field(default=8, ge=1)
+    """Model calls for candidates, at most."""
+    temperatures: list[float] = Field(default_factory=lambda: [0.0, 0.8])
+    """Temperature of candidate k is item k (the last one repeats): a greedy answer first, then samples."""
+    first_round: int = Field(default=2, ge=1)
+    """Candidates asked for from the opening prompt before any feedback."""
+    stop_after: int = Field(default=1, ge=1)
+    """Candidates that pass every known test after which no more are asked for (more: more agreement)."""
+    explain: bool = False
+    """Ask for a sentence on which line is wrong and why before the code (a small model reasons before it
+    writes)."""
+    feedback: bool = True
+    """After the first round, show the model its best candidate and what still fails, and ask again."""
+    context_lines: int = Field(default=200, ge=20)
+    """Lines of code shown to the model, at most."""
+    whole_file_lines: int = Field(default=200, ge=10)
+    """Files this short are shown whole."""
+    issue_chars: int = Field(default=2500, ge=200)
+    """Characters of the issue shown (head and tail kept)."""
+    report_chars: int = Field(default=2500, ge=200)
+    """Characters of the failing tests' report shown."""
+    max_output_tokens: int = Field(default=1536, ge=64)
+    """Output budget of one candidate (the code shown, rewritten, fits)."""

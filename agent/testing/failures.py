@@ -1,0 +1,106 @@
+"""What a model is shown of a failing test run: the first failures, short, with their local values.
+
+pytest's own report is long (a block per failure, a summary line per test); a small model's context is
+its scarcest resource. The excerpt keeps the first few failure blocks (each cut to a few lines, local
+variables included; a test stopped by the per-test time limit shows where it was stuck) and the list
+of failing tests. Other runners' output is clipped in the middle.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.testing.runner import TestRun
+from workspaces.base import clip_middle
+
+_PASTED_RUN = re.compile(r"```[^\n]*\n(?:(?!```).)*?(?:test session starts|short test summary info|= FAILURES =)"
+                         r"(?:(?!```).)*```", re.S)
+_BLOCK_HEADER = re.compile(r"^_{3,} (.+?) _{3,}$", re.M)
+_SECTION = re.compile(r"^={3,} (.+?) ={3,}$", re.M)
+
+
+def _section(output: str, title: str) -> str:
+    """The text of pytest's `=== title ===` section ("" when absent)."""
+    headers = list(_SECTION.finditer(output))
+    for number, header in enumerate(headers):
+        if header.group(1).strip().lower().startswith(title):
+            end = headers[number + 1].start() if number + 1 < len(headers) else len(output)
+            return output[header.end():end]
+    return ""
+
+
+_LOCATION = re.compile(r"^[\w./\\~-]+:\d+: in \S+|^[\w./\\~-]+:\d+: \w*(Error|Exception)", re.M)
+_LOCAL = re.compile(r"^ {8}\S")
+_CARETS = re.compile(r"^\s*[\^~]+\s*$")
+
+
+def _frames(lines: list[str]) -> list[list[str]]:
+    """A failure block cut into frames, each opening at its `path:line: in f` location line."""
+    frames: list[list[str]] = [[]]
+    for line in lines:
+        if _LOCATION.match(line) and frames[-1]:
+            frames.append([])
+        frames[-1].append(line)
+    return frames
+
+
+def _frame_text(frame: list[str], local_values: int) -> list[str]:
+    """A frame with its code and error lines, and at most `local_values` of its local variables."""
+    values = [line for line in frame if _LOCAL.match(line)]
+    other = [line for line in frame if not _LOCAL.match(line)]
+    return other + values[:local_values] + (["        ..."] if len(values) > local_values else [])
+
+
+def compress(block: str, max_lines: int) -> list[str]:
+    """A failure block shortened: the test's frame and the innermost one whole (local values cut to a few), the
+    frames between by their location and code only, `...` where frames were left out."""
+    lines = [line for line in block.strip("\n").splitlines() if len(line.strip()) > 1 and not _CARETS.match(line)]
+    frames = _frames(lines)
+    if len(frames) <= 2:
+        out = [line for frame in frames for line in _frame_text(frame, 6)]
+    else:
+        middle = [[line for line in frame if not _LOCAL.match(line)] for frame in frames[1:-1]]
+        shown = middle[:1] + (["    ..."] if len(middle) > 2 else []) + (middle[-1:] if len(middle) > 1 else [])
+        out = _frame_text(frames[0], 3) + [line for frame in shown for line in frame] + _frame_text(frames[-1], 6)
+    return out if len(out) <= max_lines else out[:max_lines // 2] + ["    ..."] + out[-(max_lines - max_lines // 2):]
+
+
+def _blocks(failures: str, max_blocks: int, max_lines: int) -> list[str]:
+    heads = list(_BLOCK_HEADER.finditer(failures))
+    blocks = []
+    for number, head in enumerate(heads[:max_blocks]):
+        end = heads[number + 1].start() if number + 1 < len(heads) else len(failures)
+        blocks.append(f"--- {head.group(1)}\n" + "\n".join(compress(failures[head.end():end], max_lines)))
+    if len(heads) > max_blocks:
+        blocks.append(f"({len(heads) - max_blocks} more failures like these)")
+    return blocks
+
+
+def listing(tests: list[str], shown: int = 6) -> str:
+    """`a.py::t1, t2 and 3 more`: test ids with their file written once."""
+    out, last_file = [], None
+    for test in tests[:shown]:
+        path, sep, name = test.partition("::")
+        out.append(name if sep and path == last_file else test)
+        last_file = path if sep else None
+    return ", ".join(out) + (f" and {len(tests) - shown} more" if len(tests) > shown else "")
+
+
+def failure_report(run: TestRun, *, failing: list[str] | None = None, max_blocks: int = 2,
+                   max_lines: int = 24, limit: int = 2500) -> str:
+    """A short account of what failed in `run`, listing the tests in `failing`."""
+    parts = []
+    if run.timed_out:
+        parts.append("The test run was stopped: it did not finish within its time limit.")
+    blocks = _blocks(_section(run.output, "failures") or _section(run.output, "errors"), max_blocks, max_lines)
+    parts.extend(blocks)
+    if failing:
+        parts.append(f"Failing: {listing(failing)}")
+    if not blocks:
+        parts.append(clip_middle(run.output.strip(), limit // 2))
+    return clip_middle("\n\n".join(p for p in parts if p), limit)
+
+
+def without_pasted_runs(text: str, note: str = "```\n(test output: see the tests' report below)\n```") -> str:
+    """`text` with fenced pytest session outputs replaced by `note` (when a fresher report is shown anyway)."""
+    return _PASTED_RUN.sub(lambda _: note, text)

@@ -1,0 +1,49 @@
+"""Tests an issue names: pytest ids (`tests/test_a.py::test_b[x]`, `FAILED ...` lines) and test files.
+
+Names are matched to files of the repository by path suffix, so a path printed from the reporter's own
+checkout (`/home/me/proj/tests/test_a.py`) still finds `tests/test_a.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tools.repomap.filekinds import is_test_path
+from tools.repomap.resolve import PathResolver
+
+_TEST_ID = re.compile(r"(?<![\w.-])((?:[\w.~-]+/)*[\w.-]+\.py)::([\w:.\[\]\-,/=+]+)")
+_PATH = re.compile(r"(?<![\w.-])((?:[\w.~-]+/)*[\w.-]+\.py)\b")
+
+
+@dataclass
+class NamedTests:
+    """What the issue names, resolved to the repository."""
+
+    ids: list[str] = field(default_factory=list)
+    """Test ids (`path::name`), with repository paths."""
+    files: list[str] = field(default_factory=list)
+    """Test files named (those of the ids first)."""
+
+
+def _resolve(resolver: PathResolver, printed: str) -> str | None:
+    found, matched = resolver.path(printed)
+    return found[0] if len(found) == 1 and (matched > 1 or "/" not in printed) else None
+
+
+def named_tests(text: str, paths: list[str]) -> NamedTests:
+    """The test ids and test files `text` names that exist among the repository's `paths`."""
+    resolver = PathResolver([p for p in paths if is_test_path(p)])
+    named = NamedTests()
+    for match in _TEST_ID.finditer(text.replace("\\", "/")):
+        path = _resolve(resolver, match.group(1))
+        name = match.group(2).rstrip(".,:;)]") if "[" not in match.group(2) else match.group(2).rstrip(".,:;)")
+        if path and name:
+            named.ids.append(f"{path}::{name}")
+    named.ids = list(dict.fromkeys(named.ids))
+    named.files = list(dict.fromkeys(test_id.split("::", 1)[0] for test_id in named.ids))
+    for match in _PATH.finditer(text.replace("\\", "/")):
+        path = _resolve(resolver, match.group(1))
+        if path and path not in named.files and not path.endswith("conftest.py"):
+            named.files.append(path)
+    return named

@@ -1,0 +1,97 @@
+"""Strategies end to end with the scripted model on a real repository in a real local workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.config import load_config
+from agent.issue import IssueText
+from agent.models.scripted import ScriptedModel
+from agent.repo import resolve_repo
+from agent.runner import SolveJob, solve
+from agent.trajectory import load_trajectory
+from tools.registry import make_tools
+
+ISSUE = "add() returns the wrong sum: test_calc.py::test_add fails"
+WRONG = {"text": "```python\ndef add(a, b):\n    return a * b\n```"}
+RIGHT = {"text": '### calc.py (lines 1-7)\n```python\ndef add(a, b):\n    """Return the sum of a and b."""\n'
+                 "    return a + b\n```"}
+BROKEN = {"text": "```python\ndef add(a, b):\n    return (a +\n```"}
+CHATTY = {"text": "The function subtracts instead of adding; it should use +."}
+
+
+def run(repo: Path, tmp_path: Path, script: list, *overrides: str, issue: str = ISSUE):
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", *overrides])
+    events = []
+    job = SolveJob(config=config, repo=resolve_repo(str(repo)), issue=IssueText(text=issue),
+                   model=ScriptedModel(script), tools=make_tools(config), on_event=events.append)
+    result = solve(job)
+    return result, load_trajectory(result.run_dir / "trajectory.json"), events
+
+
+def test_auto_repairs_with_feedback_and_the_gate_runs_the_named_test(calc_repo: Path, tmp_path: Path) -> None:
+    result, data, events = run(calc_repo, tmp_path, [CHATTY, WRONG, RIGHT])
+    assert result.exit_status == "Repaired" and result.gate.status == "passed"
+    assert "+    return a + b" in result.patch and "a * b" not in result.patch
+    attempts = data.extra["repair"]["attempts"]
+    assert [(a["number"], a["parent"], a["plausible"]) for a in attempts] == [(0, None, False), (1, None, False),
+                                                                              (2, 1, True)]
+    assert "no code block" in attempts[0]["problem"] and attempts[1]["still_failing"] == ["test_calc.py::test_add"]
+    feedback = attempts[2]["messages"][1]["content"]  # the model was shown its own try and what still failed
+    assert attempts[2]["messages"][0]["content"] == WRONG["text"]
+    assert "The tests still fail." in feedback and "assert 6 == 5" in feedback
+    assert [s.format_error is not None for s in data.steps] == [True, False, False]
+    assert data.extra["tests"]["targets"] == ["test_calc.py::test_add"] and data.extra["tests"]["origin"] == "issue"
+    assert [e.kind for e in events] == ["note", "format_error", "tool", "tool"]
+    assert events[-1].arguments["fixed"] == "1/1" and not events[-1].error
+    assert "passing tests still pass" in next(c for c in result.gate.checks if c.name == "tests").detail
+
+
+def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, tmp_path: Path) -> None:
+    result, data, _ = run(calc_repo, tmp_path, [BROKEN, RIGHT, RIGHT], "repair.first_round=1")
+    attempts = data.extra["repair"]["attempts"]
+    assert attempts[0]["problem"].startswith("the code does not parse") and attempts[1]["parent"] == 0
+    assert "does not parse" in attempts[1]["messages"][1]["content"] and result.exit_status == "Repaired"
+
+
+def test_auto_falls_back_to_the_tool_loop_told_which_tests_fail(calc_repo: Path, tmp_path: Path) -> None:
+    fix = {"tool": "edit", "args": {"path": "calc.py", "old_text": "return a - b", "new_text": "return a + b"}}
+    script = [WRONG, WRONG, fix, {"tool": "submit", "args": {"summary": "fixed"}}]
+    result, data, _ = run(calc_repo, tmp_path, script, "repair.samples=2")
+    assert result.exit_status == "Submitted" and result.gate.passed
+    assert data.extra["repair"]["reason"].startswith("No candidate of 2 passed every known test")
+    task = next(m for m in data.messages if m.role == "user").content
+    assert "These tests fail now and must pass once the issue is fixed: test_calc.py::test_add" in task
+    assert len(data.steps) == 4  # two repair calls, then two loop steps, counted against one step limit
+
+
+UNTESTED_BUG = {  # the tests pass: nothing fails before the fix
+    "calc.py": 'def add(a, b):\n    """Return the sum of a and b."""\n    return a - b\n\n\n'
+               "def mul(a, b):\n    return a * b\n",
+    "test_calc.py": "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+}
+
+
+def test_without_a_failing_test_auto_is_the_tool_loop(make_repo, tmp_path: Path) -> None:
+    script = [{"tool": "submit", "args": {}}]
+    result, data, _ = run(make_repo(UNTESTED_BUG), tmp_path, script, issue="add() is wrong")
+    assert result.exit_status == "Submitted" and "repair" not in data.extra
+    assert result.gate.status == "no change" and data.extra["tests"]["origin"] == "none"
+
+
+def test_repair_alone_without_a_failing_test_lets_agreement_decide(make_repo, tmp_path: Path) -> None:
+    other = {"text": "```python\ndef add(a, b):\n    return b * a\n```"}
+    result, data, _ = run(make_repo(UNTESTED_BUG), tmp_path, [other, RIGHT, RIGHT], "strategy=repair",
+                          "repair.samples=3", issue="add() in calc.py is wrong, see test_calc.py")
+    assert result.exit_status == "Repaired" and "return a + b" in result.patch
+    assert "largest group of equivalent patches" in result.message
+    assert len(data.extra["repair"]["attempts"]) == 3  # no failing test to stop on: every call is made
+
+
+@pytest.mark.parametrize("strategy", ["loop"])
+def test_loop_strategy_never_repairs(calc_repo: Path, tmp_path: Path, strategy: str) -> None:
+    result, data, _ = run(calc_repo, tmp_path, [{"tool": "submit", "args": {}}], f"strategy={strategy}")
+    assert "repair" not in data.extra and result.exit_status == "Submitted"
+    assert data.extra["tests"]["targets"] == ["test_calc.py::test_add"]  # the gate still knows the failing test
