@@ -10,8 +10,10 @@ the one the server enforces.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from agent.config import ModelConfig
 from agent.errors import ModelError
@@ -27,6 +29,27 @@ PROBE_STYLES: tuple[SchemaStyle, ...] = ("json_schema", "json_object")
 
 _cache: dict[tuple[str, str], SchemaStyle | None] = {}
 _lock = threading.Lock()
+
+
+def check_reachable(api_base: str, timeout: float = 3.0) -> None:
+    """ModelError at once when nothing listens at `api_base` or its host is unknown (before litellm is imported,
+    which takes seconds); a slow or filtered address is left to the real call."""
+    parts = urlsplit(api_base)
+    if not parts.hostname:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except socket.gaierror:
+        reason = "unknown host"
+    except ConnectionRefusedError:
+        reason = "connection refused"
+    except OSError:
+        return
+    else:
+        return
+    raise ModelError(f"Could not reach the model server at {api_base} ({reason}): start the server or fix "
+                     "model.api_base.")
 
 
 def is_local_server(config: ModelConfig, name: str) -> bool:

@@ -12,8 +12,11 @@ from agent.models.base import Model
 
 def _litellm(config: ModelConfig, cli_model: str | None) -> Model:
     from agent.models.litellm_model import LitellmModel
+    from agent.models.probe import check_reachable
     from agent.models.selection import gguf_file, resolve_model_name
 
+    if config.api_base:
+        check_reachable(config.api_base)  # before litellm's import, which takes seconds
     name = resolve_model_name(cli_model, config)
     path = gguf_file(name)
     if path is not None:

@@ -134,3 +134,13 @@ def test_complete_returns_plain_text_without_tools_or_schema() -> None:
         body = server.chat_requests[-1].body
     assert reply.content.startswith("```python") and not reply.tool_calls
     assert body["temperature"] == 0.7 and "response_format" not in body and "tools" not in body
+
+
+def test_make_model_refuses_an_unreachable_server_before_anything_else() -> None:
+    from agent.models.registry import make_model
+
+    address = f"http://127.0.0.1:{_closed_port()}/v1"
+    started = time.monotonic()
+    with pytest.raises(ModelError, match=r"\(connection refused\)"):
+        make_model(ModelConfig(api_base=address, protocol="text"), "openai/local")
+    assert time.monotonic() - started < 1
