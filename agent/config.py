@@ -293,7 +293,8 @@ class AgentConfig(StrictModel):
     """Several rollouts and the choice of one patch among them."""
     strategy: StrategyName = "auto"
     """How a run looks for the fix: `repair` (focused rewrites judged by failing tests), `loop` (the tool-using
-    agent), or `auto` (repair when a failing test is known, then the loop with the time left)."""
+    agent), or `auto` (repair when a failing test is known or the model is self-hosted, then the loop with the time
+    left)."""
     repair: RepairConfig = Field(default_factory=RepairConfig)
     """Settings of the repair strategy."""
     runs_dir: Path = Path("runs")

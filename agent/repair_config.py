@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 StrategyName = Literal["auto", "repair", "loop"]
-"""`auto`: repair when a failing test is known, then the tool loop with the time left if no candidate passed;
+"""`auto`: repair when a failing test is known (or the model is self-hosted), then the tool loop with the time left
+if no candidate passed;
 `repair`: only the repair strategy; `loop`: only the tool-using agent loop."""
 
 

@@ -5,7 +5,8 @@
 - `repair` (agent/repair/): focused rewrites of the suspect code, tried against the tests, failures fed back.
 - `loop`: the tool-using agent (agent/loop.py).
 - `auto`: repair when a failing test is known; if no candidate passes, the loop continues with the time left,
-  told which tests fail. Without a failing test, the loop.
+  told which tests fail. Without a failing test, the loop; for a self-hosted model (behind `api_base`, unknown to
+  litellm) repair by agreement first, since a small model rarely gets anywhere in the tool loop.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from agent.config import ToolsConfig
 from agent.loop import AgentLoop
 from agent.planner import Plan
 from agent.repair.run import repair
@@ -23,7 +25,7 @@ from agent.testing.runner import detect_runner
 from agent.trajectory import Trajectory
 from agent.types import Message
 from prompts import render
-from workspaces.base import Workspace
+from workspaces.base import Workspace, clip_middle
 
 if TYPE_CHECKING:
     from agent.runner import SolveJob
@@ -60,23 +62,45 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
     config = job.config
     deadline = time.monotonic() + config.limits.wall_time
     aim = baseline is not None and bool(baseline.targets)
-    if config.strategy == "repair" or (config.strategy == "auto" and aim):
+    local = bool(getattr(job.model, "local", False))
+    if config.strategy == "repair" or (config.strategy == "auto" and (aim or local)):
         outcome = repair(job, ws, plan, baseline, trajectory, deadline)
         if outcome.done or config.strategy == "repair":
             return
         log.info("repair found no candidate that passes; the tool loop continues")
     remaining = max(1.0, deadline - time.monotonic())
-    trajectory.data.messages.extend(opening_messages(job, ws, plan, baseline))
+    trajectory.data.messages.extend(opening_messages(job, ws, plan, baseline, local))
     limits = config.limits.model_copy(update={"wall_time": remaining})
-    AgentLoop(job.model, ws, job.tools, limits, trajectory, job.on_event, job.checks).run()
+    tools = lean(job.tools, config.tools.enabled) if local else job.tools
+    AgentLoop(job.model, ws, tools, limits, trajectory, job.on_event, job.checks).run()
 
 
-def opening_messages(job: SolveJob, ws: Workspace, plan: Plan | None,
-                     baseline: TestBaseline | None) -> list[Message]:
-    """The tool loop's system prompt and task, rendered from prompts/."""
+LEAN_TOOLS = ("search", "view", "edit", "run", "submit")
+"""The tools a self-hosted model is offered when the configuration keeps the default list: their descriptions are
+half the opening prompt, and a small model uses few tools."""
+COMPACT_ISSUE = 2500
+"""Characters of the issue a self-hosted model is shown in the loop's opening prompt (head and tail)."""
+
+
+def lean(tools: dict, enabled: list[str]) -> dict:
+    """The lean tool set, unless the user chose the tools."""
+    if enabled != ToolsConfig().enabled:
+        return tools
+    return {name: tool for name, tool in tools.items() if name in LEAN_TOOLS}
+
+
+def opening_messages(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseline | None,
+                     compact: bool = False) -> list[Message]:
+    """The tool loop's system prompt and task, rendered from prompts/; `compact` (a self-hosted model) keeps the
+    issue short, the plan to its top files and symbols, and leaves the repo map out."""
     config = job.config
     failing = listing(baseline.targets, 8) if baseline and baseline.targets else ""
+    issue = job.issue.text
+    if compact:
+        issue = clip_middle(issue, COMPACT_ISSUE)
+        plan = plan.model_copy(update={"repo_map": "", "files": plan.files[:5], "symbols": plan.symbols[:6]}) \
+            if plan else None
     system = render(config.system_template, root=ws.root, command_timeout=int(config.limits.command_timeout))
-    task = render(config.instance_template, issue=job.issue.text, root=ws.root, base_commit=ws.base_commit,
+    task = render(config.instance_template, issue=issue, root=ws.root, base_commit=ws.base_commit,
                   plan=plan, failing=failing)
     return [Message(role="system", content=system), Message(role="user", content=task)]

@@ -128,7 +128,8 @@ def solve_command(
     strategy: str | None = typer.Option(None, "--strategy", callback=choice_of(AgentConfig, "strategy"),
                                         help="How the fix is looked for: auto, repair or loop. repair: rewrites of "
                                         "the suspect code judged by the failing tests; loop: the tool-using agent; "
-                                        "auto (default): repair when a failing test is known, then the loop."),
+                                        "auto (default): repair when a failing test is known (or the model is "
+                                        "self-hosted), then the loop."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
     from agent.samples.cli import run_samples, sample_overrides

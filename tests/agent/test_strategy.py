@@ -95,3 +95,26 @@ def test_loop_strategy_never_repairs(calc_repo: Path, tmp_path: Path, strategy: 
     result, data, _ = run(calc_repo, tmp_path, [{"tool": "submit", "args": {}}], f"strategy={strategy}")
     assert "repair" not in data.extra and result.exit_status == "Submitted"
     assert data.extra["tests"]["targets"] == ["test_calc.py::test_add"]  # the gate still knows the failing test
+
+
+def test_a_self_hosted_model_gets_a_compact_opening_and_the_lean_tools(calc_repo: Path, tmp_path: Path) -> None:
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "strategy=loop"])
+    model = ScriptedModel([{"tool": "find_symbol", "args": {"name": "add"}}, {"tool": "submit", "args": {}}])
+    model.local = True  # what LitellmModel says of a model behind api_base that litellm does not know
+    job = SolveJob(config=config, repo=resolve_repo(str(calc_repo)), issue=IssueText(text=ISSUE + "\n" + "x" * 5000),
+                   model=model, tools=make_tools(config))
+    data = load_trajectory(solve(job).run_dir / "trajectory.json")
+    task = data.messages[1].content
+    assert "Repository map" not in task and len(task) < 4000 and "characters omitted" in task
+    assert "there is no tool named 'find_symbol'" in data.steps[0].format_error
+
+
+def test_auto_gives_a_self_hosted_model_repair_by_agreement_without_a_failing_test(make_repo, tmp_path) -> None:
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.samples=2"])
+    model = ScriptedModel([RIGHT, RIGHT])
+    model.local = True
+    job = SolveJob(config=config, repo=resolve_repo(str(make_repo(UNTESTED_BUG))), issue=IssueText(text="add()"),
+                   model=model, tools=make_tools(config))
+    result = solve(job)
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert result.gate.status == "passed"  # test_mul still passes; nothing failed before, so nothing to fix
