@@ -1,7 +1,7 @@
 """Scoring independent of the agent: apply its final diff to a clean copy, restore the tests, run them.
 
-Every test run is bounded twice: each test by the `bench_case_timeout` plugin (a hang fails that test) and
-the whole run by `timeout` (a run that still does not end fails). resolved = the run exits 0.
+Every test run is bounded twice: each test by the per-test timeout plugin of agent/testing/inside/ (a hang
+fails that test) and the whole run by `timeout` (a run that still does not end fails). resolved = exit 0.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-PLUGINS = Path(__file__).resolve().parent / "pytest_plugins"
+PLUGINS = Path(__file__).resolve().parents[1] / "agent" / "testing" / "inside"
 CASE_TIMEOUT = 5.0
 """Seconds one test may run."""
 RUN_TIMEOUT = 120.0
@@ -46,7 +46,7 @@ class TestRun:
     @property
     def case_timeouts(self) -> int:
         """Tests stopped by the per-test timeout."""
-        return self.output.count("Timeout: the test ran longer than")
+        return self.output.count("TimeoutError: the test ran longer than")
 
     @property
     def summary(self) -> str:
@@ -59,11 +59,11 @@ class TestRun:
 
 def run_tests(repo: Path, test_path: str, python: str | None = None, timeout: float = RUN_TIMEOUT) -> TestRun:
     """`python -m pytest TEST` in `repo` with the per-test and whole-run timeouts."""
-    env = {**os.environ, "PYTHONPATH": str(PLUGINS), "BENCH_CASE_TIMEOUT": str(CASE_TIMEOUT),
+    env = {**os.environ, "PYTHONPATH": str(PLUGINS), "REPO_AGENT_CASE_TIMEOUT": str(CASE_TIMEOUT),
            "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTEST_ADDOPTS", None)
     command = ["timeout", "-k", "5", str(int(timeout)), python or test_python(), "-m", "pytest",
-               "-p", "bench_case_timeout", "-p", "no:cacheprovider", test_path]
+               "-p", "repo_agent_timeouts", "-p", "no:cacheprovider", test_path]
     result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, errors="replace")
     output = result.stdout + result.stderr
     return TestRun(result.returncode, output, timed_out=result.returncode in (124, 137))

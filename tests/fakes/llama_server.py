@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.openai_server import OpenAIServer, RecordedRequest, Reply, completion, error
+from tests.fakes.schema_enforcement import minimal_instance
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 """The project root, so the fake package can import this module."""
@@ -123,24 +124,6 @@ def load_model(path: str | None) -> None:
             raise ValueError(f"Failed to load model from file: {path}")
 
 
-def smallest_instance(schema: Any) -> Any:
-    """The smallest value a JSON schema accepts (what a grammar-constrained model is forced towards)."""
-    if not isinstance(schema, dict):
-        return {}
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    for key in ("oneOf", "anyOf"):
-        if schema.get(key):
-            return smallest_instance(schema[key][0])
-    kind = schema.get("type", "object")
-    if kind == "object":
-        props = schema.get("properties", {})
-        return {name: smallest_instance(props.get(name, {})) for name in schema.get("required", [])}
-    return {"string": "", "integer": 0, "number": 0, "boolean": False, "array": [], "null": None}.get(kind, {})
-
-
 def _is_action_schema(schema: Any) -> bool:
     return "tool" in json.dumps(schema)
 
@@ -173,7 +156,7 @@ class Replier:
             return Reply(status=422, body={"detail": detail})
         schema = response_format.get("schema")
         if schema is not None and not _is_action_schema(schema):
-            return completion(json.dumps(smallest_instance(schema)), model=body.get("model", "fake"))
+            return completion(json.dumps(minimal_instance(schema)), model=body.get("model", "fake"))
         action, delay = self.next_action()
         if action is None:
             return error(400, "fake llama server: no scripted action left", type="invalid_request_error")
