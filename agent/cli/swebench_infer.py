@@ -16,7 +16,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from agent.cli.main import choice_of
 from agent.cli.swebench import DATASET_HELP, MIRRORS_HELP, load_instances, split_ids, swebench_app
+from agent.config import AgentConfig
 from agent.errors import UserError
 
 console = Console()
@@ -49,6 +51,7 @@ class InferArgs:
     specs: list[Path]
     runs_dir: Path
     model_name: str | None
+    strategy: str | None = None
 
 
 def sampling_sources(attempts: int | None, samples: int | None, select: str | None,
@@ -84,6 +87,7 @@ def build_runner_inputs(args: InferArgs):
     # the planner is on for SWE-bench unless the user's config says otherwise
     sources = config_sources(["planner.type=repomap", *args.config], args.model, args.workspace,
                              max_steps=args.max_steps, cost_limit=args.cost_limit)
+    sources += [f"strategy={args.strategy}"] if args.strategy else []
     config = load_config(sources + sampling_sources(args.attempts, args.samples, args.select, args.temperature))
     model_name = args.model_name or make_model(config.model, args.model).name  # fails early on a bad model setup
     instances = load_instances(args.dataset, split_ids(args.instances) + split_ids(args.instance_ids))
@@ -119,6 +123,8 @@ def shared_options(
     specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
     model_name: str = typer.Option(None, "--model-name", help="model_name_or_path of the predictions."),
+    strategy: str = typer.Option(None, "--strategy", callback=choice_of(AgentConfig, "strategy"),
+                                 help="How the fix is looked for: auto, repair or loop (as for agent solve)."),
 ) -> None:
     """Holds the signature of the options `infer` and `run` share (see `with_options`)."""
 

@@ -38,6 +38,7 @@ def agent(*args: str, cwd) -> subprocess.CompletedProcess:
     (["--attempts", "2", "--samples", "3"], "Give --attempts or --samples, not both"),
     (["--backend", "slurm"], "--backend slurm is not known"),
     (["-c", "model.script=/nonexistent.json"], "could not be read"),
+    (["--strategy", "fastest"], "Invalid value for '--strategy'"),
 ])
 def test_bad_options_are_one_sentence_and_exit_2(batch, extra, message):
     script = write_script(batch.root, "gold.json", GOLD)
