@@ -17,12 +17,15 @@ class RepairConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    samples: int = Field(default=8, ge=1)
-    """Model calls for candidates, at most."""
+    samples: int = Field(default=10, ge=1)
+    """Model calls for candidates, at most (one-line answers included)."""
     temperatures: list[float] = Field(default_factory=lambda: [0.0, 0.8])
     """Temperature of candidate k is item k (the last one repeats): a greedy answer first, then samples."""
     first_round: int = Field(default=2, ge=1)
     """Candidates asked for from the opening prompt before any feedback."""
+    line_samples: int = Field(default=4, ge=0)
+    """After the first round, one-line answers asked for (`LINE n: corrected line`, from numbered code): cheap, and
+    a small model that gives code back unchanged can often still point at the wrong line."""
     stop_after: int = Field(default=1, ge=1)
     """Candidates that pass every known test after which no more are asked for (more: more agreement)."""
     explain: bool = False

@@ -57,6 +57,45 @@ def show(regions: list[Region]) -> str:
     return "\n\n".join(parts)
 
 
+def show_numbered(regions: list[Region]) -> str:
+    """The regions with each line numbered as in its file (`  12 | code`), for one-line answers."""
+    parts = []
+    for region in regions:
+        width = len(str(region.end))
+        lines = [f"{number:>{width}} | {line}" for number, line in
+                 enumerate(region.text.rstrip("\n").split("\n"), region.start)]
+        parts.append(f"### {region.path}\n```\n" + "\n".join(lines) + "\n```")
+    return "\n\n".join(parts)
+
+
+_LINE_ANSWER = re.compile(r"^[ \t`*]*(?:(\S+?\.\w+):?\s+)?LINE\s+(\d+)\s*:[ \t]?(.*?)`*$", re.M)
+
+
+def parse_line_edits(reply: str, regions: list[Region]) -> list[Edit]:
+    """`LINE n: code` answers as one-line edits (the first answer per line); ValueError when there is none, NoChange
+    when every answer repeats its line."""
+    edits: dict[tuple[str, int], Edit] = {}
+    same = False
+    for match in _LINE_ANSWER.finditer(reply):
+        path, number, code = match.group(1), int(match.group(2)), match.group(3).strip().strip("`")
+        region = next((r for r in regions if r.start <= number <= r.end and (path is None or r.path.endswith(path))),
+                      None)
+        if region is None or (region.path, number) in edits:
+            continue
+        old = region.text.split("\n")[number - region.start]
+        if code.strip() == old.strip():
+            same = True
+            continue
+        indent = old[:len(old) - len(old.lstrip())]
+        line = Region(region.path, number, number, old + "\n", region.reason)
+        edits[(region.path, number)] = Edit(region.path, indent + code.strip() + "\n", line)
+    if edits:
+        return list(edits.values())
+    if same:
+        raise NoChange("the line you gave is the line as it is: name the line that causes the failure and fix it")
+    raise ValueError("the answer is not of the form `LINE <number>: <the corrected line>` for a line shown")
+
+
 def _header_region(header: str, regions: list[Region]) -> Region | None:
     matches = list(_HEADER.finditer(header))
     if not matches:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from agent.loop import LoopEvent
 from agent.planner import Plan
-from agent.repair.edits import apply_edits, parse_edits
 from agent.repair.evaluate import Trier
 from agent.repair.localize import leads, regions
 from agent.repair.search import Attempt, RepairSearch, SearchResult
@@ -62,11 +61,12 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
     search = RepairSearch(job.model, trier, baseline, shown, job.issue.text, job.config.repair, deadline=deadline,
                           record=record)
     kept["opening"] = [m.model_dump() for m in search.opening]
+    kept["line_opening"] = search.line_opening[1].model_dump()
     result = search.run()
     kept["reason"] = result.reason
     chosen = result.chosen or (partial(result) if job.config.strategy == "repair" else None)
     if chosen is not None:
-        put(ws, search, chosen)
+        put(ws, chosen)
         data.patch = ws.diff()
     data.exit_status = "Repaired" if result.chosen else "RepairFailed"
     data.exit_message = result.reason
@@ -81,9 +81,9 @@ def partial(result: SearchResult) -> Attempt | None:
     return best if verdict and verdict.fixed and not verdict.regressions and not best.problem else None
 
 
-def put(ws: Workspace, search: RepairSearch, attempt: Attempt) -> None:
+def put(ws: Workspace, attempt: Attempt) -> None:
     """Write the attempt's files into the workspace."""
-    for path, text in apply_edits(search.originals, parse_edits(attempt.reply, search.regions)).items():
+    for path, text in attempt.changed.items():
         ws.write_file(path, text)
 
 

@@ -1,21 +1,24 @@
 """The repair search: ask for rewrites of the suspect code, try each against the tests, feed failures back.
 
-A greedy answer comes first, then samples; after the first round, every other call shows the model its
-best candidate so far and what still fails (execution feedback), the rest sample afresh from the opening
-prompt. The search stops once `stop_after` candidates pass every known test, at the call limit, or at the
-deadline. Among the candidates that pass, the choice is the samples package's: tests, then agreement
-(equivalent once normalised), then the smaller diff. With no failing test to aim at, every call is made and
+A greedy answer comes first, then samples. Then a run of one-line answers (`LINE n: corrected line`, a few
+tokens each, from a prompt with numbered lines): a small model that gives the whole code back unchanged can
+often still point at the wrong line. After that, every other call shows the model its best candidate so far
+and what still fails (execution feedback), the rest sample afresh from the opening prompt. The search stops
+once `stop_after` candidates pass every known test, at the call limit, or at the deadline. Among the
+candidates that pass, the choice is the samples package's: tests, then agreement (equivalent once
+normalised), then the smaller diff. With no failing test to aim at, every call is made and
 agreement decides among the candidates that break nothing.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.models.base import Model
-from agent.repair.edits import NoChange, apply_edits, parse_edits, show
+from agent.repair.edits import NoChange, apply_edits, parse_edits, parse_line_edits, show, show_numbered
 from agent.repair.evaluate import Trial, Trier
 from agent.repair.localize import Region
 from agent.repair_config import RepairConfig
@@ -34,6 +37,8 @@ class Attempt:
 
     number: int
     """0-based call number."""
+    kind: str
+    """`rewrite` (the code given back fixed) or `line` (one corrected line)."""
     temperature: float
     """Sampling temperature of the call."""
     parent: int | None
@@ -50,6 +55,8 @@ class Attempt:
     """The answer could not be read as code for the regions shown (a format error)."""
     trial: Trial | None = None
     """The tests' verdict on it."""
+    changed: dict[str, str] = field(default_factory=dict, repr=False)
+    """The files it changes, path -> new text (not recorded: the diff is)."""
 
     @property
     def plausible(self) -> bool:
@@ -65,7 +72,7 @@ class Attempt:
     def summary(self) -> dict:
         """What the trajectory records of the attempt."""
         verdict = self.trial.verdict if self.trial else None
-        return {"number": self.number, "temperature": self.temperature, "parent": self.parent,
+        return {"number": self.number, "kind": self.kind, "temperature": self.temperature, "parent": self.parent,
                 "seconds": round(self.seconds, 2), "cost": self.cost, "problem": self.problem,
                 "unreadable": self.unreadable,
                 "plausible": self.plausible, "key": self.trial.key if self.trial else "",
@@ -110,18 +117,23 @@ class RepairSearch:
         self.originals = {region.path: trier.original(region.path) for region in regions}
         self.opening = [Message(role="system", content=render("repair_system.j2").strip()),
                         Message(role="user", content=self.prompt(issue))]
+        self.line_opening = [self.opening[0], Message(role="user", content=self.prompt(issue, numbered=True))]
         self.attempts: list[Attempt] = []
 
-    def prompt(self, issue: str) -> str:
-        """The opening prompt: the issue, the failing tests' report, the suspect code."""
+    def prompt(self, issue: str, numbered: bool = False) -> str:
+        """The opening prompt: the issue, the failing tests' report, the suspect code (numbered lines for one-line
+        answers)."""
         report = ""
         before = self.baseline.before
         if before is not None and self.baseline.targets:
             report = failure_report(before, failing=self.baseline.targets, limit=self.config.report_chars)
             issue = without_pasted_runs(issue)
-        return render("repair.j2", issue=clip_middle(issue.strip(), self.config.issue_chars), report=report,
-                      code=show(self.regions), single=len(self.regions) == 1, count=len(self.regions),
-                      explain=self.config.explain).strip()
+        issue, single = clip_middle(issue.strip(), self.config.issue_chars), len(self.regions) == 1
+        if numbered:
+            return render("repair_lines.j2", issue=issue, report=report, code=show_numbered(self.regions),
+                          single=single).strip()
+        return render("repair.j2", issue=issue, report=report, code=show(self.regions), single=single,
+                      count=len(self.regions), explain=self.config.explain).strip()
 
     def budget(self) -> int:
         """Output tokens of one answer: room for the shown code rewritten, twice over, within the configured cap."""
@@ -131,6 +143,11 @@ class RepairSearch:
     def answered(self, text: str) -> bool:
         """The answer holds as many closed code blocks as there are regions (the stream can stop there)."""
         return text.count("```") // 2 >= len(self.regions)
+
+    @staticmethod
+    def one_line(text: str) -> bool:
+        """A `LINE n: ...` answer has ended."""
+        return bool(re.search(r"LINE\s+\d+\s*:[^\n]*\n", text))
 
     def run(self) -> SearchResult:
         """Search until enough candidates pass, the calls are spent, or the deadline."""
@@ -144,40 +161,54 @@ class RepairSearch:
         return self.result(aiming)
 
     def attempt(self, number: int) -> Attempt:
-        """One call: from the opening prompt or from feedback on the best attempt so far; then its trial."""
+        """One call: a rewrite from the opening prompt or from feedback on the best attempt so far, or a one-line
+        answer; then its trial."""
         temps = self.config.temperatures or [0.0]
-        parent = self.parent_for(number)
-        attempt = Attempt(number, temps[min(number, len(temps) - 1)], parent.number if parent else None)
-        messages = list(self.opening)
+        kind, parent = self.plan(number)
+        temperature = temps[min(number, len(temps) - 1)] if kind == "rewrite" else max(temps)
+        attempt = Attempt(number, kind, temperature, parent.number if parent else None)
+        messages = list(self.line_opening if kind == "line" else self.opening)
         if parent is not None:
             messages += [Message(role="assistant", content=parent.reply),
                          Message(role="user", content=self.feedback(parent))]
         started, cost_before = time.monotonic(), self.model.cost
-        reply = self.model.complete(messages, temperature=attempt.temperature, deadline=self.deadline,
-                                    max_tokens=self.budget(), until=self.answered)
+        if kind == "line":
+            reply = self.model.complete(messages, temperature=temperature, deadline=self.deadline, max_tokens=96,
+                                        until=self.one_line)
+        else:
+            reply = self.model.complete(messages, temperature=temperature, deadline=self.deadline,
+                                        max_tokens=self.budget(), until=self.answered)
         attempt.seconds, attempt.cost, attempt.reply = time.monotonic() - started, self.model.cost - cost_before, \
             reply.content
         self.judge(attempt)
         self.record(attempt, messages[len(self.opening):] + [reply])
         return attempt
 
-    def parent_for(self, number: int) -> Attempt | None:
-        """Every other call after the first round answers feedback on the best attempt that has not passed."""
-        if not self.config.feedback or number < self.config.first_round or (number - self.config.first_round) % 2:
-            return None
-        failed = [a for a in self.attempts if not a.plausible]
-        return min(failed, key=lambda a: a.rank) if failed else None
+    def plan(self, number: int) -> tuple[str, Attempt | None]:
+        """(kind, parent) of call `number`: the first round of rewrites, the one-line answers, then every other
+        call feedback on the best rewrite that has not passed."""
+        first, lines = self.config.first_round, self.config.line_samples
+        if number < first:
+            return "rewrite", None
+        if number < first + lines:
+            return "line", None
+        failed = [a for a in self.attempts if not a.plausible and a.kind == "rewrite"]
+        if not self.config.feedback or (number - first - lines) % 2 or not failed:
+            return "rewrite", None
+        return "rewrite", min(failed, key=lambda a: a.rank)
 
     def judge(self, attempt: Attempt) -> None:
         """Parse, apply and try the answer; the first thing that goes wrong is its problem."""
+        parse = parse_line_edits if attempt.kind == "line" else parse_edits
         try:
-            changed = apply_edits(self.originals, parse_edits(attempt.reply, self.regions))
+            changed = apply_edits(self.originals, parse(attempt.reply, self.regions))
         except ValueError as exc:
             attempt.problem, attempt.unreadable = str(exc), not isinstance(exc, NoChange)
             return
         if not changed:
             attempt.problem = "the code you gave back changes nothing: change the code that causes the failure"
             return
+        attempt.changed = changed
         attempt.trial = self.trier.trial(changed)
         attempt.problem = attempt.trial.problem
 

@@ -32,7 +32,7 @@ def run(repo: Path, tmp_path: Path, script: list, *overrides: str, issue: str = 
 
 
 def test_auto_repairs_with_feedback_and_the_gate_runs_the_named_test(calc_repo: Path, tmp_path: Path) -> None:
-    result, data, events = run(calc_repo, tmp_path, [CHATTY, WRONG, RIGHT])
+    result, data, events = run(calc_repo, tmp_path, [CHATTY, WRONG, RIGHT], "repair.line_samples=0")
     assert result.exit_status == "Repaired" and result.gate.status == "passed"
     assert "+    return a + b" in result.patch and "a * b" not in result.patch
     attempts = data.extra["repair"]["attempts"]
@@ -49,8 +49,23 @@ def test_auto_repairs_with_feedback_and_the_gate_runs_the_named_test(calc_repo: 
     assert "passing tests still pass" in next(c for c in result.gate.checks if c.name == "tests").detail
 
 
+def test_one_line_answers_follow_a_first_round_that_changes_nothing(calc_repo: Path, tmp_path: Path) -> None:
+    unchanged = {"text": '```python\ndef add(a, b):\n    """Return the sum of a and b."""\n    return a - b\n```'}
+    lines = [{"text": "LINE 3: return a - b\n"}, {"text": "The bug is here.\nLINE 9: return a + b"},
+             {"text": "LINE 3: `return a + b`\nLINE 7: extra talk"}]
+    result, data, _ = run(calc_repo, tmp_path, [unchanged, WRONG, *lines])
+    attempts = data.extra["repair"]["attempts"]
+    assert [a["kind"] for a in attempts] == ["rewrite", "rewrite", "line", "line", "line"]
+    assert "changes nothing" in attempts[0]["problem"] and not attempts[0]["unreadable"]
+    assert "as it is" in attempts[2]["problem"] and "not of the form" in attempts[3]["problem"]
+    assert attempts[3]["unreadable"] and attempts[4]["plausible"]
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert "3 |     return a - b" in data.extra["repair"]["line_opening"]["content"]
+
+
 def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, tmp_path: Path) -> None:
-    result, data, _ = run(calc_repo, tmp_path, [BROKEN, RIGHT, RIGHT], "repair.first_round=1")
+    result, data, _ = run(calc_repo, tmp_path, [BROKEN, RIGHT, RIGHT], "repair.first_round=1",
+                          "repair.line_samples=0")
     attempts = data.extra["repair"]["attempts"]
     assert attempts[0]["problem"].startswith("the code does not parse") and attempts[1]["parent"] == 0
     assert "does not parse" in attempts[1]["messages"][1]["content"] and result.exit_status == "Repaired"
@@ -59,7 +74,7 @@ def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, 
 def test_auto_falls_back_to_the_tool_loop_told_which_tests_fail(calc_repo: Path, tmp_path: Path) -> None:
     fix = {"tool": "edit", "args": {"path": "calc.py", "old_text": "return a - b", "new_text": "return a + b"}}
     script = [WRONG, WRONG, fix, {"tool": "submit", "args": {"summary": "fixed"}}]
-    result, data, _ = run(calc_repo, tmp_path, script, "repair.samples=2")
+    result, data, _ = run(calc_repo, tmp_path, script, "repair.samples=2", "repair.line_samples=0")
     assert result.exit_status == "Submitted" and result.gate.passed
     assert data.extra["repair"]["reason"].startswith("No candidate of 2 passed every known test")
     task = next(m for m in data.messages if m.role == "user").content
@@ -84,7 +99,8 @@ def test_without_a_failing_test_auto_is_the_tool_loop(make_repo, tmp_path: Path)
 def test_repair_alone_without_a_failing_test_lets_agreement_decide(make_repo, tmp_path: Path) -> None:
     other = {"text": "```python\ndef add(a, b):\n    return b * a\n```"}
     result, data, _ = run(make_repo(UNTESTED_BUG), tmp_path, [other, RIGHT, RIGHT], "strategy=repair",
-                          "repair.samples=3", issue="add() in calc.py is wrong, see test_calc.py")
+                          "repair.samples=3", "repair.line_samples=0",
+                          issue="add() in calc.py is wrong, see test_calc.py")
     assert result.exit_status == "Repaired" and "return a + b" in result.patch
     assert "largest group of equivalent patches" in result.message
     assert len(data.extra["repair"]["attempts"]) == 3  # no failing test to stop on: every call is made

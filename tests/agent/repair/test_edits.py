@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.repair.edits import NoChange, apply_edits, parse_edits, show
+from agent.repair.edits import NoChange, apply_edits, parse_edits, parse_line_edits, show, show_numbered
 from agent.repair.localize import Region
 
 SORT = ('def bucketsort(arr, k):\n    counts = [0] * k\n    for x in arr:\n        counts[x] += 1\n\n'
@@ -79,3 +79,22 @@ def test_a_search_text_that_is_not_there_is_named() -> None:
 
 def test_regions_are_shown_with_their_header() -> None:
     assert show([Region("a.py", 3, 4, "x = 1\ny = 2\n", "r")]) == "### a.py (lines 3-4)\n```python\nx = 1\ny = 2\n```"
+
+
+def test_one_line_answers_become_one_line_edits_at_the_line_s_indentation() -> None:
+    region = whole("sort.py", SORT)
+    numbered = show_numbered([region])
+    assert " 7 |     for i, count in enumerate(arr):" in numbered
+    reply = "I think line 7.\nLINE 7: for i, count in enumerate(counts):\nLINE 2: counts = [1]"
+    edits = parse_line_edits(reply, [region])
+    changed = apply_edits({"sort.py": SORT}, edits[:1])
+    assert changed["sort.py"] == SORT.replace("enumerate(arr)", "enumerate(counts)")
+    assert [e.region.start for e in edits] == [7, 2]
+
+
+def test_one_line_answers_that_repeat_the_line_or_miss_the_form_say_so() -> None:
+    region = whole("sort.py", SORT)
+    with pytest.raises(NoChange):
+        parse_line_edits("LINE 10: return sorted_arr", [region])
+    with pytest.raises(ValueError, match="not of the form"):
+        parse_line_edits("LINE 99: x = 1\nThe loop is wrong.", [region])
