@@ -25,7 +25,7 @@ from agent.repair_config import RepairConfig
 from agent.samples.patches import split_patch
 from agent.samples.selection import Candidate, Selection, assign_groups, select
 from agent.testing.baseline import TestBaseline
-from agent.testing.failures import failure_report, listing, without_pasted_runs
+from agent.testing.failures import failure_report, first_error, listing, without_pasted_runs
 from agent.types import Message
 from prompts import render
 from workspaces.base import clip_middle
@@ -118,6 +118,9 @@ class RepairSearch:
         self.opening = [Message(role="system", content=render("repair_system.j2").strip()),
                         Message(role="user", content=self.prompt(issue))]
         self.line_opening = [self.opening[0], Message(role="user", content=self.prompt(issue, numbered=True))]
+        self.line_chat: list[Message] = []
+        """One-line answers so far, each followed by what became of it: the next one-line call continues this chat
+        (a server that caches the prompt's prefix reads only the new turns)."""
         self.attempts: list[Attempt] = []
 
     def prompt(self, issue: str, numbered: bool = False) -> str:
@@ -167,7 +170,7 @@ class RepairSearch:
         kind, parent = self.plan(number)
         temperature = temps[min(number, len(temps) - 1)] if kind == "rewrite" else max(temps)
         attempt = Attempt(number, kind, temperature, parent.number if parent else None)
-        messages = list(self.line_opening if kind == "line" else self.opening)
+        messages = [*self.line_opening, *self.line_chat] if kind == "line" else list(self.opening)
         if parent is not None:
             messages += [Message(role="assistant", content=parent.reply),
                          Message(role="user", content=self.feedback(parent))]
@@ -182,6 +185,8 @@ class RepairSearch:
             reply.content
         self.judge(attempt)
         self.record(attempt, messages[len(self.opening):] + [reply])
+        if kind == "line":
+            self.line_chat += [reply, Message(role="user", content=line_feedback(attempt))]
         return attempt
 
     def plan(self, number: int) -> tuple[str, Attempt | None]:
@@ -245,6 +250,20 @@ class RepairSearch:
             f"#{best.number} passed every known test ({len(best.trial.verdict.fixed)} failing test(s) fixed, "
             f"{len(self.baseline.guards)} passing kept) after {len(self.attempts)} call(s).")
         return SearchResult(self.attempts, selection, best, reason, self.opening)
+
+
+def line_feedback(attempt: Attempt) -> str:
+    """What the model hears after a one-line answer, before it is asked for another."""
+    ask = "Which line is wrong? Answer in the same form: LINE <number>: <the corrected line>"
+    if attempt.unreadable:
+        return f"That is not of the form asked for. {ask}"
+    if attempt.trial is None:
+        return f"That line is already written that way, so the bug is elsewhere. {ask}"
+    if attempt.trial.problem:
+        return f"That line does not parse. {ask}"
+    verdict = attempt.trial.verdict
+    why = first_error(verdict.run) if verdict and verdict.still_failing else "other tests break"
+    return f"With that change the tests still fail ({why}). {ask}"
 
 
 def choose(passing: list[Attempt], targets: int) -> Selection:

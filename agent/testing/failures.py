@@ -104,3 +104,11 @@ def failure_report(run: TestRun, *, failing: list[str] | None = None, max_blocks
 def without_pasted_runs(text: str, note: str = "```\n(test output: see the tests' report below)\n```") -> str:
     """`text` with fenced pytest session outputs replaced by `note` (when a fresher report is shown anyway)."""
     return _PASTED_RUN.sub(lambda _: note, text)
+
+
+def first_error(run: TestRun) -> str:
+    """The first error line of a pytest report (`assert [1] == [2]`), or what ended the run, in one line."""
+    match = re.search(r"^E +(\S.*)$", run.output, re.M)
+    if match:
+        return match.group(1).strip()[:200]
+    return "the test run did not finish" if run.timed_out else "see the failing tests"

@@ -61,6 +61,9 @@ def test_one_line_answers_follow_a_first_round_that_changes_nothing(calc_repo: P
     assert attempts[3]["unreadable"] and attempts[4]["plausible"]
     assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
     assert "3 |     return a - b" in data.extra["repair"]["line_opening"]["content"]
+    chat = attempts[4]["messages"]  # one-line calls continue one chat: each answer, then what became of it
+    assert [m["role"] for m in chat] == ["assistant", "user", "assistant", "user", "assistant"]
+    assert "already written that way" in chat[1]["content"] and "not of the form" in chat[3]["content"]
 
 
 def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, tmp_path: Path) -> None:
