@@ -33,9 +33,9 @@ class RepairConfig(BaseModel):
     writes)."""
     feedback: bool = True
     """After the first round, show the model its best candidate and what still fails, and ask again."""
-    context_lines: int = Field(default=200, ge=20)
-    """Lines of code shown to the model, at most."""
-    whole_file_lines: int = Field(default=200, ge=10)
+    context_lines: int = Field(default=120, ge=20)
+    """Lines of code shown to the model, at most (each is also written back: answers grow with it)."""
+    whole_file_lines: int = Field(default=120, ge=10)
     """Files this short are shown whole."""
     issue_chars: int = Field(default=2500, ge=200)
     """Characters of the issue shown (head and tail kept)."""

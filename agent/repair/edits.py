@@ -178,19 +178,27 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1, node.end_lineno or 0
 
 
+def _name(node: ast.stmt) -> str | None:
+    """What a top-level statement defines: a function or class name, or the one name an assignment binds."""
+    if isinstance(node, _DEFS):
+        return node.name
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
+
+
 def rewrite_region(region: Region, code: str) -> tuple[str, list[str]]:
     """The region's new text for the model's `code`, and import lines it needs that the region lacks.
 
-    In Python, when the code defines functions or classes the region defines, only those are replaced (by
-    name; new helper definitions go in front of the first); usage examples around them are dropped.
-    Otherwise the code replaces the whole region.
+    In Python, when the code defines functions, classes or module-level names the region defines, only those
+    are replaced (by name; new helper definitions go in front of the first); usage examples around them are
+    dropped. Otherwise the code replaces the whole region.
     """
     indent = common_indent(region.text.splitlines())
     old_body = _body(region.text) if region.path.endswith(".py") else None
     new_body = _body(code) if old_body is not None else None
     if old_body and new_body:
-        old_defs = {node.name: node for node in old_body if isinstance(node, _DEFS)}
-        matching = [n for n in new_body if isinstance(n, _DEFS) and n.name in old_defs]
+        old_defs = {name: node for node in old_body if (name := _name(node))}
+        matching = [n for n in new_body if _name(n) in old_defs]
         if matching and (len(old_body) > len(matching) or len(new_body) > len(matching)):
             helpers = [n for n in new_body if isinstance(n, _DEFS) and n.name not in old_defs]
             imports = [n for n in new_body if isinstance(n, ast.Import | ast.ImportFrom)]
@@ -201,8 +209,8 @@ def rewrite_region(region: Region, code: str) -> tuple[str, list[str]]:
                 first, last = _span(node)
                 return "".join(new_lines[first:last])
 
-            for node in sorted(matching, key=lambda n: -old_defs[n.name].lineno):
-                target = old_defs[node.name]
+            for node in sorted(matching, key=lambda n: -old_defs[_name(n)].lineno):
+                target = old_defs[_name(node)]
                 first, last = _span(target)
                 extra = "".join(text_of(h) + "\n" for h in helpers) if node is matching[0] else ""
                 lines[first:last] = reindent(extra + text_of(node), " " * target.col_offset).splitlines(keepends=True)

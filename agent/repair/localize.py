@@ -28,6 +28,8 @@ _TRACED = (  # Python tracebacks and pytest's short ones: outermost first
     re.compile(r"^([\w./\\~-]+\.\w+):(\d+): (?:in (\S+))?", re.M),
 )
 _SYMBOL = re.compile(r"^(?P<name>[\w.]+) \((?P<path>[^:()]+):(?P<line>\d+)\)$")
+PLAN_SYMBOLS = 2
+"""Key symbols of the plan worth showing: further down its list they are guesses, and each costs lines."""
 KEEP = 0.5
 """Leads whose evidence weighs less than this share of the strongest lead's are not shown."""
 WINDOW = 30
@@ -156,12 +158,12 @@ def leads(ws: Workspace, plan: Plan | None, failing_output: str, test_files: lis
 
 
 def plan_leads(plan: Plan | None) -> list[tuple[str, str | None, int | None]]:
-    """(path, symbol, line) from the plan: its key symbols in rank order, then its ranked files."""
+    """(path, symbol, line) from the plan: its first key symbols (in its top files), then its ranked files."""
     if plan is None:
         return []
     found: list[tuple[str, str | None, int | None]] = []
     ranked = [f.path for f in plan.files]
-    for symbol in plan.symbols:
+    for symbol in plan.symbols[:PLAN_SYMBOLS]:
         match = _SYMBOL.match(symbol)
         if match and match["path"] in ranked[:3]:
             found.append((match["path"], match["name"].rsplit(".", 1)[-1], int(match["line"])))
@@ -224,7 +226,7 @@ def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def regions(ws: Workspace, found: list[Lead], *, budget: int, whole_file: int, max_region: int = 150) -> list[Region]:
+def regions(ws: Workspace, found: list[Lead], *, budget: int, whole_file: int, max_region: int = 80) -> list[Region]:
     """The regions to show for `found` leads, in order, until `budget` lines are spent (one region at least)."""
     shown: list[Region] = []
     used = 0

@@ -16,6 +16,8 @@ from agent.repair.localize import leads, regions
 from agent.repair.search import Attempt, RepairSearch, SearchResult
 from agent.samples.lint import detect_linter
 from agent.testing.baseline import TestBaseline
+from agent.testing.failures import failures_of
+from agent.testing.runner import test_file
 from agent.trajectory import StepRecord, Trajectory
 from agent.types import Message
 from workspaces.base import Workspace
@@ -39,8 +41,9 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
     """Search for a fix; put the chosen one (or, for `strategy: repair`, the best partial one) in the workspace."""
     data = trajectory.data
     paths = [p for p in ws.exec("git ls-files", timeout=120).output.split("\n") if p]
-    output = baseline.before.output if baseline.before else ""
-    shown = regions(ws, leads(ws, plan, output, baseline.files, paths), budget=job.config.repair.context_lines,
+    output = failures_of(baseline.before) if baseline.before and baseline.targets else ""
+    failing_files = list(dict.fromkeys(test_file(t) for t in baseline.targets))  # related tests are no evidence
+    shown = regions(ws, leads(ws, plan, output, failing_files, paths), budget=job.config.repair.context_lines,
                     whole_file=job.config.repair.whole_file_lines)
     kept = data.extra.setdefault("repair", {"regions": [{"path": r.path, "start": r.start, "end": r.end,
                                                             "reason": r.reason} for r in shown], "attempts": []})

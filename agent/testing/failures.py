@@ -65,6 +65,13 @@ def compress(block: str, max_lines: int) -> list[str]:
     return out if len(out) <= max_lines else out[:max_lines // 2] + ["    ..."] + out[-(max_lines - max_lines // 2):]
 
 
+def failures_of(run: TestRun) -> str:
+    """The failure and error sections of a pytest run's output (tracebacks printed by passing tests left out), or
+    the whole output of another runner."""
+    found = _section(run.output, "failures") + _section(run.output, "errors")
+    return found if found or _SECTION.search(run.output) else run.output
+
+
 def _blocks(failures: str, max_blocks: int, max_lines: int) -> list[str]:
     heads = list(_BLOCK_HEADER.finditer(failures))
     blocks = []

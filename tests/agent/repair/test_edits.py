@@ -98,3 +98,11 @@ def test_one_line_answers_that_repeat_the_line_or_miss_the_form_say_so() -> None
         parse_line_edits("LINE 10: return sorted_arr", [region])
     with pytest.raises(ValueError, match="not of the form"):
         parse_line_edits("LINE 99: x = 1\nThe loop is wrong.", [region])
+
+
+def test_a_module_level_name_is_replaced_by_name_and_its_neighbours_kept() -> None:
+    text = 'from os import path\n\nFORMAT = "%(filename)s %(message)s"\nDATE_FORMAT = "%H:%M"\n'
+    region = Region("log.py", 1, 4, text, "x")
+    reply = '```python\nFORMAT = "%(levelname)-8s %(name)s %(message)s"\n```'
+    changed = apply_edits({"log.py": text}, parse_edits(reply, [region]))
+    assert changed["log.py"] == text.replace('"%(filename)s %(message)s"', '"%(levelname)-8s %(name)s %(message)s"')

@@ -59,3 +59,15 @@ def test_pasted_pytest_sessions_are_left_out_of_an_issue() -> None:
              "and this snippet stays:\n```python\nadd(1, 2)\n```\n")
     cleaned = without_pasted_runs(issue)
     assert "test session starts" not in cleaned and "add(1, 2)" in cleaned and "see the tests' report" in cleaned
+
+
+def test_tracebacks_printed_by_passing_tests_are_not_failures(make_repo) -> None:
+    from agent.testing.failures import failures_of
+
+    noisy = ("import traceback\n\n\ndef test_prints():\n    try:\n        1 / 0\n    except ZeroDivisionError:\n"
+             "        traceback.print_exc()\n\n\ndef test_fails():\n    assert 1 == 2\n")
+    repo = make_repo({"test_noisy.py": noisy})
+    with LocalWorkspace(repo) as ws:
+        run = detect_runner(ws).run(["test_noisy.py"])
+    assert "ZeroDivisionError" in run.output and "ZeroDivisionError" not in failures_of(run)
+    assert "assert 1 == 2" in failures_of(run)
