@@ -137,3 +137,18 @@ def test_auto_gives_a_self_hosted_model_repair_by_agreement_without_a_failing_te
     result = solve(job)
     assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
     assert result.gate.status == "passed"  # test_mul still passes; nothing failed before, so nothing to fix
+
+
+def test_without_a_failing_test_a_fix_may_break_a_test_that_pins_the_old_behaviour(make_repo, tmp_path) -> None:
+    others = "".join(f"\n\ndef test_other_{n}():\n    assert fmt.WIDTH == 8\n" for n in range(9))
+    repo = make_repo({"fmt.py": 'import os\n\nFORMAT = "%(filename)s"\nWIDTH = 8\n',
+                      "test_fmt.py": "import fmt\n\n\ndef test_format():\n    assert fmt.FORMAT == '%(filename)s'\n"
+                                     + others})
+    right = {"text": '```python\nFORMAT = "%(name)s:%(filename)s"\n```'}
+    broken = {"text": '```python\nimport os\n\nFORMAT = "%(name)s"\nWIDTH = None\n```'}
+    result, data, _ = run(repo, tmp_path, [broken, right, right], "strategy=repair", "repair.samples=3",
+                          "repair.line_samples=0", issue="fmt.FORMAT should show the module name")
+    assert result.exit_status == "Repaired" and '+FORMAT = "%(name)s:%(filename)s"' in result.patch
+    attempts = data.extra["repair"]["attempts"]
+    assert len(attempts[0]["regressions"]) == 10 and attempts[1]["regressions"] == ["test_fmt.py::test_format"]
+    assert result.gate.status == "failed"  # the gate still says that a passing test now fails
