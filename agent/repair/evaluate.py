@@ -46,6 +46,10 @@ class Trial:
         return len(self.verdict.fixed) - len(self.verdict.regressions) - len(self.lint_new)
 
 
+NO_CHANGE = patch_key({})
+"""The normalised key of a change that changes no code."""
+
+
 class Trier:
     """Tries candidates in one workspace (entered, at the base commit) against one baseline."""
 
@@ -69,8 +73,12 @@ class Trier:
         return patch_key({path: (self.original(path), text) for path, text in changed.items()})
 
     def trial(self, changed: dict[str, str]) -> Trial:
-        """Try the change (path -> new text), or return the verdict of an equivalent one tried before."""
+        """Try the change (path -> new text), or return the verdict of an equivalent one tried before; a change of
+        formatting only (the same normalised code) is not tried."""
         key = self.key(changed)
+        if key == NO_CHANGE:
+            return Trial(key, problem="the change is only in formatting (blank lines, spaces, comments): change the "
+                                      "code that causes the failure")
         if key not in self.trials:
             self.trials[key] = self._try(key, changed)
         return self.trials[key]

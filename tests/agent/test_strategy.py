@@ -152,3 +152,12 @@ def test_without_a_failing_test_a_fix_may_break_a_test_that_pins_the_old_behavio
     attempts = data.extra["repair"]["attempts"]
     assert len(attempts[0]["regressions"]) == 10 and attempts[1]["regressions"] == ["test_fmt.py::test_format"]
     assert result.gate.status == "failed"  # the gate still says that a passing test now fails
+
+
+def test_a_change_of_formatting_only_is_not_a_candidate(calc_repo: Path, tmp_path: Path) -> None:
+    spaced = {"text": '### calc.py (lines 1-7)\n```python\ndef add(a, b):\n    """Return the sum of a and b."""\n'
+                      "    return a  -  b   # subtracts\n\n\n\ndef mul(a, b):\n    return a * b\n```"}
+    result, data, _ = run(calc_repo, tmp_path, [spaced, RIGHT], "repair.line_samples=0")
+    attempts = data.extra["repair"]["attempts"]
+    assert attempts[0]["problem"].startswith("the change is only in formatting") and not attempts[0]["unreadable"]
+    assert attempts[0]["diff"] == "" and result.exit_status == "Repaired"
