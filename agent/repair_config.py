@@ -26,6 +26,9 @@ class RepairConfig(BaseModel):
     line_samples: int = Field(default=4, ge=0)
     """After the first round, one-line answers asked for (`LINE n: corrected line`, from numbered code): cheap, and
     a small model that gives code back unchanged can often still point at the wrong line."""
+    reproduce: int = Field(default=3, ge=0)
+    """When no test fails, test files asked for from the issue (a greedy answer, then samples) until one fails on
+    the base commit; repair then aims at it (0: never)."""
     stop_after: int = Field(default=1, ge=1)
     """Candidates that pass every known test after which no more are asked for (more: more agreement)."""
     explain: bool = False

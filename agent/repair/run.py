@@ -6,13 +6,15 @@ messages and verdict) and one step per model call (an answer that could not be r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agent.loop import LoopEvent
 from agent.planner import Plan
 from agent.repair.evaluate import Trier
-from agent.repair.localize import leads, regions
+from agent.repair.localize import Region, leads, regions
+from agent.repair.reproduce import reproduce
 from agent.repair.search import Attempt, RepairSearch, SearchResult
 from agent.samples.lint import detect_linter
 from agent.testing.baseline import TestBaseline
@@ -51,8 +53,10 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
         kept["reason"] = "no code to show: the planner and the failing tests point at no source file"
         trajectory.save()
         return RepairOutcome(False)
-    trier = Trier(ws, baseline, detect_linter(ws))
     events = job.on_event or (lambda event: None)
+    if not baseline.targets and job.config.repair.reproduce:
+        aim_at_reproduction(job, baseline, shown, trajectory, deadline, events)
+    trier = Trier(ws, baseline, detect_linter(ws))
     aim = f"{len(baseline.targets)} failing test(s)" if baseline.targets else "no failing test (agreement decides)"
     where = ", ".join(f"{r.path}:{r.start}-{r.end}" for r in shown)
     events(LoopEvent("note", len(data.steps), job.model.cost, text=f"repair: {aim}; showing {where}"))
@@ -75,6 +79,28 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
     data.exit_message = result.reason
     trajectory.save()
     return RepairOutcome(result.chosen is not None, result)
+
+
+def aim_at_reproduction(job: SolveJob, baseline: TestBaseline, shown: list[Region], trajectory: Trajectory,
+                        deadline: float, events: Callable[[LoopEvent], None]) -> None:
+    """No test fails: ask for one written from the issue; when one fails on the base commit, aim at it."""
+    data = trajectory.data
+    events(LoopEvent("note", len(data.steps), job.model.cost,
+                     text="repair: no failing test; writing one from the issue"))
+    found = reproduce(job.model, baseline, shown, job.issue.text, job.config.repair.reproduce, deadline)
+    data.extra["repair"]["reproduction"] = {"path": found.path, "kept": found.text, "tests": found.tests,
+                                            "answers": found.answers}
+    for answer in found.answers:
+        data.steps.append(StepRecord(step=len(data.steps) + 1, model_seconds=answer["seconds"], cost=0.0,
+                                     format_error="no code block" if answer["verdict"] == "no code block" else None))
+    trajectory.save()
+    if found.tests:
+        baseline.written[found.path] = found.text
+        baseline.files.append(found.path)
+        baseline.targets, baseline.origin = list(found.tests), "reproduction"
+        baseline.before = found.run
+        events(LoopEvent("note", len(data.steps), job.model.cost, text=f"repair: {found.path} fails on the base "
+                                                                             f"commit ({len(found.tests)} test(s))"))
 
 
 def partial(result: SearchResult) -> Attempt | None:

@@ -16,7 +16,7 @@ from agent.testing.named import NamedTests, named_tests
 from agent.testing.runner import FAILED, PASSED, TestRun, TestRunner, test_file
 from workspaces.base import Workspace
 
-Origin = Literal["issue", "related", "none"]
+Origin = Literal["issue", "related", "reproduction", "none"]
 
 
 @dataclass
@@ -39,6 +39,14 @@ class TestBaseline:
     """Tests that pass now and must keep passing."""
     origin: Origin = "none"
     """Where the targets come from."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Test files that are not in the repository (a reproduction test), written into the workspace for every run."""
+
+    def run(self, files: list[str], ids: list[str] | None = None, *, stop_first: bool = False) -> TestRun:
+        """Run tests with the written files in place."""
+        for path, text in self.written.items():
+            self.runner.ws.write_file(path, text)
+        return self.runner.run(files, ids, stop_first=stop_first)
 
     @property
     def known(self) -> bool:
@@ -109,7 +117,7 @@ def screen(baseline: TestBaseline) -> TestVerdict | None:
     if not baseline.targets or baseline.runner.kind != "pytest":
         return None
     files = list(dict.fromkeys(test_file(t) for t in baseline.targets))
-    run = baseline.runner.run(files, ids=baseline.targets, stop_first=True)
+    run = baseline.run(files, ids=baseline.targets, stop_first=True)
     fixed = [t for t in baseline.targets if status_of(run, t) == PASSED]
     if len(fixed) == len(baseline.targets):
         return None
@@ -119,7 +127,7 @@ def screen(baseline: TestBaseline) -> TestVerdict | None:
 def judge(baseline: TestBaseline, new_files: list[str] | None = None) -> TestVerdict:
     """Run the known tests (and test files the change adds) in the changed workspace; compare with the base."""
     added = [f for f in new_files or [] if f not in baseline.files]
-    run = baseline.runner.run([*baseline.files, *added])
+    run = baseline.run([*baseline.files, *added])
     fixed = [t for t in baseline.targets if status_of(run, t) == PASSED]
     still = [t for t in baseline.targets if t not in fixed]
     regressions = [t for t in baseline.guards if status_of(run, t) != PASSED]

@@ -102,7 +102,7 @@ def test_without_a_failing_test_auto_is_the_tool_loop(make_repo, tmp_path: Path)
 def test_repair_alone_without_a_failing_test_lets_agreement_decide(make_repo, tmp_path: Path) -> None:
     other = {"text": "```python\ndef add(a, b):\n    return b * a\n```"}
     result, data, _ = run(make_repo(UNTESTED_BUG), tmp_path, [other, RIGHT, RIGHT], "strategy=repair",
-                          "repair.samples=3", "repair.line_samples=0",
+                          "repair.samples=3", "repair.line_samples=0", "repair.reproduce=0",
                           issue="add() in calc.py is wrong, see test_calc.py")
     assert result.exit_status == "Repaired" and "return a + b" in result.patch
     assert "largest group of equivalent patches" in result.message
@@ -129,7 +129,8 @@ def test_a_self_hosted_model_gets_a_compact_opening_and_the_lean_tools(calc_repo
 
 
 def test_auto_gives_a_self_hosted_model_repair_by_agreement_without_a_failing_test(make_repo, tmp_path) -> None:
-    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.samples=2"])
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.samples=2",
+                          "repair.reproduce=0"])
     model = ScriptedModel([RIGHT, RIGHT])
     model.local = True
     job = SolveJob(config=config, repo=resolve_repo(str(make_repo(UNTESTED_BUG))), issue=IssueText(text="add()"),
@@ -147,7 +148,7 @@ def test_without_a_failing_test_a_fix_may_break_a_test_that_pins_the_old_behavio
     right = {"text": '```python\nFORMAT = "%(name)s:%(filename)s"\n```'}
     broken = {"text": '```python\nimport os\n\nFORMAT = "%(name)s"\nWIDTH = None\n```'}
     result, data, _ = run(repo, tmp_path, [broken, right, right], "strategy=repair", "repair.samples=3",
-                          "repair.line_samples=0", issue="fmt.FORMAT should show the module name")
+                          "repair.line_samples=0", "repair.reproduce=0", issue="fmt.FORMAT should show the module name")
     assert result.exit_status == "Repaired" and '+FORMAT = "%(name)s:%(filename)s"' in result.patch
     attempts = data.extra["repair"]["attempts"]
     assert len(attempts[0]["regressions"]) == 10 and attempts[1]["regressions"] == ["test_fmt.py::test_format"]
@@ -161,3 +162,21 @@ def test_a_change_of_formatting_only_is_not_a_candidate(calc_repo: Path, tmp_pat
     attempts = data.extra["repair"]["attempts"]
     assert attempts[0]["problem"].startswith("the change is only in formatting") and not attempts[0]["unreadable"]
     assert attempts[0]["diff"] == "" and result.exit_status == "Repaired"
+
+
+def test_without_a_failing_test_repair_aims_at_one_written_from_the_issue(make_repo, tmp_path) -> None:
+    no_test = {"text": "The test would call add."}
+    imports_nothing = {"text": "```python\nfrom calc import subtract\n\n\ndef test_it():\n    pass\n```"}
+    good = {"text": "```python\nfrom calc import add\n\n\ndef test_add_adds():\n    assert add(2, 3) == 5\n```"}
+    wrong_fix = {"text": "```python\ndef add(a, b):\n    return a * b\n```"}
+    result, data, events = run(make_repo(UNTESTED_BUG), tmp_path, [no_test, imports_nothing, good, wrong_fix, RIGHT],
+                               "strategy=repair", "repair.line_samples=0", issue="add(2, 3) should be 5")
+    reproduction = data.extra["repair"]["reproduction"]
+    assert [a["verdict"] for a in reproduction["answers"]] == ["no code block", "does not fail inside a test", "kept"]
+    assert reproduction["path"] == "test_repo_agent_issue.py"
+    assert reproduction["tests"] == ["test_repo_agent_issue.py::test_add_adds"]
+    assert data.extra["repair"]["attempts"][0]["still_failing"] == ["test_repo_agent_issue.py::test_add_adds"]
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert "test_repo_agent_issue" not in result.patch  # aimed at, never part of the patch
+    assert "1/1 failing tests now pass" in next(c for c in result.gate.checks if c.name == "tests").detail
+    assert any("writing one from the issue" in e.text for e in events if e.kind == "note")

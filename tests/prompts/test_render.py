@@ -25,6 +25,8 @@ VARIABLES = {
                   "single": True, "count": 1, "explain": True},
     "repair_lines.j2": {"issue": "It breaks", "report": "FAILED t.py::test_a", "code": "### a.py\n```\n1 | x\n```",
                         "single": True},
+    "repair_reproduce.j2": {"issue": "It breaks", "code": "### a.py (lines 1-2)\n```\nx\n```", "example": "",
+                            "example_path": ""},
     "repair_feedback.j2": {"problem": "", "summary": "2 of 3 still fail.", "report": "FAILED t.py::test_a"},
     "text_protocol.j2": {"tools": [{"name": "view", "description": "Show a file.", "schema": '{"type": "object"}'}],
                          "fenced": True},

@@ -72,11 +72,11 @@ def test_providers_we_do_not_know_keys_for_are_not_checked() -> None:
     assert resolve_model_name("ollama/qwen2.5-coder", ModelConfig(), {}) == "ollama/qwen2.5-coder"
 
 
-def test_make_model_builds_a_litellm_model_with_the_resolved_name(monkeypatch) -> None:
+def test_make_model_builds_a_litellm_model_with_the_resolved_name(monkeypatch, openai_server) -> None:
     monkeypatch.setenv("AGENT_MODEL", "openai/local")
-    model = make_model(ModelConfig(api_base="http://127.0.0.1:9/v1", protocol="json"))
+    model = make_model(ModelConfig(api_base=openai_server.base_url, protocol="json"))
     assert isinstance(model, LitellmModel) and model.name == "openai/local" and model.protocol == "json"
-    other = make_model(ModelConfig(api_base="http://127.0.0.1:9/v1", protocol="text"), cli_model="openai/other")
+    other = make_model(ModelConfig(api_base=openai_server.base_url, protocol="text"), cli_model="openai/other")
     assert other.name == "openai/other"
 
 
