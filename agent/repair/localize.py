@@ -166,7 +166,7 @@ def plan_leads(plan: Plan | None) -> list[tuple[str, str | None, int | None]]:
     for symbol in plan.symbols[:PLAN_SYMBOLS]:
         match = _SYMBOL.match(symbol)
         if match and match["path"] in ranked[:3]:
-            found.append((match["path"], match["name"].rsplit(".", 1)[-1], int(match["line"])))
+            found.append((match["path"], match["name"].rsplit(".", 1)[-1], None))
     found.sort(key=lambda item: ranked.index(item[0]))
     return found + [(path, None, None) for path in ranked]
 
@@ -206,12 +206,9 @@ def spans_for(lead: Lead, text: str, max_region: int) -> list[tuple[int, int]]:
         best = min(around, key=lambda s: s[2] - s[1]) if around else None
         wanted.append((best[1], best[2]) if best else (max(1, line - WINDOW), min(total, line + WINDOW)))
     for name in lead.names:
-        for _, first, last, _depth in (s for s in spans if s[0] == name):
+        for _, first, last, _depth in (s for s in spans if s[0] == name and s[2] - s[1] < max_region):
             pad = 2 if first == last else 0  # a one-line assignment: show its neighbours too
-            if last - first < max_region:
-                wanted.append((max(1, first - pad), min(total, last + pad)))
-            else:
-                wanted.append((first, min(total, first + 2 * WINDOW)))
+            wanted.append((max(1, first - pad), min(total, last + pad)))  # a name too long to show is skipped
     return merge(wanted)
 
 

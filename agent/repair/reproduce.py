@@ -82,12 +82,24 @@ def reproduce(model: Model, baseline: TestBaseline, regions: list[Region], issue
             entry["verdict"] = "no code block"
             continue
         run = run_at(baseline, found.path, blocks[0])
-        failing = [t for t, status in run.statuses.items() if status == FAILED and t.startswith(found.path + "::")]
-        entry["failing"], entry["verdict"] = failing, "kept" if failing else "does not fail inside a test"
+        failing = [t for t, status in run.statuses.items() if status == FAILED and t.startswith(found.path + "::")
+                   and not broken(run, t)]
+        entry["failing"], entry["verdict"] = failing, "kept" if failing else "does not fail because of the issue"
         if failing:
             found.text, found.tests, found.run = blocks[0], failing, run
             break
     return found
+
+
+BROKEN_TEST = re.compile(r"^E +(NameError|ImportError|ModuleNotFoundError|SyntaxError|IndentationError)\b", re.M)
+"""Failures of a test's own making: names it invents, modules it cannot import."""
+
+
+def broken(run: TestRun, test: str) -> bool:
+    """Whether the test failed of its own making (its failure block shows a NameError, an ImportError, ...)."""
+    name = test.split("::", 1)[-1].replace("::", ".")
+    block = re.search(rf"^_+ {re.escape(name)} _+$(.*?)(?=^_{{3,}} |^={{3,}} |\Z)", run.output, re.M | re.S)
+    return bool(block and BROKEN_TEST.search(block.group(1)))
 
 
 def run_at(baseline: TestBaseline, path: str, text: str) -> TestRun:

@@ -167,12 +167,15 @@ def test_a_change_of_formatting_only_is_not_a_candidate(calc_repo: Path, tmp_pat
 def test_without_a_failing_test_repair_aims_at_one_written_from_the_issue(make_repo, tmp_path) -> None:
     no_test = {"text": "The test would call add."}
     imports_nothing = {"text": "```python\nfrom calc import subtract\n\n\ndef test_it():\n    pass\n```"}
+    invents = {"text": "```python\nfrom calc import add\n\n\ndef test_it():\n    assert run_and_parse(add) == 5\n```"}
     good = {"text": "```python\nfrom calc import add\n\n\ndef test_add_adds():\n    assert add(2, 3) == 5\n```"}
     wrong_fix = {"text": "```python\ndef add(a, b):\n    return a * b\n```"}
-    result, data, events = run(make_repo(UNTESTED_BUG), tmp_path, [no_test, imports_nothing, good, wrong_fix, RIGHT],
-                               "strategy=repair", "repair.line_samples=0", issue="add(2, 3) should be 5")
+    script = [no_test, imports_nothing, invents, good, wrong_fix, RIGHT]
+    result, data, events = run(make_repo(UNTESTED_BUG), tmp_path, script, "strategy=repair", "repair.line_samples=0",
+                               "repair.reproduce=4", issue="add(2, 3) should be 5")
     reproduction = data.extra["repair"]["reproduction"]
-    assert [a["verdict"] for a in reproduction["answers"]] == ["no code block", "does not fail inside a test", "kept"]
+    assert [a["verdict"] for a in reproduction["answers"]] == [
+        "no code block", "does not fail because of the issue", "does not fail because of the issue", "kept"]
     assert reproduction["path"] == "test_repo_agent_issue.py"
     assert reproduction["tests"] == ["test_repo_agent_issue.py::test_add_adds"]
     assert data.extra["repair"]["attempts"][0]["still_failing"] == ["test_repo_agent_issue.py::test_add_adds"]
