@@ -82,13 +82,30 @@ def recorded_repo(data: TrajectoryData) -> RepoSource:
     raise UserError(f"The trajectory's repository {path} no longer exists and no URL was recorded.")
 
 
+REPLAY_PATCH = ".git/repo-agent-replay.patch"
+"""Where a repair's chosen diff is put in the workspace before `git apply` (inside .git: never in a diff)."""
+
+
+def repaired_diff(data: TrajectoryData) -> str:
+    """The diff of the candidate the repair strategy chose ("" when it chose none or did not run)."""
+    repair = data.extra.get("repair") or {}
+    chosen = repair.get("chosen")
+    attempts = repair.get("attempts") or []
+    return next((a.get("diff", "") for a in attempts if a.get("number") == chosen), "") if chosen is not None else ""
+
+
 def replay(data: TrajectoryData, config: AgentConfig | None = None) -> ReplayResult:
-    """Execute every recorded tool call, in order, in a fresh workspace; return both diffs."""
+    """Apply the repair's chosen candidate (when there was one), then execute every recorded tool call, in order,
+    in a fresh workspace; return both diffs."""
     config = config or validate_config(data.config)
     repo = recorded_repo(data)
     tools = make_tools(config)
     calls = [call for step in data.steps for call in step.tool_calls]
     with make_workspace(config, repo) as ws:
+        repaired = repaired_diff(data)
+        if repaired:
+            ws.write_file(REPLAY_PATCH, repaired)
+            ws.exec(f"git apply --whitespace=nowarn {REPLAY_PATCH}; rm -f {REPLAY_PATCH}", timeout=120)
         for record in calls:
             try:
                 call_tool(tools, ToolCall(id=record.id, name=record.name, arguments=record.arguments), ws)

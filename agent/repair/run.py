@@ -72,6 +72,7 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
     result = search.run()
     kept["reason"] = result.reason
     chosen = result.chosen or (partial(result) if job.config.strategy == "repair" else None)
+    kept["chosen"] = chosen.number if chosen is not None else None
     if chosen is not None:
         put(ws, chosen)
         data.patch = ws.diff()

@@ -183,3 +183,12 @@ def test_without_a_failing_test_repair_aims_at_one_written_from_the_issue(make_r
     assert "test_repo_agent_issue" not in result.patch  # aimed at, never part of the patch
     assert "1/1 failing tests now pass" in next(c for c in result.gate.checks if c.name == "tests").detail
     assert any("writing one from the issue" in e.text for e in events if e.kind == "note")
+
+
+def test_a_repaired_run_replays_to_the_same_patch(calc_repo: Path, tmp_path: Path) -> None:
+    from agent.replay import replay
+
+    result, data, _ = run(calc_repo, tmp_path, [RIGHT])
+    assert result.exit_status == "Repaired" and data.extra["repair"]["chosen"] == 0
+    replayed = replay(data)
+    assert replayed.identical and replayed.calls == 0 and "+    return a + b" in replayed.patch
