@@ -60,7 +60,7 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
              trajectory: Trajectory) -> None:
     """Run the configured strategy; the workspace ends holding the change, `trajectory.data.patch` its diff."""
     config = job.config
-    deadline = time.monotonic() + config.limits.wall_time
+    deadline = trajectory.started + config.limits.wall_time  # setup and the baseline tests count too
     aim = baseline is not None and bool(baseline.targets)
     local = bool(getattr(job.model, "local", False))
     if config.strategy == "repair" or (config.strategy == "auto" and (aim or local)):

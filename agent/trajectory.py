@@ -105,11 +105,12 @@ class Trajectory:
     def __init__(self, path: Path, data: TrajectoryData):
         self.path = Path(path)
         self.data = data
-        self._started = time.monotonic()
+        self.started = time.monotonic()
+        """`time.monotonic()` when the run began: the wall-time limit counts from here."""
 
     def save(self) -> None:
         """Write the file atomically (a crash mid-write leaves the previous version)."""
-        self.data.duration = time.monotonic() - self._started
+        self.data.duration = time.monotonic() - self.started
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path, filter_output(self.data.model_dump_json(indent=1)))
 

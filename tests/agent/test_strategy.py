@@ -12,6 +12,7 @@ from agent.models.scripted import ScriptedModel
 from agent.repo import resolve_repo
 from agent.runner import SolveJob, solve
 from agent.trajectory import load_trajectory
+from tests.conftest import BUGGY_CALC
 from tools.registry import make_tools
 
 ISSUE = "add() returns the wrong sum: test_calc.py::test_add fails"
@@ -192,3 +193,11 @@ def test_a_repaired_run_replays_to_the_same_patch(calc_repo: Path, tmp_path: Pat
     assert result.exit_status == "Repaired" and data.extra["repair"]["chosen"] == 0
     replayed = replay(data)
     assert replayed.identical and replayed.calls == 0 and "+    return a + b" in replayed.patch
+
+
+def test_the_wall_limit_counts_the_setup_and_baseline_tests(make_repo, tmp_path: Path) -> None:
+    slow = {**BUGGY_CALC, "test_slow.py": "import time\n\n\ndef test_slow():\n    time.sleep(2)\n"}
+    result, data, _ = run(make_repo(slow), tmp_path, [RIGHT, RIGHT], "limits.wall_time=1.5")
+    assert data.extra["tests"]["targets"] == ["test_calc.py::test_add"]  # the baseline ran, and took ~2 s
+    assert result.exit_status != "Repaired" and "+    return a + b" not in result.patch
+    assert not data.extra.get("repair", {}).get("attempts")  # no time was left for a candidate
