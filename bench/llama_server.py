@@ -20,7 +20,6 @@ import sys
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,31 +190,79 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@contextlib.contextmanager
-def llama_server(python: Path, settings: ServerSettings, log=print) -> Iterator[str]:
-    """Run the server for the duration of the block; yields its `api_base` (http://127.0.0.1:P/v1)."""
-    if answers(settings.port):
-        raise SystemExit(f"Something already serves on port {settings.port}; pass another --port.")
-    command = [str(python), "-m", "llama_cpp.server", "--model", str(settings.model_path), "--host", "127.0.0.1",
-               "--port", str(settings.port), "--n_ctx", str(settings.n_ctx), "--n_threads", str(settings.threads)]
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
-    log_path = settings.log_path or Path(os.devnull)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
+class LocalServer:
+    """`python -m llama_cpp.server` for the duration of a `with` block (which yields its `api_base`), restartable:
+    the server keeps generating for a client that was killed mid-reply, so the bench restarts it after such a
+    run rather than let the next run wait behind an orphan generation."""
+
+    def __init__(self, python: Path, settings: ServerSettings, log=print):
+        self.python, self.settings, self.log = python, settings, log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def api_base(self) -> str:
+        """`http://127.0.0.1:PORT/v1`."""
+        return f"http://127.0.0.1:{self.settings.port}/v1"
+
+    def __enter__(self) -> str:
+        self.start()
+        return self.api_base
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start the server and wait until it lists its models."""
+        settings = self.settings
+        if answers(settings.port):
+            raise SystemExit(f"Something already serves on port {settings.port}; pass another --port.")
+        command = [str(self.python), "-m", "llama_cpp.server", "--model", str(settings.model_path), "--host",
+                   "127.0.0.1", "--port", str(settings.port), "--n_ctx", str(settings.n_ctx), "--n_threads",
+                   str(settings.threads)]
+        log_path = settings.log_path or Path(os.devnull)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as out:
+            self.process = subprocess.Popen(command, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}, stdout=out,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
         started = time.monotonic()
         while not answers(settings.port):
-            if process.poll() is not None:
-                raise SystemExit(f"The llama.cpp server exited with {process.returncode} before answering; "
+            if self.process.poll() is not None:
+                raise SystemExit(f"The llama.cpp server exited with {self.process.returncode} before answering; "
                                  f"see {log_path}.")
             if time.monotonic() - started > settings.start_timeout:
+                self.stop()
                 raise SystemExit(f"The llama.cpp server did not answer within {settings.start_timeout:.0f} s; "
                                  f"see {log_path}.")
             time.sleep(0.5)
-        log(f"llama.cpp server up on 127.0.0.1:{settings.port} in {time.monotonic() - started:.1f} s "
-            f"({settings.model_path.name}, n_ctx {settings.n_ctx}, {settings.threads} threads, pid {process.pid})")
-        yield f"http://127.0.0.1:{settings.port}/v1"
-    finally:
-        _stop(process)
+        self.log(f"llama.cpp server up on 127.0.0.1:{settings.port} in {time.monotonic() - started:.1f} s "
+                 f"({settings.model_path.name}, n_ctx {settings.n_ctx}, {settings.threads} threads, "
+                 f"pid {self.process.pid})")
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM to its process group, SIGKILL after 15 s)."""
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
+
+    def restart(self) -> float:
+        """Stop and start again; the seconds it took."""
+        started = time.monotonic()
+        self.stop()
+        while answers(self.settings.port, timeout=0.5):
+            time.sleep(0.2)
+        self.start()
+        return time.monotonic() - started
+
+
+def drain(api_base: str, model: str = "local", timeout: float = 1800.0) -> float:
+    """Wait until a server we do not own is idle: a one-token request queues behind whatever it is still
+    generating. The seconds waited."""
+    body = json.dumps({"model": model, "max_tokens": 1,
+                       "messages": [{"role": "user", "content": "ok"}]}).encode()
+    request = urllib.request.Request(f"{api_base.rstrip('/')}/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+    started = time.monotonic()
+    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=timeout) as response:
+        response.read()
+    return time.monotonic() - started

@@ -87,7 +87,8 @@ def model_endpoint(args: argparse.Namespace, artifacts: Path):
     gguf = llama_server.assemble(llama_server.MODELS[args.local_model])
     python = llama_server.ensure_llama_venv()
     settings = llama_server.ServerSettings(gguf, port, log_path=artifacts / "llama_server.log")
-    return "openai/local", f"http://127.0.0.1:{port}/v1", llama_server.llama_server(python, settings)
+    server = llama_server.LocalServer(python, settings)
+    return "openai/local", server.api_base, server
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -179,6 +180,16 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def reset_server(server, settings: systems.Settings) -> float | None:
+    """After a run the bench killed: the local server may still be generating its last reply, which the next
+    run would wait behind. Restart the server we own, or wait out one we don't; the seconds it took."""
+    if isinstance(server, llama_server.LocalServer):
+        return round(server.restart(), 1)
+    if settings.api_base:
+        return round(llama_server.drain(settings.api_base), 1)
+    return None  # a hosted model: nothing of ours to wait for
+
+
 def quixbugs_run(args, settings: systems.Settings, server, jsonl: Path, artifacts: Path) -> dict:
     """Build the tasks, run every system on every task, score; the run record."""
     names = quixbugs.select(args.tasks.split(",") if args.tasks else None, args.heldout)
@@ -204,6 +215,7 @@ def quixbugs_run(args, settings: systems.Settings, server, jsonl: Path, artifact
                 print(f"[{number}/{len(todo)}] {task.name} · {system.name} ...", flush=True)
                 row = run_one(system, task, settings, artifacts / system.name.replace(":", "-") / task.name,
                               args.keep)
+                row["server_reset_seconds"] = reset_server(server, settings) if row["killed"] else None
                 append_row(jsonl, row)
                 print(f"[{number}/{len(todo)}] {task.name} · {system.name}: "
                       f"{'RESOLVED' if row['resolved'] else 'unresolved'} · {row['steps']} steps · "
