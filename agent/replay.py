@@ -15,6 +15,7 @@ from agent.trajectory import TrajectoryData, load_trajectory
 from agent.types import ToolCall
 from tools.dispatch import call_tool
 from tools.registry import make_tools
+from workspaces.base import apply_diff
 from workspaces.factory import make_workspace
 
 TRAJECTORY_NAME = "trajectory.json"
@@ -82,10 +83,6 @@ def recorded_repo(data: TrajectoryData) -> RepoSource:
     raise UserError(f"The trajectory's repository {path} no longer exists and no URL was recorded.")
 
 
-REPLAY_PATCH = ".git/repo-agent-replay.patch"
-"""Where a repair's chosen diff is put in the workspace before `git apply` (inside .git: never in a diff)."""
-
-
 def repaired_diff(data: TrajectoryData) -> str:
     """The diff of the candidate the repair strategy chose ("" when it chose none or did not run)."""
     repair = data.extra.get("repair") or {}
@@ -103,9 +100,8 @@ def replay(data: TrajectoryData, config: AgentConfig | None = None) -> ReplayRes
     calls = [call for step in data.steps for call in step.tool_calls]
     with make_workspace(config, repo) as ws:
         repaired = repaired_diff(data)
-        if repaired:
-            ws.write_file(REPLAY_PATCH, repaired)
-            ws.exec(f"git apply --whitespace=nowarn {REPLAY_PATCH}; rm -f {REPLAY_PATCH}", timeout=120)
+        if repaired and not apply_diff(ws, repaired):
+            raise UserError("The repair's chosen candidate no longer applies to the recorded commit.")
         for record in calls:
             try:
                 call_tool(tools, ToolCall(id=record.id, name=record.name, arguments=record.arguments), ws)

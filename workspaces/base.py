@@ -59,6 +59,18 @@ class Workspace(Protocol):
     def reset(self) -> None: ...
 
 
+PATCH_FILE = ".git/repo-agent.patch"
+"""Where `apply_diff` puts a diff before `git apply` (inside .git: never part of a diff)."""
+
+
+def apply_diff(ws: Workspace, diff: str) -> bool:
+    """`git apply` a unified diff in the workspace; whether it applied."""
+    ws.write_file(PATCH_FILE, diff)
+    result = ws.exec(f"git apply --whitespace=nowarn {PATCH_FILE}; status=$?; rm -f {PATCH_FILE}; exit $status",
+                     timeout=120)
+    return result.exit_code == 0
+
+
 def clip_middle(text: str, limit: int, marker: str = "\n... [{omitted} characters omitted] ...\n") -> str:
     """Keep the head and the tail of `text` so that it fits in about `limit` characters."""
     if len(text) <= limit:

@@ -23,6 +23,11 @@ from agent.repair.localize import Region
 from tools.fuzzy import common_indent, find_block
 
 _FENCE = re.compile(r"```[\w+.-]*[ \t]*\n(.*?)```", re.S)
+
+
+def code_blocks(reply: str) -> list[str]:
+    """The contents of the fenced code blocks in a reply, in order."""
+    return _FENCE.findall(reply)
 _SEARCH_REPLACE = re.compile(r"<<<<<<< ?SEARCH[ \t]*\n(.*?)\n?=======[ \t]*\n(.*?)\n?>>>>>>> ?REPLACE", re.S)
 _HEADER = re.compile(r"###\s*`?([\w./-]+)`?(?:\s*\(lines?\s*(\d+)\s*-\s*(\d+)\))?")
 RESEMBLANCE = 0.3

@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass, field
 
 from agent.models.base import Model
-from agent.repair.edits import show
+from agent.repair.edits import code_blocks, show
 from agent.repair.localize import Region
+from agent.samples.reproduction import ReproTest, run_with
 from agent.testing.baseline import TestBaseline
 from agent.testing.runner import FAILED, TestRun
 from agent.types import Message
@@ -25,7 +26,6 @@ from workspaces.base import clip_middle
 
 FILE_NAME = "test_repo_agent_issue.py"
 """Name of the reproduction test file (next to the first related test file, else at the root)."""
-_CODE = re.compile(r"```[\w+.-]*[ \t]*\n(.*?)```", re.S)
 
 
 @dataclass
@@ -74,7 +74,7 @@ def reproduce(model: Model, baseline: TestBaseline, regions: list[Region], issue
         started = time.monotonic()
         reply = model.complete(messages, temperature=0.0 if number == 0 else 0.8, deadline=deadline,
                                max_tokens=768, until=lambda text: text.count("```") >= 2)
-        blocks = _CODE.findall(reply.content)
+        blocks = code_blocks(reply.content)
         entry = {"number": number, "seconds": round(time.monotonic() - started, 2), "reply": reply.content,
                  "failing": []}
         found.answers.append(entry)
@@ -103,10 +103,5 @@ def broken(run: TestRun, test: str) -> bool:
 
 
 def run_at(baseline: TestBaseline, path: str, text: str) -> TestRun:
-    """Run the test file `text` at `path` on the base commit (the workspace is reset afterwards)."""
-    ws = baseline.runner.ws
-    ws.write_file(path, text)
-    try:
-        return baseline.runner.run([path])
-    finally:
-        ws.reset()
+    """Run the test file `text` at `path` on the base commit (put in for the run, then taken out)."""
+    return run_with(baseline.runner.ws, baseline.runner, [], [ReproTest(path, text)])

@@ -241,7 +241,7 @@ class RepairSearch:
         Fewer regressions rank first, then agreement.
         """
         passing = [a for a in self.attempts if self.accepted(a)]
-        if not passing and self.baseline.origin in ("reproduction", "none"):
+        if not passing and not self.baseline.strict:
             passing = [a for a in self.attempts if self.tolerable(a)]
         tried = [a for a in self.attempts if a.trial is not None and not a.problem]
         if not passing:
@@ -261,8 +261,7 @@ class RepairSearch:
         """Every target passes, and the guards hold (strictly for tests the issue names or that fail now)."""
         if attempt.plausible:
             return True
-        weak = self.baseline.origin in ("reproduction", "none")
-        return weak and self.tolerable(attempt) and not attempt.trial.verdict.still_failing
+        return not self.baseline.strict and self.tolerable(attempt) and not attempt.trial.verdict.still_failing
 
     def tolerable(self, attempt: Attempt) -> bool:
         """Without a failing test to aim at: tried, lint clean, and breaking at most a tenth of the passing tests."""

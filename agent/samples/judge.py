@@ -9,7 +9,6 @@ commit and no longer do, and lint errors it introduces, count against it.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 
 from agent.config import AgentConfig
@@ -18,10 +17,7 @@ from agent.samples.patches import BaseTree
 from agent.samples.reproduction import ReproTest, run_pool, validate
 from agent.samples.selection import Candidate
 from agent.testing.runner import PASSED, TestRun, TestRunner, detect_runner
-from workspaces.base import Workspace
-
-PATCH_FILE = ".git/repo-agent-candidate.patch"
-"""Where a candidate's fix is put in the judge workspace before `git apply` (inside .git: never in a diff)."""
+from workspaces.base import Workspace, apply_diff
 
 
 @dataclass
@@ -90,10 +86,7 @@ class Judge:
 
     def apply(self, patch: str) -> bool:
         """`git apply` the patch in the workspace."""
-        self.ws.write_file(PATCH_FILE, patch)
-        result = self.ws.exec(f"git apply --whitespace=nowarn {shlex.quote(PATCH_FILE)}; status=$?; "
-                              f"rm -f {shlex.quote(PATCH_FILE)}; exit $status", timeout=120)
-        return result.exit_code == 0
+        return apply_diff(self.ws, patch)
 
 
 def regressions(baseline: TestRun, after: TestRun | None, files: list[str]) -> list[str]:
