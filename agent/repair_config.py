@@ -26,6 +26,10 @@ class RepairConfig(BaseModel):
     line_samples: int = Field(default=4, ge=0)
     """After the first round, one-line answers asked for (`LINE n: corrected line`, from numbered code): cheap, and
     a small model that gives code back unchanged can often still point at the wrong line."""
+    mutants: int = Field(default=40, ge=0)
+    """After the one-line answers, candidates made without the model when a failing test is known: small generic
+    edits of the suspect lines (a comparison flipped, an integer off by one, two operands swapped, a sibling
+    attribute), Python files only, within half the time left (0: none)."""
     reproduce: int = Field(default=3, ge=0)
     """When no test fails, test files asked for from the issue (a greedy answer, then samples) until one fails on
     the base commit; repair then aims at it (0: never)."""

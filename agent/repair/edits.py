@@ -76,26 +76,48 @@ def show_numbered(regions: list[Region]) -> str:
 _LINE_ANSWER = re.compile(r"^[ \t`*]*(?:(\S+?\.\w+):?\s+)?LINE\s+(\d+)\s*:[ \t]?(.*?)`*$", re.M)
 
 
-def parse_line_edits(reply: str, regions: list[Region]) -> list[Edit]:
-    """`LINE n: code` answers as one-line edits (the first answer per line); ValueError when there is none, NoChange
-    when every answer repeats its line."""
-    edits: dict[tuple[str, int], Edit] = {}
-    same = False
+def named_lines(reply: str, regions: list[Region]) -> list[tuple[Region, int, str]]:
+    """The `LINE n: code` answers as (region, line number, code), the first answer per line. A small model's
+    numbers are often off by a line or two: when the code resembles a line nearby far better than line n, that
+    line is meant."""
+    found: dict[tuple[str, int], tuple[Region, int, str]] = {}
     for match in _LINE_ANSWER.finditer(reply):
         path, number, code = match.group(1), int(match.group(2)), match.group(3).strip().strip("`")
         region = next((r for r in regions if r.start <= number <= r.end and (path is None or r.path.endswith(path))),
                       None)
-        if region is None or (region.path, number) in edits:
+        if region is None:
             continue
+        number = _meant(region, number, code)
+        found.setdefault((region.path, number), (region, number, code))
+    return list(found.values())
+
+
+def _meant(region: Region, number: int, code: str) -> int:
+    lines = region.text.split("\n")
+
+    def likeness(n: int) -> float:
+        return difflib.SequenceMatcher(None, code.strip(), lines[n - region.start].strip(), autojunk=False).ratio()
+
+    nearby = [n for n in range(number - 2, number + 3) if region.start <= n < region.start + len(lines)]
+    best = max(nearby, key=lambda n: (likeness(n), -abs(n - number)))
+    return best if likeness(best) >= 0.75 and likeness(number) < 0.5 else number
+
+
+def parse_line_edits(reply: str, regions: list[Region]) -> list[Edit]:
+    """`LINE n: code` answers as one-line edits (the first answer per line); ValueError when there is none, NoChange
+    when every answer repeats its line."""
+    edits: list[Edit] = []
+    same = False
+    for region, number, code in named_lines(reply, regions):
         old = region.text.split("\n")[number - region.start]
         if code.strip() == old.strip():
             same = True
             continue
         indent = old[:len(old) - len(old.lstrip())]
         line = Region(region.path, number, number, old + "\n", region.reason)
-        edits[(region.path, number)] = Edit(region.path, indent + code.strip() + "\n", line)
+        edits.append(Edit(region.path, indent + code.strip() + "\n", line))
     if edits:
-        return list(edits.values())
+        return edits
     if same:
         raise NoChange("the line you gave is the line as it is: name the line that causes the failure and fix it")
     raise ValueError("the answer is not of the form `LINE <number>: <the corrected line>` for a line shown")

@@ -122,7 +122,8 @@ def progress(attempt: Attempt, step: int, cost: float, targets: int) -> LoopEven
     if attempt.unreadable:
         return LoopEvent("format_error", step, cost, seconds=attempt.seconds, text=attempt.problem)
     verdict = attempt.trial.verdict if attempt.trial else None
-    arguments = {"candidate": attempt.number, "temperature": attempt.temperature}
+    arguments = {"candidate": attempt.number, **({"mutant": attempt.reply} if attempt.kind == "mutant" else
+                                                 {"temperature": attempt.temperature})}
     if verdict is not None:
         arguments["fixed"] = f"{len(verdict.fixed)}/{targets}"
         arguments["regressions"] = len(verdict.regressions)
@@ -133,10 +134,11 @@ def progress(attempt: Attempt, step: int, cost: float, targets: int) -> LoopEven
 
 
 def note(trajectory: Trajectory, attempt: Attempt, messages: list[Message]) -> None:
-    """Record one call of the search: a step, its messages, its verdict; save."""
+    """Record one candidate of the search: its messages and verdict, and a step when the model made it; save."""
     data = trajectory.data
-    data.steps.append(StepRecord(step=len(data.steps) + 1, model_seconds=attempt.seconds, cost=attempt.cost,
-                                 format_error=attempt.problem if attempt.unreadable else None))
+    if attempt.kind != "mutant":
+        data.steps.append(StepRecord(step=len(data.steps) + 1, model_seconds=attempt.seconds, cost=attempt.cost,
+                                     format_error=attempt.problem if attempt.unreadable else None))
     data.cost += attempt.cost
     entry = attempt.summary()
     entry["messages"] = [m.model_dump() for m in messages]

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.models.base import Model
-from agent.repair.edits import NoChange, apply_edits, parse_edits, parse_line_edits, show, show_numbered
+from agent.repair.edits import NoChange, apply_edits, named_lines, parse_edits, parse_line_edits, show, show_numbered
 from agent.repair.evaluate import Trial, Trier
 from agent.repair.localize import Region
+from agent.repair.mutate import changed_lines, mutants
 from agent.repair_config import RepairConfig
 from agent.samples.patches import split_patch
 from agent.samples.selection import Candidate, Selection, assign_groups, select
@@ -36,11 +37,11 @@ class Attempt:
     """One model call of the search and what became of its answer."""
 
     number: int
-    """0-based call number."""
+    """0-based candidate number (model calls and mutants alike)."""
     kind: str
-    """`rewrite` (the code given back fixed) or `line` (one corrected line)."""
-    temperature: float
-    """Sampling temperature of the call."""
+    """`rewrite` (the code given back fixed), `line` (one corrected line) or `mutant` (made without the model)."""
+    temperature: float | None
+    """Sampling temperature of the call (None for a mutant)."""
     parent: int | None
     """The attempt whose feedback the call answered (None: the opening prompt)."""
     reply: str = ""
@@ -78,7 +79,8 @@ class Attempt:
                 "plausible": self.plausible, "key": self.trial.key if self.trial else "",
                 "fixed": verdict.fixed if verdict else [], "still_failing": verdict.still_failing if verdict else [],
                 "regressions": verdict.regressions if verdict else [],
-                "lint_new": self.trial.lint_new if self.trial else [], "diff": self.trial.diff if self.trial else ""}
+                "lint_new": self.trial.lint_new if self.trial else [], "diff": self.trial.diff if self.trial else "",
+                **({"mutant": self.reply} if self.kind == "mutant" else {})}
 
 
 @dataclass
@@ -151,21 +153,29 @@ class RepairSearch:
 
     def run(self) -> SearchResult:
         """Search until enough candidates pass, the calls are spent, or the deadline."""
-        aiming = bool(self.baseline.targets)
-        for number in range(self.config.samples):
-            if self.deadline is not None and time.monotonic() >= self.deadline:
-                break
-            if aiming and sum(self.accepted(a) for a in self.attempts) >= self.config.stop_after:
-                break
-            self.attempts.append(self.attempt(number))
+        aiming, calls = bool(self.baseline.targets), 0
+        mutate_at = self.config.first_round + self.config.line_samples
+        while calls < self.config.samples and not self.finished(aiming):
+            if calls == mutate_at and aiming and self.baseline.strict:
+                self.mutate()
+                mutate_at = -1
+                continue
+            self.attempts.append(self.attempt(len(self.attempts), calls))
+            calls += 1
         return self.result(aiming)
 
-    def attempt(self, number: int) -> Attempt:
-        """One call: a rewrite from the opening prompt or from feedback on the best attempt so far, or a one-line
-        answer; then its trial."""
+    def finished(self, aiming: bool) -> bool:
+        """The deadline has passed, or enough candidates pass."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return True
+        return aiming and sum(self.accepted(a) for a in self.attempts) >= self.config.stop_after
+
+    def attempt(self, number: int, call: int) -> Attempt:
+        """Model call `call`: a rewrite from the opening prompt or from feedback on the best attempt so far, or a
+        one-line answer; then its trial."""
         temps = self.config.temperatures or [0.0]
-        kind, parent = self.plan(number)
-        temperature = temps[min(number, len(temps) - 1)] if kind == "rewrite" else max(temps)
+        kind, parent = self.plan(call)
+        temperature = temps[min(call, len(temps) - 1)] if kind == "rewrite" else max(temps)
         attempt = Attempt(number, kind, temperature, parent.number if parent else None)
         messages = [*self.line_opening, *self.line_chat] if kind == "line" else list(self.opening)
         if parent is not None:
@@ -186,16 +196,49 @@ class RepairSearch:
             self.line_chat += [reply, Message(role="user", content=line_feedback(attempt))]
         return attempt
 
-    def plan(self, number: int) -> tuple[str, Attempt | None]:
-        """(kind, parent) of call `number`: the first round of rewrites, the one-line answers, then every other
+    def mutate(self) -> None:
+        """Try small generic edits of the suspect lines (agent/repair/mutate.py), at most `repair.mutants`, within
+        half the time left, until enough candidates pass."""
+        until = None if self.deadline is None else time.monotonic() + (self.deadline - time.monotonic()) / 2
+        made = 0
+        for tier in self.suspects():
+            for path in dict.fromkeys(path for path, _ in tier):
+                for mutant in mutants(path, self.originals[path], [n for p, n in tier if p == path]):
+                    if made >= self.config.mutants or self.finished(True) or (until and time.monotonic() >= until):
+                        return
+                    started = time.monotonic()
+                    attempt = Attempt(len(self.attempts), "mutant", None, None,
+                                      reply=f"{path}:{mutant.line}: {mutant.what}")
+                    attempt.changed = {path: mutant.text}
+                    attempt.trial = self.trier.trial(attempt.changed)
+                    attempt.problem, attempt.seconds = attempt.trial.problem, time.monotonic() - started
+                    self.attempts.append(attempt)
+                    self.record(attempt, [])
+                    made += 1
+
+    def suspects(self) -> list[list[tuple[str, int]]]:
+        """Python lines to mutate, in two tiers: those the model pointed at (named by the one-line answers, changed
+        by the rewrites, next to the named ones), then every other line shown."""
+        named = [(r.path, n) for a in self.attempts if a.kind == "line" for r, n, _ in named_lines(a.reply,
+                                                                                                   self.regions)]
+        touched = [(path, n) for a in self.attempts if a.kind == "rewrite"
+                   for path, text in a.changed.items() for n in changed_lines(self.originals[path], text)]
+        near = [(path, n + d) for path, n in named for d in (1, -1)]
+        pointed = [(p, n) for p, n in dict.fromkeys(named + touched + near) if p.endswith(".py")]
+        rest = [(r.path, n) for r in self.regions if r.path.endswith(".py") for n in range(r.start, r.end + 1)
+                if (r.path, n) not in pointed]
+        return [pointed, rest]
+
+    def plan(self, call: int) -> tuple[str, Attempt | None]:
+        """(kind, parent) of model call `call`: the first round of rewrites, the one-line answers, then every other
         call feedback on the best rewrite that has not passed."""
         first, lines = self.config.first_round, self.config.line_samples
-        if number < first:
+        if call < first:
             return "rewrite", None
-        if number < first + lines:
+        if call < first + lines:
             return "line", None
         failed = [a for a in self.attempts if not a.plausible and a.kind == "rewrite"]
-        if not self.config.feedback or (number - first - lines) % 2 or not failed:
+        if not self.config.feedback or (call - first - lines) % 2 or not failed:
             return "rewrite", None
         return "rewrite", min(failed, key=lambda a: a.rank)
 
@@ -254,7 +297,7 @@ class RepairSearch:
         best = next(a for a in passing if a.number == selection.chosen.index)
         reason = selection.reason if len(passing) > 1 else (
             f"#{best.number} passed every known test ({len(best.trial.verdict.fixed)} failing test(s) fixed, "
-            f"{len(self.baseline.guards)} passing kept) after {len(self.attempts)} call(s).")
+            f"{len(self.baseline.guards)} passing kept) after {len(self.attempts)} candidate(s).")
         return SearchResult(self.attempts, selection, best, reason, self.opening, chosen=best)
 
     def accepted(self, attempt: Attempt) -> bool:

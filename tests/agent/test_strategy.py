@@ -24,7 +24,8 @@ CHATTY = {"text": "The function subtracts instead of adding; it should use +."}
 
 
 def run(repo: Path, tmp_path: Path, script: list, *overrides: str, issue: str = ISSUE):
-    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", *overrides])
+    """Solve with the scripted model; mutants are off unless asked for (they would fix `a - b` themselves)."""
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.mutants=0", *overrides])
     events = []
     job = SolveJob(config=config, repo=resolve_repo(str(repo)), issue=IssueText(text=issue),
                    model=ScriptedModel(script), tools=make_tools(config), on_event=events.append)
@@ -65,6 +66,29 @@ def test_one_line_answers_follow_a_first_round_that_changes_nothing(calc_repo: P
     chat = attempts[4]["messages"]  # one-line calls continue one chat: each answer, then what became of it
     assert [m["role"] for m in chat] == ["assistant", "user", "assistant", "user", "assistant"]
     assert "already written that way" in chat[1]["content"] and "not of the form" in chat[3]["content"]
+
+
+def test_mutants_of_the_lines_the_model_names_fix_what_its_rewrites_do_not(calc_repo: Path, tmp_path: Path) -> None:
+    same_line = {"text": "LINE 3: return a - b\n"}
+    result, data, events = run(calc_repo, tmp_path, [WRONG, WRONG, same_line, RIGHT], "repair.mutants=5",
+                               "repair.line_samples=1")
+    attempts = data.extra["repair"]["attempts"]
+    assert [a["kind"] for a in attempts] == ["rewrite", "rewrite", "line", "mutant"]
+    assert attempts[3]["plausible"] and attempts[3]["temperature"] is None and attempts[3]["messages"] == []
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert len(data.steps) == 3  # a step per model call; the mutant made none
+    assert events[-1].arguments == {"candidate": 3, "mutant": "calc.py:3: '-' -> '+'", "fixed": "1/1",
+                                    "regressions": 0}
+
+
+def test_mutants_stop_at_their_limit_and_the_model_goes_on(make_repo, tmp_path: Path) -> None:
+    repo = make_repo({**BUGGY_CALC, "calc.py": 'def add(a, b):\n    """Return the sum of a and b."""\n'
+                                               "    return abs(a) * 0 + 7\n\n\ndef mul(a, b):\n    return a * b\n"})
+    right = {"text": "```python\ndef add(a, b):\n    return a + b\n```"}
+    result, data, _ = run(repo, tmp_path, [WRONG, WRONG, right], "repair.mutants=3", "repair.line_samples=0")
+    kinds = [a["kind"] for a in data.extra["repair"]["attempts"]]
+    assert kinds == ["rewrite", "rewrite", "mutant", "mutant", "mutant", "rewrite"]
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
 
 
 def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, tmp_path: Path) -> None:

@@ -1,0 +1,72 @@
+"""Mutants of suspect lines: which edits are made, in what order, and which are left out."""
+
+from __future__ import annotations
+
+from agent.repair.edits import named_lines, parse_line_edits
+from agent.repair.localize import Region
+from agent.repair.mutate import changed_lines, mutants
+
+KNAPSACK = """def best(capacity, items):
+    memo = {}
+    for i in range(1, len(items) + 1):
+        weight, value = items[i - 1]
+        for j in range(1, capacity + 1):
+            if weight < j:
+                memo[i, j] = max(memo[i - 1, j], value + memo[i - 1, j - weight])
+    return memo
+"""
+
+
+def lines_of(path: str, text: str, lines: list[int]) -> list[tuple[int, str, str]]:
+    return [(m.line, m.what, m.text.splitlines()[m.line - 1].strip()) for m in mutants(path, text, lines)]
+
+
+def test_a_comparison_is_flipped_first_then_the_condition_negated() -> None:
+    made = lines_of("k.py", KNAPSACK, [6])
+    assert made[0] == (6, "'<' -> '<='", "if weight <= j:")
+    assert (6, "condition negated", "if not (weight < j):") in made
+
+
+def test_operands_are_swapped_and_off_by_one_edits_are_tried() -> None:
+    made = [line for _, _, line in lines_of("k.py", KNAPSACK, [4, 7])]
+    assert "weight, value = items[i]" in made  # `- 1` removed
+    assert "value, weight = items[i - 1]" not in made  # a tuple target is no bracket: not swapped
+    assert "memo[j, i] = max(memo[i - 1, j], value + memo[i - 1, j - weight])" in made
+    assert "memo[i, j] = min(memo[i - 1, j], value + memo[i - 1, j - weight])" in made
+    assert "memo[i, j] = max(memo[i - 1, j], value + memo[i - 1, j - weight + 1])" in made
+
+
+def test_a_sibling_attribute_the_file_uses_replaces_one() -> None:
+    text = "def order(node):\n    seen = node.incoming_nodes\n    return [n for n in node.outgoing_nodes if n]\n"
+    made = [line for _, _, line in lines_of("t.py", text, [3])]
+    assert "return [n for n in node.incoming_nodes if n]" in made
+
+
+def test_only_variants_that_parse_and_change_the_tree_are_kept() -> None:
+    text = "def f(xs):\n    for x in xs:\n        yield x - 1  # 1 < 2\n"
+    made = lines_of("f.py", text, [3, 2, 2, 99])
+    assert [line for _, _, line in made] == ["yield x + 1  # 1 < 2", "yield x  # 1 < 2", "yield x - 2  # 1 < 2"]
+    assert all("1 < 2" in m.text for m in mutants("f.py", text, [3]))  # a comment is no code
+    assert not any("for x not in xs" in m.text for m in mutants("f.py", text, [2]))  # does not parse
+    assert list(mutants("f.py", "def f(:\n    pass\n", [1])) == []
+
+
+def test_the_likeliest_kind_of_edit_is_tried_on_every_line_before_the_next_kind() -> None:
+    made = lines_of("k.py", KNAPSACK, [7, 6])
+    assert made[0][:2] == (7, "'max' -> 'min'") and (6, "'<' -> '<='") in [m[:2] for m in made[:8]]
+    assert made.index((6, "'<' -> '<='", "if weight <= j:")) < min(i for i, m in enumerate(made) if "removed" in m[1])
+
+
+def test_changed_lines_are_the_replaced_deleted_or_neighbouring_ones() -> None:
+    original = "a\nb\nc\nd\n"
+    assert changed_lines(original, "a\nB\nc\nd\n") == [2]
+    assert changed_lines(original, "a\nb\nd\n") == [3]
+    assert changed_lines(original, "a\nb\nnew\nc\nd\n") == [2, 3]
+
+
+def test_a_line_number_off_by_one_is_read_as_the_line_whose_code_it_gives() -> None:
+    region = Region("k.py", 1, 8, KNAPSACK, "test")
+    assert [(n, code) for _, n, code in named_lines("LINE 5: if weight < j:", [region])] == [(6, "if weight < j:")]
+    assert [n for _, n, _ in named_lines("LINE 6: if weight <= j:", [region])] == [6]
+    edits = parse_line_edits("LINE 7: if weight <= j:", [region])  # line 7 is nothing like it; line 6 is
+    assert edits[0].region.start == 6 and edits[0].new == "            if weight <= j:\n"
