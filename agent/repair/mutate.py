@@ -53,7 +53,10 @@ def mutants(path: str, text: str, lines: list[int]) -> Iterator[Mutant]:
     source = text.splitlines(keepends=True)
     attributes = sorted({b.string for a, b in pairwise(tokens) if a.string == "." and b.type == tokenize.NAME})
     numbers = [n for n in dict.fromkeys(lines) if 1 <= n <= len(source)]
-    on_line = {n: [t for t in tokens if t.start[0] == n == t.end[0]] for n in numbers}
+    on_line: dict[int, list[tokenize.TokenInfo]] = {n: [] for n in numbers}
+    for token in tokens:
+        if token.start[0] == token.end[0] and token.start[0] in on_line:
+            on_line[token.start[0]].append(token)
     seen = {text}
     for kind in KINDS:
         for number in numbers:

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from agent.models.base import Model
 from agent.repair.edits import NoChange, apply_edits, named_lines, parse_edits, parse_line_edits, show, show_numbered
@@ -34,7 +35,7 @@ from workspaces.base import clip_middle
 
 @dataclass
 class Attempt:
-    """One model call of the search and what became of its answer."""
+    """One candidate of the search (a model call's answer, or a mutant) and what became of it."""
 
     number: int
     """0-based candidate number (model calls and mutants alike)."""
@@ -153,12 +154,12 @@ class RepairSearch:
 
     def run(self) -> SearchResult:
         """Search until enough candidates pass, the calls are spent, or the deadline."""
-        aiming, calls = bool(self.baseline.targets), 0
-        mutate_at = self.config.first_round + self.config.line_samples
+        aiming, calls, mutated = bool(self.baseline.targets), 0, False
         while calls < self.config.samples and not self.finished(aiming):
-            if calls == mutate_at and aiming and self.baseline.strict:
-                self.mutate()
-                mutate_at = -1
+            if not mutated and calls == self.config.first_round + self.config.line_samples:
+                mutated = True
+                if aiming and self.baseline.strict:
+                    self.mutate()
                 continue
             self.attempts.append(self.attempt(len(self.attempts), calls))
             calls += 1
@@ -200,21 +201,19 @@ class RepairSearch:
         """Try small generic edits of the suspect lines (agent/repair/mutate.py), at most `repair.mutants`, within
         half the time left, until enough candidates pass."""
         until = None if self.deadline is None else time.monotonic() + (self.deadline - time.monotonic()) / 2
-        made = 0
-        for tier in self.suspects():
-            for path in dict.fromkeys(path for path, _ in tier):
-                for mutant in mutants(path, self.originals[path], [n for p, n in tier if p == path]):
-                    if made >= self.config.mutants or self.finished(True) or (until and time.monotonic() >= until):
-                        return
-                    started = time.monotonic()
-                    attempt = Attempt(len(self.attempts), "mutant", None, None,
-                                      reply=f"{path}:{mutant.line}: {mutant.what}")
-                    attempt.changed = {path: mutant.text}
-                    attempt.trial = self.trier.trial(attempt.changed)
-                    attempt.problem, attempt.seconds = attempt.trial.problem, time.monotonic() - started
-                    self.attempts.append(attempt)
-                    self.record(attempt, [])
-                    made += 1
+        candidates = (m for tier in self.suspects() for path in dict.fromkeys(p for p, _ in tier)
+                      for m in mutants(path, self.originals[path], [n for p, n in tier if p == path]))
+        for mutant in islice(candidates, self.config.mutants):
+            if self.finished(True) or (until and time.monotonic() >= until):
+                return
+            started = time.monotonic()
+            attempt = Attempt(len(self.attempts), "mutant", None, None,
+                              reply=f"{mutant.path}:{mutant.line}: {mutant.what}")
+            attempt.changed = {mutant.path: mutant.text}
+            attempt.trial = self.trier.trial(attempt.changed)
+            attempt.problem, attempt.seconds = attempt.trial.problem, time.monotonic() - started
+            self.attempts.append(attempt)
+            self.record(attempt, [])
 
     def suspects(self) -> list[list[tuple[str, int]]]:
         """Python lines to mutate, in two tiers: those the model pointed at (named by the one-line answers, changed
