@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 StrategyName = Literal["auto", "repair", "loop"]
 """`auto`: repair when a failing test is known (or the model is self-hosted), then the tool loop with the time left
-if no candidate passed;
+if no candidate passed (a self-hosted model aiming at a failing test samples up to `repair.self_hosted_samples`
+candidates first);
 `repair`: only the repair strategy; `loop`: only the tool-using agent loop."""
 
 
@@ -19,6 +20,10 @@ class RepairConfig(BaseModel):
 
     samples: int = Field(default=10, ge=1)
     """Model calls for candidates, at most (one-line answers included)."""
+    self_hosted_samples: int = Field(default=40, ge=1)
+    """The same limit for a self-hosted model when a failing test is known and the strategy is `auto`: the tool loop
+    that would take over after a failed repair rarely gets anywhere with a small model, so more samples get the
+    time instead (the wall-time limit still bounds them)."""
     temperatures: list[float] = Field(default_factory=lambda: [0.0, 0.8])
     """Temperature of candidate k is item k (the last one repeats): a greedy answer first, then samples."""
     first_round: int = Field(default=2, ge=1)

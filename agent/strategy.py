@@ -6,7 +6,8 @@
 - `loop`: the tool-using agent (agent/loop.py).
 - `auto`: repair when a failing test is known; if no candidate passes, the loop continues with the time left,
   told which tests fail. Without a failing test, the loop; for a self-hosted model (behind `api_base`, unknown to
-  litellm) repair by agreement first, since a small model rarely gets anywhere in the tool loop.
+  litellm) repair by agreement first, since a small model rarely gets anywhere in the tool loop. For the same reason
+  a self-hosted model aiming at a failing test keeps sampling repairs (`repair.self_hosted_samples`) before the loop.
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
     aim = baseline is not None and bool(baseline.targets)
     local = bool(getattr(job.model, "local", False))
     if config.strategy == "repair" or (config.strategy == "auto" and (aim or local)):
-        outcome = repair(job, ws, plan, baseline, trajectory, deadline)
+        settings = config.repair
+        if config.strategy == "auto" and local and aim:
+            settings = settings.model_copy(update={"samples": max(settings.samples, settings.self_hosted_samples)})
+        outcome = repair(job, ws, plan, baseline, trajectory, deadline, settings)
         if outcome.done or config.strategy == "repair":
             return
         log.info("repair found no candidate that passes; the tool loop continues")

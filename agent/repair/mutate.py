@@ -4,8 +4,10 @@ A small model often points at the right line and still cannot write the fix; man
 off (`<` for `<=`, a missing `+ 1`, two operands swapped, a sibling attribute). For each suspect line, in the
 order given, this yields variants of it: comparisons and arithmetic flipped, integer literals moved by one,
 `+ 1`/`- 1` removed or added at a closing bracket, two simple operands swapped, `and`/`or`, `min`/`max`,
-`True`/`False` exchanged, a condition negated, an attribute replaced by a similar one the file uses. Only
-variants that parse and change the syntax tree are kept; the tests decide. Python only.
+`True`/`False` exchanged, a condition negated, an attribute replaced by a similar one the file uses, and
+code borrowed from the same function (fixes are often made of code the program already has): a variable
+replaced by a form of it used elsewhere (`b` -> `b[1:]`), a call or subscript by a variable bound above it.
+Only variants that parse and change the syntax tree are kept; the tests decide. Python only.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ FLIPS = {"<": ["<=", ">"], "<=": ["<", ">="], ">": [">=", "<"], ">=": [">", "<="
 """Token -> the tokens tried in its place."""
 
 SIMPLE = (tokenize.NAME, tokenize.NUMBER)
+BORROWED_NAMES = 3
+"""Variables tried in place of one call or subscript (the nearest bindings above it)."""
+FORM_CHARS = 30
+"""Longest form of a variable borrowed (`items[i - 1]`)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,22 @@ class Mutant:
     """The whole new file."""
 
 
+@dataclass(frozen=True)
+class Line:
+    """A suspect line, and what the kinds of edit need to know of it and its file."""
+
+    text: str
+    """The line, with its end of line."""
+    number: int
+    """1-based."""
+    tokens: list[tokenize.TokenInfo]
+    """Its tokens."""
+    attributes: list[str]
+    """Attribute names the file uses."""
+    tree: ast.Module
+    """The file's syntax tree."""
+
+
 def mutants(path: str, text: str, lines: list[int]) -> Iterator[Mutant]:
     """Variants of `text`'s `lines`, each parsing and differing from the original in its syntax tree: the
     likeliest kind of edit on every line (in the order of `lines`) before the next kind. Nothing for a file that
@@ -50,22 +72,23 @@ def mutants(path: str, text: str, lines: list[int]) -> Iterator[Mutant]:
         original = ast.dump(ast.parse(text))
     except (SyntaxError, tokenize.TokenError, ValueError):
         return
-    source = text.splitlines(keepends=True)
+    source, tree = text.splitlines(keepends=True), ast.parse(text)
     attributes = sorted({b.string for a, b in pairwise(tokens) if a.string == "." and b.type == tokenize.NAME})
     numbers = [n for n in dict.fromkeys(lines) if 1 <= n <= len(source)]
     on_line: dict[int, list[tokenize.TokenInfo]] = {n: [] for n in numbers}
     for token in tokens:
         if token.start[0] == token.end[0] and token.start[0] in on_line:
             on_line[token.start[0]].append(token)
+    suspects = [Line(source[n - 1], n, on_line[n], attributes, tree) for n in numbers]
     seen = {text}
     for kind in KINDS:
-        for number in numbers:
-            for what, new_line in kind(source[number - 1], on_line[number], attributes):
-                new_text = "".join(source[:number - 1]) + new_line + "".join(source[number:])
+        for line in suspects:
+            for what, new_line in kind(line):
+                new_text = "".join(source[:line.number - 1]) + new_line + "".join(source[line.number:])
                 if new_text in seen or not _changes_tree(new_text, original):
                     continue
                 seen.add(new_text)
-                yield Mutant(path, number, what, new_text)
+                yield Mutant(path, line.number, what, new_text)
 
 
 def _changes_tree(text: str, original: str) -> bool:
@@ -79,67 +102,136 @@ def _splice(line: str, token: tokenize.TokenInfo, new: str) -> str:
     return line[:token.start[1]] + new + line[token.end[1]:]
 
 
-def _flips(line: str, tokens: list[tokenize.TokenInfo], _: list[str]) -> Iterator[tuple[str, str]]:
-    for token in tokens:
+def _flips(line: Line) -> Iterator[tuple[str, str]]:
+    for token in line.tokens:
         for other in FLIPS.get(token.string, []):
-            yield f"{token.string!r} -> {other!r}", _splice(line, token, other)
+            yield f"{token.string!r} -> {other!r}", _splice(line.text, token, other)
 
 
-def _one_removed(line: str, tokens: list[tokenize.TokenInfo], _: list[str]) -> Iterator[tuple[str, str]]:
-    for before, token in pairwise(tokens):
+def _one_removed(line: Line) -> Iterator[tuple[str, str]]:
+    text = line.text
+    for before, token in pairwise(line.tokens):
         if before.type == tokenize.OP and before.string in "+-" and token.type == tokenize.NUMBER:
-            yield f"{before.string} {token.string} removed", line[:before.start[1]].rstrip(" ") + line[token.end[1]:]
+            yield f"{before.string} {token.string} removed", text[:before.start[1]].rstrip(" ") + text[token.end[1]:]
 
 
-def _numbers(line: str, tokens: list[tokenize.TokenInfo], _: list[str]) -> Iterator[tuple[str, str]]:
-    for before, token in pairwise([None, *tokens]):
+def _numbers(line: Line) -> Iterator[tuple[str, str]]:
+    for before, token in pairwise([None, *line.tokens]):
         if token.type == tokenize.NUMBER and token.string.isdigit():
             value = int(token.string)
             after_sign = before is not None and before.string in "+-"  # `- 1` to `- 0` is `- 1` removed
             for other in [n for n in (value + 1, value - 1) if not (after_sign and n == 0)] if value else [1]:
-                yield f"{value} -> {other}", _splice(line, token, str(other))
+                yield f"{value} -> {other}", _splice(line.text, token, str(other))
 
 
-def _siblings(line: str, tokens: list[tokenize.TokenInfo], attributes: list[str]) -> Iterator[tuple[str, str]]:
+def _siblings(line: Line) -> Iterator[tuple[str, str]]:
     """An attribute replaced by the file's most similar other attributes."""
-    for before, token in pairwise(tokens):
+    for before, token in pairwise(line.tokens):
         if before.string == "." and token.type == tokenize.NAME:
-            for other in difflib.get_close_matches(token.string, [a for a in attributes if a != token.string], 2, 0.4):
-                yield f".{token.string} -> .{other}", _splice(line, token, other)
+            others = [a for a in line.attributes if a != token.string]
+            for other in difflib.get_close_matches(token.string, others, 2, 0.4):
+                yield f".{token.string} -> .{other}", _splice(line.text, token, other)
 
 
-def _one_added(line: str, tokens: list[tokenize.TokenInfo], _: list[str]) -> Iterator[tuple[str, str]]:
+def _one_added(line: Line) -> Iterator[tuple[str, str]]:
     """`+ 1` or `- 1` before a closing bracket that follows an operand."""
-    for before, token in pairwise(tokens):
+    text = line.text
+    for before, token in pairwise(line.tokens):
         if token.string in ")]" and (before.type in SIMPLE or before.string in ")]"):
             for step in (" + 1", " - 1"):
-                yield f"{step.strip()} before {token.string!r}", line[:token.start[1]] + step + line[token.start[1]:]
+                yield f"{step.strip()} before {token.string!r}", text[:token.start[1]] + step + text[token.start[1]:]
 
 
-def _swaps(line: str, tokens: list[tokenize.TokenInfo], _: list[str]) -> Iterator[tuple[str, str]]:
+def _swaps(line: Line) -> Iterator[tuple[str, str]]:
     """Two simple operands in brackets exchanged: `f(a, b)` -> `f(b, a)`, `m[i, j]` -> `m[j, i]`."""
+    text, tokens = line.text, line.tokens
     for i in range(2, len(tokens) - 2):
         left, comma, right = tokens[i - 1], tokens[i], tokens[i + 1]
         if comma.string != "," or left.type not in SIMPLE or right.type not in SIMPLE:
             continue
         if tokens[i - 2].string not in "([," or tokens[i + 2].string not in ")],":
             continue
-        swapped = (line[:left.start[1]] + right.string + line[left.end[1]:right.start[1]] + left.string
-                   + line[right.end[1]:])
+        swapped = (text[:left.start[1]] + right.string + text[left.end[1]:right.start[1]] + left.string
+                   + text[right.end[1]:])
         yield f"{left.string}, {right.string} swapped", swapped
 
 
-def _negations(line: str, tokens: list[tokenize.TokenInfo], _: list[str]) -> Iterator[tuple[str, str]]:
+def _negations(line: Line) -> Iterator[tuple[str, str]]:
     """A `not` removed; the condition of an `if`/`elif`/`while` on one line negated."""
-    for token in tokens:
+    text = line.text
+    for token in line.tokens:
         if token.string == "not":
-            yield "not removed", line[:token.start[1]] + line[token.end[1]:].lstrip(" ")
-    code = [t for t in tokens if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT,
+            yield "not removed", text[:token.start[1]] + text[token.end[1]:].lstrip(" ")
+    code = [t for t in line.tokens if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT,
                                                 tokenize.DEDENT)]
     if len(code) > 2 and code[0].string in ("if", "elif", "while") and code[-1].string == ":":
         head, colon = code[0].end[1], code[-1].start[1]
-        condition = line[head:colon].strip()
-        yield "condition negated", line[:head] + f" not ({condition})" + line[colon:]
+        condition = text[head:colon].strip()
+        yield "condition negated", text[:head] + f" not ({condition})" + text[colon:]
+
+
+def _borrowed(line: Line) -> Iterator[tuple[str, str]]:
+    """Code the same function has, in place of code on the line: a variable by a form of it used elsewhere in the
+    function (`b` -> `b[1:]`), a call or subscript by one of the variables bound nearest above the line."""
+    scope = _scope(line.tree, line.number)
+    statements = {id(n.value) for n in ast.walk(scope) if isinstance(n, ast.Expr)}
+    indexed = {id(n.value) for n in ast.walk(scope) if isinstance(n, ast.Subscript | ast.Attribute)}
+    forms, bound = _forms(scope), _bound_above(scope, line.number)
+    here = [n for n in ast.walk(scope) if getattr(n, "lineno", 0) == getattr(n, "end_lineno", 0) == line.number]
+    for node in sorted(here, key=lambda n: n.col_offset):
+        if not isinstance(getattr(node, "ctx", ast.Load()), ast.Load) or id(node) in statements:
+            continue
+        if isinstance(node, ast.Name) and id(node) not in indexed:  # `b[0]` to `b[1:][0]` is a stretch
+            others = {shown: text for form, shown, text in forms.get(node.id, []) if not _around(form, node)}
+            for shown, text in others.items():  # a form holding this very variable would only grow
+                yield f"{node.id} -> {shown}", _replace(line.text, node, text)
+        elif isinstance(node, ast.Call | ast.Subscript):
+            inside = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            for name in [b for b in bound if b not in inside][:BORROWED_NAMES]:
+                shown = ast.unparse(node)
+                yield f"{shown if len(shown) <= FORM_CHARS else shown[:FORM_CHARS] + '...'} -> {name}", \
+                    _replace(line.text, node, name)
+
+
+def _scope(tree: ast.Module, number: int) -> ast.AST:
+    """The innermost function holding line `number` (the module outside any)."""
+    scope: ast.AST = tree
+    for node in ast.walk(tree):  # breadth first: an inner function comes after the one holding it
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno <= number <= node.end_lineno:
+            scope = node
+    return scope
+
+
+def _forms(scope: ast.AST) -> dict[str, list[tuple[ast.expr, str, str]]]:
+    """Variable -> the short one-line subscripts and arithmetic of it alone in `scope`: (node, shown, as inserted)."""
+    forms: dict[str, list[tuple[ast.expr, str, str]]] = {}
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Subscript | ast.BinOp) or node.lineno != node.end_lineno:
+            continue
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        shown = ast.unparse(node)
+        if len(names) == 1 and len(shown) <= FORM_CHARS and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            forms.setdefault(names.pop(), []).append((node, shown, f"({shown})" if isinstance(node, ast.BinOp)
+                                                      else shown))
+    return forms
+
+
+def _around(outer: ast.expr, inner: ast.expr) -> bool:
+    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and \
+        (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
+
+
+def _bound_above(scope: ast.AST, number: int) -> list[str]:
+    """Variables `scope` binds before line `number`, the nearest first (parameters last)."""
+    stored = sorted((-n.lineno, n.col_offset, n.id) for n in ast.walk(scope)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.lineno < number)
+    parameters = [a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)] if hasattr(scope, "args") else []
+    return list(dict.fromkeys([name for _, _, name in stored] + parameters))
+
+
+def _replace(text: str, node: ast.expr, new: str) -> str:
+    raw = text.encode()  # the syntax tree's columns count bytes
+    return (raw[:node.col_offset] + new.encode() + raw[node.end_col_offset:]).decode()
 
 
 def changed_lines(original: str, text: str) -> list[int]:
@@ -152,5 +244,5 @@ def changed_lines(original: str, text: str) -> list[int]:
     return [n for n in dict.fromkeys(lines) if n >= 1]
 
 
-KINDS = (_flips, _one_removed, _numbers, _swaps, _siblings, _negations, _one_added)
-"""The kinds of edit, likeliest first; each maps (line, its tokens, the file's attribute names) to (what, new line)."""
+KINDS = (_flips, _one_removed, _numbers, _swaps, _siblings, _negations, _borrowed, _one_added)
+"""The kinds of edit, likeliest first; each maps a suspect Line to (what, new line text) pairs."""

@@ -16,6 +16,7 @@ from agent.repair.evaluate import Trier
 from agent.repair.localize import Region, leads, regions
 from agent.repair.reproduce import reproduce
 from agent.repair.search import Attempt, RepairSearch, SearchResult
+from agent.repair_config import RepairConfig
 from agent.samples.lint import detect_linter
 from agent.testing.baseline import TestBaseline
 from agent.testing.failures import failures_of
@@ -39,14 +40,15 @@ class RepairOutcome:
 
 
 def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseline, trajectory: Trajectory,
-           deadline: float) -> RepairOutcome:
-    """Search for a fix; put the chosen one (or, for `strategy: repair`, the best partial one) in the workspace."""
-    data = trajectory.data
+           deadline: float, settings: RepairConfig | None = None) -> RepairOutcome:
+    """Search for a fix; put the chosen one (or, for `strategy: repair`, the best partial one) in the workspace.
+    `settings` replaces the configured `repair` section (the strategy may allow more samples)."""
+    data, settings = trajectory.data, settings or job.config.repair
     paths = [p for p in ws.exec("git ls-files", timeout=120).output.split("\n") if p]
     output = failures_of(baseline.before) if baseline.before and baseline.targets else ""
     failing_files = list(dict.fromkeys(test_file(t) for t in baseline.targets))  # related tests are no evidence
-    shown = regions(ws, leads(ws, plan, output, failing_files, paths), budget=job.config.repair.context_lines,
-                    whole_file=job.config.repair.whole_file_lines)
+    shown = regions(ws, leads(ws, plan, output, failing_files, paths), budget=settings.context_lines,
+                    whole_file=settings.whole_file_lines)
     kept = data.extra.setdefault("repair", {"regions": [{"path": r.path, "start": r.start, "end": r.end,
                                                             "reason": r.reason} for r in shown], "attempts": []})
     if not shown:
@@ -54,8 +56,8 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
         trajectory.save()
         return RepairOutcome(False)
     events = job.on_event or (lambda event: None)
-    if not baseline.targets and job.config.repair.reproduce:
-        aim_at_reproduction(job, baseline, shown, trajectory, deadline, events)
+    if not baseline.targets and settings.reproduce:
+        aim_at_reproduction(job, baseline, shown, trajectory, deadline, events, settings.reproduce)
     trier = Trier(ws, baseline, detect_linter(ws))
     aim = f"{len(baseline.targets)} failing test(s)" if baseline.targets else "no failing test (agreement decides)"
     where = ", ".join(f"{r.path}:{r.start}-{r.end}" for r in shown)
@@ -65,7 +67,7 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
         note(trajectory, attempt, messages)
         events(progress(attempt, len(data.steps), job.model.cost, len(baseline.targets)))
 
-    search = RepairSearch(job.model, trier, baseline, shown, job.issue.text, job.config.repair, deadline=deadline,
+    search = RepairSearch(job.model, trier, baseline, shown, job.issue.text, settings, deadline=deadline,
                           record=record)
     kept["opening"] = [m.model_dump() for m in search.opening]
     kept["line_opening"] = search.line_opening[1].model_dump()
@@ -83,12 +85,13 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
 
 
 def aim_at_reproduction(job: SolveJob, baseline: TestBaseline, shown: list[Region], trajectory: Trajectory,
-                        deadline: float, events: Callable[[LoopEvent], None]) -> None:
-    """No test fails: ask for one written from the issue; when one fails on the base commit, aim at it."""
+                        deadline: float, events: Callable[[LoopEvent], None], answers: int) -> None:
+    """No test fails: ask for one written from the issue (at most `answers` times); when one fails on the base
+    commit, aim at it."""
     data = trajectory.data
     events(LoopEvent("note", len(data.steps), job.model.cost,
                      text="repair: no failing test; writing one from the issue"))
-    found = reproduce(job.model, baseline, shown, job.issue.text, job.config.repair.reproduce, deadline)
+    found = reproduce(job.model, baseline, shown, job.issue.text, answers, deadline)
     data.extra["repair"]["reproduction"] = {"path": found.path, "kept": found.text, "tests": found.tests,
                                             "answers": found.answers}
     for answer in found.answers:

@@ -165,6 +165,22 @@ def test_auto_gives_a_self_hosted_model_repair_by_agreement_without_a_failing_te
     assert result.gate.status == "passed"  # test_mul still passes; nothing failed before, so nothing to fix
 
 
+def test_a_self_hosted_model_aiming_at_a_failing_test_samples_past_the_hosted_limit(calc_repo, tmp_path) -> None:
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.samples=2",
+                          "repair.self_hosted_samples=4", "repair.line_samples=0", "repair.mutants=0"])
+    model = ScriptedModel([WRONG, WRONG, WRONG, RIGHT])
+    model.local = True
+    job = SolveJob(config=config, repo=resolve_repo(str(calc_repo)), issue=IssueText(text=ISSUE),
+                   model=model, tools=make_tools(config))
+    result = solve(job)
+    data = load_trajectory(result.run_dir / "trajectory.json")
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert [a["plausible"] for a in data.extra["repair"]["attempts"]] == [False, False, False, True]
+    hosted, _, _ = run(calc_repo, tmp_path / "hosted", [WRONG, WRONG, WRONG, RIGHT], "repair.samples=2",
+                       "repair.self_hosted_samples=4", "repair.line_samples=0", "strategy=repair")
+    assert hosted.exit_status == "RepairFailed"  # `repair` keeps the configured limit, whoever the model is
+
+
 def test_without_a_failing_test_a_fix_may_break_a_test_that_pins_the_old_behaviour(make_repo, tmp_path) -> None:
     others = "".join(f"\n\ndef test_other_{n}():\n    assert fmt.WIDTH == 8\n" for n in range(9))
     repo = make_repo({"fmt.py": 'import os\n\nFORMAT = "%(filename)s"\nWIDTH = 8\n',

@@ -70,3 +70,31 @@ def test_a_line_number_off_by_one_is_read_as_the_line_whose_code_it_gives() -> N
     assert [n for _, n, _ in named_lines("LINE 6: if weight <= j:", [region])] == [6]
     edits = parse_line_edits("LINE 7: if weight <= j:", [region])  # line 7 is nothing like it; line 6 is
     assert edits[0].region.start == 6 and edits[0].new == "            if weight <= j:\n"
+
+
+COMMON = """def common(a, b):
+    if not a or not b:
+        return ''
+    elif a[0] == b[0]:
+        return a[0] + common(a[1:], b)
+    return max(common(a, b[1:]), common(a[1:], b), key=len)
+"""
+
+
+def test_a_variable_is_replaced_by_a_form_of_it_the_function_uses_elsewhere() -> None:
+    made = lines_of("c.py", COMMON, [5])
+    assert (5, "b -> b[1:]", "return a[0] + common(a[1:], b[1:])") in made
+    assert (5, "b -> b[0]", "return a[0] + common(a[1:], b[0])") in made
+    steps = "def walk(n, xs):\n    for x in xs:\n        yield n * x\n    return n - 1\n"
+    assert (3, "n -> n - 1", "yield (n - 1) * x") in lines_of("w.py", steps, [3])  # arithmetic keeps its precedence
+
+
+def test_a_call_is_replaced_by_a_variable_bound_above_it_the_nearest_first() -> None:
+    text = ("def cost(prices, count, table):\n    total = 0\n    price, unit = prices[0]\n"
+            "    seen.append(lookup(table))\n    return lookup(table) * count  # é\n")
+    made = [(what, line) for _, what, line in lines_of("c.py", text, [5])]
+    borrowed = [pair for pair in made if pair[0].startswith("lookup(table) ->")]
+    assert borrowed == [("lookup(table) -> price", "return price * count  # é"),
+                        ("lookup(table) -> unit", "return unit * count  # é"),
+                        ("lookup(table) -> total", "return total * count  # é")]
+    assert not [what for _, what, _ in lines_of("c.py", text, [4]) if what.startswith("seen.append")]  # a statement
