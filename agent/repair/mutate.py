@@ -15,7 +15,9 @@ from __future__ import annotations
 import ast
 import difflib
 import io
+import sys
 import tokenize
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -185,12 +187,21 @@ def _borrowed(line: Line) -> Iterator[tuple[str, str]]:
             others = {shown: text for form, shown, text in forms.get(node.id, []) if not _around(form, node)}
             for shown, text in others.items():  # a form holding this very variable would only grow
                 yield f"{node.id} -> {shown}", _replace(line.text, node, text)
-        elif isinstance(node, ast.Call | ast.Subscript):
+        elif isinstance(node, ast.Call | ast.Subscript) and not _last_reads(scope, node):
             inside = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
             for name in [b for b in bound if b not in inside][:BORROWED_NAMES]:
                 shown = ast.unparse(node)
                 yield f"{shown if len(shown) <= FORM_CHARS else shown[:FORM_CHARS] + '...'} -> {name}", \
                     _replace(line.text, node, name)
+
+
+def _last_reads(scope: ast.AST, node: ast.expr) -> bool:
+    """`node` holds every read of a variable `scope` binds: replacing it would leave a parameter or loop variable
+    unused, which makes tests pass for the wrong reason more often than it fixes a bug."""
+    def reads(tree: ast.AST) -> Counter[str]:
+        return Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    everywhere, bound = reads(scope), set(_bound_above(scope, sys.maxsize))
+    return any(name in bound and everywhere[name] == count for name, count in reads(node).items())
 
 
 def _scope(tree: ast.Module, number: int) -> ast.AST:

@@ -98,3 +98,11 @@ def test_a_call_is_replaced_by_a_variable_bound_above_it_the_nearest_first() -> 
                         ("lookup(table) -> unit", "return unit * count  # é"),
                         ("lookup(table) -> total", "return total * count  # é")]
     assert not [what for _, what, _ in lines_of("c.py", text, [4]) if what.startswith("seen.append")]  # a statement
+
+
+def test_a_call_holding_every_read_of_a_variable_is_kept() -> None:
+    text = ("def reach(node, goal):\n    if node is goal:\n        return True\n"
+            "    return any(reach(nxt, goal) for nxt in node.successors)\n")
+    made = [what for _, what, _ in lines_of("r.py", text, [4])]
+    assert not [what for what in made if what.startswith("reach(nxt, goal) ->")]  # `nxt` would be read nowhere
+    assert "goal -> " not in " ".join(made)
