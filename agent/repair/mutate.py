@@ -71,10 +71,10 @@ def mutants(path: str, text: str, lines: list[int]) -> Iterator[Mutant]:
     does not parse."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-        original = ast.dump(ast.parse(text))
+        tree = ast.parse(text)
     except (SyntaxError, tokenize.TokenError, ValueError):
         return
-    source, tree = text.splitlines(keepends=True), ast.parse(text)
+    source, original = text.splitlines(keepends=True), ast.dump(tree)
     attributes = sorted({b.string for a, b in pairwise(tokens) if a.string == "." and b.type == tokenize.NAME})
     numbers = [n for n in dict.fromkeys(lines) if 1 <= n <= len(source)]
     on_line: dict[int, list[tokenize.TokenInfo]] = {n: [] for n in numbers}
@@ -178,16 +178,17 @@ def _borrowed(line: Line) -> Iterator[tuple[str, str]]:
     scope = _scope(line.tree, line.number)
     statements = {id(n.value) for n in ast.walk(scope) if isinstance(n, ast.Expr)}
     indexed = {id(n.value) for n in ast.walk(scope) if isinstance(n, ast.Subscript | ast.Attribute)}
-    forms, bound = _forms(scope), _bound_above(scope, line.number)
+    forms, bound, reads = _forms(scope), _bound_above(scope, line.number), _reads(scope)
+    every_bound = set(_bound_above(scope, sys.maxsize))
     here = [n for n in ast.walk(scope) if getattr(n, "lineno", 0) == getattr(n, "end_lineno", 0) == line.number]
     for node in sorted(here, key=lambda n: n.col_offset):
-        if not isinstance(getattr(node, "ctx", ast.Load()), ast.Load) or id(node) in statements:
+        if not _is_read(node) or id(node) in statements:
             continue
         if isinstance(node, ast.Name) and id(node) not in indexed:  # `b[0]` to `b[1:][0]` is a stretch
             others = {shown: text for form, shown, text in forms.get(node.id, []) if not _around(form, node)}
             for shown, text in others.items():  # a form holding this very variable would only grow
                 yield f"{node.id} -> {shown}", _replace(line.text, node, text)
-        elif isinstance(node, ast.Call | ast.Subscript) and not _last_reads(scope, node):
+        elif isinstance(node, ast.Call | ast.Subscript) and not _last_reads(node, reads, every_bound):
             inside = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
             for name in [b for b in bound if b not in inside][:BORROWED_NAMES]:
                 shown = ast.unparse(node)
@@ -195,13 +196,19 @@ def _borrowed(line: Line) -> Iterator[tuple[str, str]]:
                     _replace(line.text, node, name)
 
 
-def _last_reads(scope: ast.AST, node: ast.expr) -> bool:
-    """`node` holds every read of a variable `scope` binds: replacing it would leave a parameter or loop variable
-    unused, which makes tests pass for the wrong reason more often than it fixes a bug."""
-    def reads(tree: ast.AST) -> Counter[str]:
-        return Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-    everywhere, bound = reads(scope), set(_bound_above(scope, sys.maxsize))
-    return any(name in bound and everywhere[name] == count for name, count in reads(node).items())
+def _last_reads(node: ast.expr, everywhere: Counter[str], bound: set[str]) -> bool:
+    """`node` holds every read (of `everywhere`, the scope's) of a variable the scope binds: replacing it would leave
+    a parameter or loop variable unused, which makes tests pass for the wrong reason more often than it fixes a bug."""
+    return any(name in bound and everywhere[name] == count for name, count in _reads(node).items())
+
+
+def _reads(tree: ast.AST) -> Counter[str]:
+    return Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+
+
+def _is_read(node: ast.AST) -> bool:
+    """An expression read (not a target); nodes without a context count as read."""
+    return isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
 
 
 def _scope(tree: ast.Module, number: int) -> ast.AST:
@@ -221,7 +228,7 @@ def _forms(scope: ast.AST) -> dict[str, list[tuple[ast.expr, str, str]]]:
             continue
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         shown = ast.unparse(node)
-        if len(names) == 1 and len(shown) <= FORM_CHARS and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+        if len(names) == 1 and len(shown) <= FORM_CHARS and _is_read(node):
             forms.setdefault(names.pop(), []).append((node, shown, f"({shown})" if isinstance(node, ast.BinOp)
                                                       else shown))
     return forms

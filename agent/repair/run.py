@@ -40,10 +40,10 @@ class RepairOutcome:
 
 
 def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseline, trajectory: Trajectory,
-           deadline: float, settings: RepairConfig | None = None) -> RepairOutcome:
+           deadline: float, settings: RepairConfig) -> RepairOutcome:
     """Search for a fix; put the chosen one (or, for `strategy: repair`, the best partial one) in the workspace.
-    `settings` replaces the configured `repair` section (the strategy may allow more samples)."""
-    data, settings = trajectory.data, settings or job.config.repair
+    `settings` is the `repair` section as the strategy applies it (it may allow more samples)."""
+    data = trajectory.data
     paths = [p for p in ws.exec("git ls-files", timeout=120).output.split("\n") if p]
     output = failures_of(baseline.before) if baseline.before and baseline.targets else ""
     failing_files = list(dict.fromkeys(test_file(t) for t in baseline.targets))  # related tests are no evidence
