@@ -252,6 +252,23 @@ def _replace(text: str, node: ast.expr, new: str) -> str:
     return (raw[:node.col_offset] + new.encode() + raw[node.end_col_offset:]).decode()
 
 
+def statement_lines(text: str, numbers: list[int]) -> list[int]:
+    """`numbers`, each followed by the other lines of the simple statement spanning it (a call or expression written
+    over several lines): a model naming one line of it often means another. Unchanged for a file that does not
+    parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return list(dict.fromkeys(numbers))
+    spans = [(n.lineno, n.end_lineno) for n in ast.walk(tree)
+             if isinstance(n, ast.stmt) and not hasattr(n, "body") and n.end_lineno > n.lineno]
+    lines: list[int] = []
+    for number in numbers:
+        around = [range(start, end + 1) for start, end in spans if start <= number <= end]
+        lines += [number, *(around[0] if around else [])]
+    return list(dict.fromkeys(lines))
+
+
 def changed_lines(original: str, text: str) -> list[int]:
     """1-based lines of `original` that `text` replaces or deletes, or next to which it inserts."""
     matcher = difflib.SequenceMatcher(None, original.splitlines(), text.splitlines(), autojunk=False)

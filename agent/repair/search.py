@@ -22,7 +22,7 @@ from agent.models.base import Model
 from agent.repair.edits import NoChange, apply_edits, named_lines, parse_edits, parse_line_edits, show, show_numbered
 from agent.repair.evaluate import Trial, Trier
 from agent.repair.localize import Region
-from agent.repair.mutate import changed_lines, mutants
+from agent.repair.mutate import changed_lines, mutants, statement_lines
 from agent.repair_config import RepairConfig
 from agent.samples.patches import split_patch
 from agent.samples.selection import Candidate, Selection, assign_groups, select
@@ -194,8 +194,17 @@ class RepairSearch:
         self.judge(attempt)
         self.record(attempt, messages[len(self.opening):] + [reply])
         if kind == "line":
-            self.line_chat += [reply, Message(role="user", content=line_feedback(attempt))]
+            self.continue_lines(attempt, reply)
         return attempt
+
+    def continue_lines(self, attempt: Attempt, reply: Message) -> None:
+        """The next one-line call continues the chat with what became of this answer; after an answer given before,
+        it starts afresh (a small model shown its own answer tends to repeat it)."""
+        before = [a.reply.strip() for a in self.attempts if a.kind == "line" and a is not attempt]
+        if attempt.reply.strip() in before:
+            self.line_chat = []
+        else:
+            self.line_chat += [reply, Message(role="user", content=line_feedback(attempt))]
 
     def mutate(self) -> None:
         """Try small generic edits of the suspect lines (agent/repair/mutate.py), at most `repair.mutants`, within
@@ -216,10 +225,13 @@ class RepairSearch:
             self.record(attempt, [])
 
     def suspects(self) -> list[list[tuple[str, int]]]:
-        """Python lines to mutate, in two tiers: those the model pointed at (named by the one-line answers, changed
-        by the rewrites, next to the named ones), then every other line shown."""
-        named = [(r.path, n) for a in self.attempts if a.kind == "line" for r, n, _ in named_lines(a.reply,
-                                                                                                   self.regions)]
+        """Python lines to mutate, in two tiers: those the model pointed at (named by the one-line answers, with the
+        rest of a statement written over several lines, changed by the rewrites, next to the named ones), then every
+        other line shown."""
+        said = [(r.path, n) for a in self.attempts if a.kind == "line"
+                for r, n, _ in named_lines(a.reply, self.regions)]
+        named = [(path, n) for path in dict.fromkeys(p for p, _ in said)
+                 for n in statement_lines(self.originals[path], [m for p, m in said if p == path])]
         touched = [(path, n) for a in self.attempts if a.kind == "rewrite"
                    for path, text in a.changed.items() for n in changed_lines(self.originals[path], text)]
         near = [(path, n + d) for path, n in named for d in (1, -1)]
@@ -230,16 +242,29 @@ class RepairSearch:
 
     def plan(self, call: int) -> tuple[str, Attempt | None]:
         """(kind, parent) of model call `call`: the first round of rewrites, the one-line answers, then every other
-        call feedback on the best rewrite that has not passed."""
+        call feedback on the best rewrite that has not passed (and whose feedback has not yet brought back a
+        repeat)."""
         first, lines = self.config.first_round, self.config.line_samples
         if call < first:
             return "rewrite", None
         if call < first + lines:
             return "line", None
-        failed = [a for a in self.attempts if not a.plausible and a.kind == "rewrite"]
+        failed = [a for a in self.attempts
+                  if a.kind == "rewrite" and not a.plausible and not self.stale(a) and not self.duplicate(a)]
         if not self.config.feedback or (call - first - lines) % 2 or not failed:
             return "rewrite", None
         return "rewrite", min(failed, key=lambda a: a.rank)
+
+    def stale(self, parent: Attempt) -> bool:
+        """Feedback on `parent` has already brought back nothing new (a small model shown the same feedback tends to
+        give the same answer again): the next best candidate gets the feedback instead."""
+        return any(child.parent == parent.number and (child.trial is None or self.duplicate(child))
+                   for child in self.attempts)
+
+    def duplicate(self, attempt: Attempt) -> bool:
+        """`attempt` is equivalent to an earlier candidate."""
+        return attempt.trial is not None and any(other.trial is not None and other.trial.key == attempt.trial.key
+                                                 for other in self.attempts[:attempt.number])
 
     def judge(self, attempt: Attempt) -> None:
         """Parse, apply and try the answer; the first thing that goes wrong is its problem."""

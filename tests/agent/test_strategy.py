@@ -91,6 +91,35 @@ def test_mutants_stop_at_their_limit_and_the_model_goes_on(make_repo, tmp_path: 
     assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
 
 
+def test_a_repeated_one_line_answer_starts_the_line_chat_afresh(calc_repo: Path, tmp_path: Path) -> None:
+    as_it_is, right = {"text": "LINE 3: return a - b\n"}, {"text": "LINE 3: return a + b\n"}
+    result, data, _ = run(calc_repo, tmp_path, [WRONG, WRONG, as_it_is, as_it_is, right], "repair.line_samples=3")
+    attempts = data.extra["repair"]["attempts"]
+    assert [m["role"] for m in attempts[3]["messages"]] == ["assistant", "user", "assistant"]
+    assert [m["role"] for m in attempts[4]["messages"]] == ["assistant"]  # not shown its repeated answer again
+    assert attempts[4]["plausible"] and result.exit_status == "Repaired"
+
+
+def test_feedback_that_brings_back_a_repeat_moves_on_to_the_next_candidate(calc_repo: Path, tmp_path: Path) -> None:
+    off_by_one = {"text": "```python\ndef add(a, b):\n    return a + b + 1\n```"}
+    result, data, _ = run(calc_repo, tmp_path, [WRONG, off_by_one, WRONG, off_by_one, RIGHT], "repair.line_samples=0")
+    attempts = data.extra["repair"]["attempts"]
+    assert [a["parent"] for a in attempts] == [None, None, 0, None, 1]
+    assert attempts[4]["messages"][0]["content"] == off_by_one["text"]  # #0's feedback gave #0 back: #1's turn
+    assert attempts[4]["plausible"] and result.exit_status == "Repaired"
+
+
+def test_a_line_named_inside_a_statement_over_several_lines_brings_its_other_lines_first(make_repo, tmp_path) -> None:
+    repo = make_repo({**BUGGY_CALC, "calc.py": "def add(a, b):\n    start = a < b and 0\n    return sum(\n"
+                                               "        [a,\n         -b],\n        start,\n    )\n\n\n"
+                                               "def mul(a, b):\n    return a * b\n"})
+    closing = {"text": "LINE 7: )\n"}
+    result, data, _ = run(repo, tmp_path, [CHATTY, CHATTY, closing], "repair.mutants=1", "repair.line_samples=1")
+    attempts = data.extra["repair"]["attempts"]
+    assert attempts[3]["mutant"] == "calc.py:5: '-' -> '+'"  # line 5 is neither named nor next to line 7
+    assert attempts[3]["plausible"] and result.exit_status == "Repaired"
+
+
 def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, tmp_path: Path) -> None:
     result, data, _ = run(calc_repo, tmp_path, [BROKEN, RIGHT, RIGHT], "repair.first_round=1",
                           "repair.line_samples=0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.repair.edits import named_lines, parse_line_edits
 from agent.repair.localize import Region
-from agent.repair.mutate import changed_lines, mutants
+from agent.repair.mutate import changed_lines, mutants, statement_lines
 
 KNAPSACK = """def best(capacity, items):
     memo = {}
@@ -106,3 +106,11 @@ def test_a_call_holding_every_read_of_a_variable_is_kept() -> None:
     made = [what for _, what, _ in lines_of("r.py", text, [4])]
     assert not [what for what in made if what.startswith("reach(nxt, goal) ->")]  # `nxt` would be read nowhere
     assert "goal -> " not in " ".join(made)
+
+
+def test_a_line_of_a_statement_written_over_several_lines_brings_the_rest_of_it() -> None:
+    text = ("def push(heap, item, cost):\n    insert(heap,\n        (min(cost,\n"
+            "             cost + 1),\n         item))\n    return heap\n")
+    assert statement_lines(text, [5, 6]) == [5, 2, 3, 4, 6]  # named first, then the rest of its statement
+    assert statement_lines(text, [1]) == [1]  # a definition is not expanded to its body
+    assert statement_lines("def broken(:\n", [1, 1]) == [1]
