@@ -6,7 +6,9 @@ order given, this yields variants of it: comparisons and arithmetic flipped, int
 `+ 1`/`- 1` removed or added at a closing bracket, two simple operands swapped, `and`/`or`, `min`/`max`,
 `True`/`False` exchanged, a condition negated, an attribute replaced by a similar one the file uses, and
 code borrowed from the same function (fixes are often made of code the program already has): a variable
-replaced by a form of it used elsewhere (`b` -> `b[1:]`), a call or subscript by a variable bound above it.
+replaced by a form of it used elsewhere (`b` -> `b[1:]`, or the other part of a slice used: `a[:k]` -> `a[k:]`), a
+call or subscript by a variable bound above it; last, a guard before the line (`if not xs: return 0`) returning a
+value the function already returns.
 Only variants that parse and change the syntax tree are kept; the tests decide. Python only.
 """
 
@@ -33,6 +35,8 @@ BORROWED_NAMES = 3
 """Variables tried in place of one call or subscript (the nearest bindings above it)."""
 FORM_CHARS = 30
 """Longest form of a variable borrowed (`items[i - 1]`)."""
+GUARD_VALUES = 3
+"""Values a guard tries returning (the function's first literal return values)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,34 @@ def _borrowed(line: Line) -> Iterator[tuple[str, str]]:
                     _replace(line.text, node, name)
 
 
+def _guards(line: Line) -> Iterator[tuple[str, str]]:
+    """`if not v: return x` inserted before a simple statement of a function that reads variable `v` (bound above
+    it or a parameter), for the literal values `x` the function returns elsewhere: an empty or zero input the code
+    does not handle is a common bug, and its fix a base case the function already knows how to answer."""
+    scope = _scope(line.tree, line.number)
+    statement = next((n for n in ast.walk(scope) if isinstance(n, ast.stmt) and n.lineno == line.number
+                      and not hasattr(n, "body") and not isinstance(n, ast.Raise)), None)
+    if statement is None or scope is line.tree:
+        return
+    values = [ast.unparse(n.value) for n in ast.walk(scope) if isinstance(n, ast.Return) and n.value is not None
+              and _is_literal(n.value)]
+    bound = set(_bound_above(scope, line.number))
+    read = [n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and _is_read(n) and n.id in bound]
+    indent = line.text[:len(line.text) - len(line.text.lstrip())]
+    for name in dict.fromkeys(read):
+        for value in list(dict.fromkeys(values))[:GUARD_VALUES]:
+            yield f"`if not {name}: return {value}` added", \
+                f"{indent}if not {name}:\n{indent}    return {value}\n{line.text}"
+
+
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
 def _last_reads(node: ast.expr, everywhere: Counter[str], bound: set[str]) -> bool:
     """`node` holds every read (of `everywhere`, the scope's) of a variable the scope binds: replacing it would leave
     a parameter or loop variable unused, which makes tests pass for the wrong reason more often than it fixes a bug."""
@@ -227,11 +259,28 @@ def _forms(scope: ast.AST) -> dict[str, list[tuple[ast.expr, str, str]]]:
         if not isinstance(node, ast.Subscript | ast.BinOp) or node.lineno != node.end_lineno:
             continue
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-        shown = ast.unparse(node)
-        if len(names) == 1 and len(shown) <= FORM_CHARS and _is_read(node):
+        shown, other = ast.unparse(node), _other_part(node)
+        if len(shown) > FORM_CHARS or not _is_read(node):
+            continue
+        if len(names) == 1:
             forms.setdefault(names.pop(), []).append((node, shown, f"({shown})" if isinstance(node, ast.BinOp)
                                                       else shown))
+        if other:  # `a[:k]` also stands for `a[k:]`, whatever `k` is
+            forms.setdefault(node.value.id, []).append((node, other, other))
     return forms
+
+
+def _other_part(node: ast.expr) -> str | None:
+    """`a[k:]` for `a[:k]` and the reverse: the part of a sequence a slice leaves out (`[]` on the other side of
+    a slice with one bound and no step)."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name) \
+            or not isinstance(node.slice, ast.Slice) or node.slice.step:
+        return None
+    lower, upper = node.slice.lower, node.slice.upper
+    if (lower is None) == (upper is None):
+        return None
+    bound = ast.unparse(lower or upper)
+    return f"{node.value.id}[{bound}:]" if upper else f"{node.value.id}[:{bound}]"
 
 
 def _around(outer: ast.expr, inner: ast.expr) -> bool:
@@ -279,5 +328,5 @@ def changed_lines(original: str, text: str) -> list[int]:
     return [n for n in dict.fromkeys(lines) if n >= 1]
 
 
-KINDS = (_flips, _one_removed, _numbers, _swaps, _siblings, _negations, _borrowed, _one_added)
+KINDS = (_flips, _one_removed, _numbers, _swaps, _siblings, _negations, _borrowed, _one_added, _guards)
 """The kinds of edit, likeliest first; each maps a suspect Line to (what, new line text) pairs."""

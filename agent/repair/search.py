@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -225,20 +226,22 @@ class RepairSearch:
             self.record(attempt, [])
 
     def suspects(self) -> list[list[tuple[str, int]]]:
-        """Python lines to mutate, in two tiers: those the model pointed at (named by the one-line answers, with the
-        rest of a statement written over several lines, changed by the rewrites, next to the named ones), then every
-        other line shown."""
-        said = [(r.path, n) for a in self.attempts if a.kind == "line"
-                for r, n, _ in named_lines(a.reply, self.regions)]
-        named = [(path, n) for path in dict.fromkeys(p for p, _ in said)
-                 for n in statement_lines(self.originals[path], [m for p, m in said if p == path])]
+        """Python lines to mutate, in three tiers, each given every kind of edit before the next tier: those the
+        one-line answers named (the most often named first, with the rest of a statement written over several
+        lines), those changed by the rewrites or next to a named one, then every other line shown."""
+        said = Counter((r.path, n) for a in self.attempts if a.kind == "line"
+                       for r, n, _ in named_lines(a.reply, self.regions))
+        said_order = [place for place, _ in said.most_common()]
+        named = [(path, n) for path in dict.fromkeys(p for p, _ in said_order)
+                 for n in statement_lines(self.originals[path], [m for p, m in said_order if p == path])]
         touched = [(path, n) for a in self.attempts if a.kind == "rewrite"
                    for path, text in a.changed.items() for n in changed_lines(self.originals[path], text)]
         near = [(path, n + d) for path, n in named for d in (1, -1)]
-        pointed = [(p, n) for p, n in dict.fromkeys(named + touched + near) if p.endswith(".py")]
+        tiers = [[(p, n) for p, n in dict.fromkeys(lines) if p.endswith(".py")] for lines in (named, touched + near)]
+        tiers[1] = [place for place in tiers[1] if place not in tiers[0]]
         rest = [(r.path, n) for r in self.regions if r.path.endswith(".py") for n in range(r.start, r.end + 1)
-                if (r.path, n) not in pointed]
-        return [pointed, rest]
+                if (r.path, n) not in tiers[0] + tiers[1]]
+        return [*tiers, rest]
 
     def plan(self, call: int) -> tuple[str, Attempt | None]:
         """(kind, parent) of model call `call`: the first round of rewrites, the one-line answers, then every other

@@ -120,6 +120,18 @@ def test_a_line_named_inside_a_statement_over_several_lines_brings_its_other_lin
     assert attempts[3]["plausible"] and result.exit_status == "Repaired"
 
 
+def test_a_line_the_model_names_gets_every_kind_of_edit_before_lines_its_rewrites_changed(make_repo, tmp_path) -> None:
+    head = 'def add(a, b):\n    """Return the sum of a and b."""\n'
+    tail = "    return sum([a, b][:1], start)\n\n\ndef mul(a, b):\n    return a * b\n"
+    repo = make_repo({**BUGGY_CALC, "calc.py": head + "    start = 0 if a < b else 0\n" + tail})
+    rewrite = {"text": "```python\n" + head + "    start = 1 if a < b else 0\n" + tail + "```"}
+    as_it_is = {"text": "LINE 4: return sum([a, b][:1], start)\n"}
+    result, data, _ = run(repo, tmp_path, [rewrite, CHATTY, as_it_is], "repair.mutants=1", "repair.line_samples=1")
+    attempts = data.extra["repair"]["attempts"]
+    assert attempts[3]["mutant"] == "calc.py:4: 1 -> 2"  # line 3, which the rewrite changed, would flip `<` first
+    assert attempts[3]["plausible"] and result.exit_status == "Repaired"
+
+
 def test_a_syntax_error_is_shown_to_the_model_and_never_tested(calc_repo: Path, tmp_path: Path) -> None:
     result, data, _ = run(calc_repo, tmp_path, [BROKEN, RIGHT, RIGHT], "repair.first_round=1",
                           "repair.line_samples=0")

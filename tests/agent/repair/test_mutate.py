@@ -114,3 +114,25 @@ def test_a_line_of_a_statement_written_over_several_lines_brings_the_rest_of_it(
     assert statement_lines(text, [5, 6]) == [5, 2, 3, 4, 6]  # named first, then the rest of its statement
     assert statement_lines(text, [1]) == [1]  # a definition is not expanded to its body
     assert statement_lines("def broken(:\n", [1, 1]) == [1]
+
+
+def test_the_other_part_of_a_slice_the_function_takes_replaces_the_whole() -> None:
+    text = "def rest_sorted(xs, k):\n    head = sorted(xs[:k])\n    for x in xs:\n        yield x\n"
+    made = lines_of("r.py", text, [3, 2])
+    assert (3, "xs -> xs[k:]", "for x in xs[k:]:") in made
+    assert not any("xs[:k][" in line for _, _, line in made)  # a slice is not cut again
+
+
+def test_a_guard_returning_a_value_the_function_returns_is_the_last_kind_tried() -> None:
+    text = ("def count(coins, total):\n    if total < 0:\n        return 0\n    if total == 0:\n        return 1\n"
+            "    first, *rest = coins\n    return count(coins, total - first) + count(rest, total)\n")
+    made = list(mutants("c.py", text, [6]))
+    assert [m.what for m in made] == ["`if not coins: return 0` added", "`if not coins: return 1` added"]
+    assert "    if not coins:\n        return 0\n    first, *rest = coins\n" in made[0].text
+    guarded = {what.split(":")[0] for what in _guards_of(text, 7)}
+    assert guarded == {"`if not coins", "`if not total", "`if not first", "`if not rest"}  # not the function `count`
+    assert list(_guards_of("def f(xs):\n    ys = list(xs)\n    print(ys)\n", 3)) == []  # returns no value
+
+
+def _guards_of(text: str, number: int) -> list[str]:
+    return [m.what for m in mutants("g.py", text, [number]) if "added" in m.what]
