@@ -8,19 +8,18 @@ from __future__ import annotations
 import copy
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from agent.errors import UserError
 from agent.repair_config import RepairConfig, StrategyName
+from agent.types import StrictModel
+from tools.settings import ToolsConfig
+from workspaces.settings import DockerWorkspaceConfig, LocalWorkspaceConfig, WorkspaceConfig
 
-
-class StrictModel(BaseModel):
-    """Base of every config section: unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
+__all__ = ["DockerWorkspaceConfig", "LocalWorkspaceConfig", "StrictModel", "ToolsConfig", "WorkspaceConfig"]
 
 
 class PriceConfig(StrictModel):
@@ -124,61 +123,6 @@ class LimitsConfig(StrictModel):
     before that, a self-hosted model is switched to schema-constrained actions."""
     repeated_calls: int = Field(default=4, ge=2)
     """Times one identical call may return the identical result before the run stops (RepeatedCallLimitExceeded)."""
-
-
-class LocalWorkspaceConfig(StrictModel):
-    """A fresh clone of the repository in a temporary directory on this machine."""
-
-    type: Literal["local"] = "local"
-    """Selects the local workspace."""
-    keep: bool = False
-    """Keep the temporary clone after the run (for debugging)."""
-
-
-class DockerWorkspaceConfig(StrictModel):
-    """The repository inside a Docker container (see the Docker workspaces issue)."""
-
-    type: Literal["docker"] = "docker"
-    """Selects the Docker workspace."""
-    image: str | None = None
-    """Image to start from; empty means the locally built base image."""
-    setup: list[str] = Field(default_factory=list)
-    """Commands baked into a derived, cached image (install the project and its test dependencies)."""
-    network: str = "none"
-    """Docker network mode for agent commands; `none` cuts the container off."""
-    cpus: float = Field(default=2.0, gt=0)
-    """CPU limit of the container."""
-    memory: str = "4g"
-    """Memory limit of the container (Docker notation)."""
-    pids: int = Field(default=512, ge=16)
-    """Maximum number of processes in the container."""
-    user: str | None = "agent"
-    """User that runs commands, where the image has it; empty runs as the image's default user."""
-    auto_setup: bool = True
-    """With no `setup`, detect it (Python projects get a virtualenv with the project installed)."""
-    build_network: str = "bridge"
-    """Docker network mode while setup steps are baked into the image (installing packages needs one)."""
-
-
-WorkspaceConfig = Annotated[LocalWorkspaceConfig | DockerWorkspaceConfig, Field(discriminator="type")]
-
-
-class ToolsConfig(StrictModel):
-    """The agent-computer interface."""
-
-    enabled: list[str] = Field(
-        default_factory=lambda: ["search", "view", "find_symbol", "edit", "insert", "create", "apply_patch", "run",
-                                 "submit"]
-    )
-    """Tools offered to the model, by name."""
-    search_max_results: int = Field(default=50, ge=1)
-    """Matches shown by `search`; the rest are counted."""
-    view_window: int = Field(default=100, ge=10)
-    """Lines shown by `view` when no range is given."""
-    output_limit: int = Field(default=10_000, ge=500)
-    """Characters of command output shown to the model (head and tail kept)."""
-    check_syntax: bool = True
-    """Reject edits that introduce a syntax error (tree-sitter), showing where."""
 
 
 class GateConfig(StrictModel):
@@ -345,12 +289,20 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise UserError(f"Config file {path} could not be read: {exc.strerror}.") from exc
     except yaml.YAMLError as exc:
-        raise UserError(f"Config file {path} is not valid YAML: {str(exc).splitlines()[0]}.") from exc
+        raise UserError(f"Config file {path} is not valid YAML{yaml_problem(exc)}.") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise UserError(f"Config file {path} must hold a mapping at the top level.")
     return data
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """` at line L, column C: what is wrong` (as far as the parser says), for a one-line error."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}: {problem}"
 
 
 def merge_sources(sources: list[str], base: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -21,8 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import TextIO
 
-SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
-"""Environment variables whose names contain these hold secrets: never shown to agent commands, never written."""
+from workspaces.base import SECRET_MARKERS
 
 MASK = "[REDACTED]"
 """What a secret is replaced with."""

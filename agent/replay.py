@@ -98,7 +98,7 @@ def replay(data: TrajectoryData, config: AgentConfig | None = None) -> ReplayRes
     repo = recorded_repo(data)
     tools = make_tools(config)
     calls = [call for step in data.steps for call in step.tool_calls]
-    with make_workspace(config, repo) as ws:
+    with make_workspace(config.workspace, repo.path, repo.commit) as ws:
         repaired = repaired_diff(data)
         if repaired and not apply_diff(ws, repaired):
             raise UserError("The repair's chosen candidate no longer applies to the recorded commit.")

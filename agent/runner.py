@@ -90,7 +90,7 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     gate = GateResult(status="no change")
     try:
         trajectory.save()
-        with workspace or make_workspace(config, job.repo, job.run_id) as ws:
+        with workspace or make_workspace(config.workspace, job.repo.path, job.repo.commit, job.run_id) as ws:
             plan = plan_for(job, ws)
             trajectory.data.plan = plan.model_dump() if plan else None
             baseline = known_tests(job, ws, plan)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StrictModel(BaseModel):
+    """Base of every settings section (the run's config and the parts tools and workspaces take): unknown keys are
+    errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ToolCall(BaseModel):

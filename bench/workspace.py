@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from agent.config import DockerWorkspaceConfig
 from workspaces.docker import DockerWorkspace
 from workspaces.images import ImageRecipe, build_image, connect
 from workspaces.local import LocalWorkspace
+from workspaces.settings import DockerWorkspaceConfig
 
 IDENTITY = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
             "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}

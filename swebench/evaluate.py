@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from agent.atomic import write_atomically
-from agent.config import DockerWorkspaceConfig
 from agent.errors import WorkspaceError
 from swebench.datasets import Instance
 from swebench.eval_script import PATCH_PATH, eval_script
@@ -24,6 +23,7 @@ from swebench.log_parsers import get_parser
 from swebench.mirrors import MirrorError
 from swebench.specs import EnvSpec, SpecTable, Unsupported
 from workspaces.images import ImageBuildError
+from workspaces.settings import DockerWorkspaceConfig
 
 ERROR, EMPTY, UNSUPPORTED = "error", "empty_patch", "unsupported"
 SCRIPT_PATH = "/tmp/repo-agent/eval.sh"

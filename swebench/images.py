@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.errors import UserError
 from swebench.datasets import Instance
 from swebench.image_scripts import BEST_EFFORT_PATH, BEST_EFFORT_SCRIPT, BUILD_REQUIRES_PATH, BUILD_REQUIRES_SCRIPT
 from swebench.mirrors import Mirrors
 from swebench.requirements import EnvRequirements, env_requirements, package_name
 from swebench.specs import EnvSpec, SpecTable
 from workspaces.base_image import base_image_name
-from workspaces.images import BuiltImage, ImageRecipe, build_image, cache_dir
+from workspaces.images import BuiltImage, ImageRecipe, build_image, cache_dir, connect
 
 REPO_DIR = "/testbed"
 """Where the repository lives in instance images."""
@@ -200,6 +201,18 @@ class InstanceImages:
 
 class ImageBuilder:
     """Builds (or finds) environment and instance images; parallel callers share one build per image."""
+
+    @classmethod
+    def local(cls, mirrors: Path | None, specs: list[Path] | None = None) -> ImageBuilder:
+        """A builder on the local Docker engine, with the mirror directory and extra spec files given (a UserError
+        when no engine is reachable)."""
+        found, table = Mirrors(mirrors), SpecTable.load(specs)
+        try:
+            client = connect()
+        except UserError as exc:
+            raise UserError("No Docker engine is reachable, and SWE-bench evaluation runs in containers: start it "
+                            "(`sudo dockerd &` or `sudo systemctl start docker`) and try again.") from exc
+        return cls(client, found, table)
 
     def __init__(self, client: Any, mirrors: Mirrors, specs: SpecTable, log_dir: Path | None = None):
         self.client = client

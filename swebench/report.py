@@ -21,7 +21,7 @@ from rich.table import Table
 
 from swebench.evaluate import EMPTY, ERROR, UNSUPPORTED, EvalResult, write_json
 from swebench.grading import PARTIAL, RESOLVED, UNRESOLVED
-from swebench.run_eval import load_result, run_folder
+from swebench.run_eval import load_result, read_run_meta, run_folder
 
 CLASSES = (RESOLVED, PARTIAL, UNRESOLVED, EMPTY, ERROR, UNSUPPORTED)
 """Verdict classes, in the order reports list them."""
@@ -66,19 +66,22 @@ class RunReport:
 def load_report(runs_dir: Path, run_id: str) -> RunReport:
     """Read a run folder's metadata and every finished instance report."""
     folder = run_folder(runs_dir, run_id)
-    if not (folder / "run.json").exists():
-        from agent.errors import UserError
-
-        raise UserError(f"No evaluation run {run_id!r} in {folder.parent}; run `agent swebench eval --run-id "
-                        f"{run_id}` first or pass --runs-dir.")
-    meta = json.loads((folder / "run.json").read_text())
+    meta = read_run_meta(folder)
     results = {}
     for instance_id in meta.get("submitted_ids", []):
         result = load_result(folder / instance_id)
         if result:
             results[instance_id] = result
-    rejections = json.loads((folder / "rejections.json").read_text()) if (folder / "rejections.json").exists() else []
-    return RunReport(run_id, meta, results, rejections)
+    return RunReport(run_id, meta, results, _rejections(folder / "rejections.json"))
+
+
+def _rejections(path: Path) -> list:
+    """The prediction lines the run rejected; none when the file is missing or damaged (the report still stands)."""
+    try:
+        rejections = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return rejections if isinstance(rejections, list) else []
 
 
 def official_results(report: RunReport) -> dict[str, Any]:

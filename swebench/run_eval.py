@@ -165,7 +165,7 @@ def read_run_meta(folder: Path) -> dict:
     path = folder / "run.json"
     again = f"evaluate it again with `agent swebench eval --run-id {folder.name} --predictions FILE`."
     if not path.is_file():
-        raise UserError(f"No evaluation run {folder.name!r} in {folder.parent} to regrade; run `agent swebench eval "
+        raise UserError(f"No evaluation run {folder.name!r} in {folder.parent}; run `agent swebench eval "
                         f"--run-id {folder.name} --predictions FILE` first, or pass --runs-dir.")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))

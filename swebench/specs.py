@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from agent.config import yaml_problem
 from agent.errors import UserError
 from swebench.datasets import Instance
 from swebench.log_parsers import PARSERS
@@ -105,8 +106,14 @@ class SpecTable:
         for path in extra or []:
             try:
                 other = yaml.safe_load(Path(path).read_text()) or {}
-            except (OSError, yaml.YAMLError) as exc:
-                raise UserError(f"Cannot read the spec file {path} ({exc}); give YAML like specs.yaml.") from exc
+            except OSError as exc:
+                raise UserError(f"Cannot read the spec file {path} ({exc.strerror}); give YAML like specs.yaml.") \
+                    from exc
+            except yaml.YAMLError as exc:
+                raise UserError(f"The spec file {path} is not valid YAML{yaml_problem(exc)}; give YAML like "
+                                "specs.yaml.") from exc
+            if not isinstance(other, dict):
+                raise UserError(f"The spec file {path} holds no mapping at the top level; give YAML like specs.yaml.")
             table.repos.update(other.get("repos") or {})
             table.substitutes.update({str(k): str(v) for k, v in (other.get("python_substitutes") or {}).items()})
         return table

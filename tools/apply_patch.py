@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from unidiff import PatchSet, UnidiffParseError
 
-from agent.config import AgentConfig
 from tools.function_tool import FunctionTool, ToolError
 from tools.hunks import HunkFailed, hunk_from_unidiff, place_hunks
 from tools.paths import resolve_path
+from tools.settings import ToolSettings
 from tools.textfile import FileMissing, TextFile, ensure_parses, read_text, split_lines
 from workspaces.base import Workspace
 
@@ -201,6 +201,6 @@ def _recounted(header: str, body: list[str]) -> str:
     return f"@@ -{old_start},{old} +{new_start},{new} @@{tail}"
 
 
-def make_tool(config: AgentConfig) -> FunctionTool:
+def make_tool(settings: ToolSettings) -> FunctionTool:
     """The `apply_patch` tool, with the syntax check switched by config."""
-    return FunctionTool(apply_patch, settings={"check_syntax": config.tools.check_syntax})
+    return FunctionTool(apply_patch, settings={"check_syntax": settings.tools.check_syntax})

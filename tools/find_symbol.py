@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import shlex
 
-from agent.config import AgentConfig
 from tools.function_tool import FunctionTool, ToolError
 from tools.repomap.cache import TagCache, default_cache_dir
 from tools.repomap.index import list_files, load_tags
 from tools.repomap.sources import WorkspaceSource
 from tools.repomap.tags import Definition, FileTags
+from tools.settings import ToolSettings
 from workspaces.base import Workspace
 
 GREP_TIMEOUT = 30.0
@@ -70,7 +70,7 @@ def find_symbol(
     return "\n".join(lines)
 
 
-def make_tool(config: AgentConfig) -> FunctionTool:
+def make_tool(settings: ToolSettings) -> FunctionTool:
     """The tool with the planner's cache location."""
-    cache = config.planner.cache_dir
+    cache = settings.cache_dir
     return FunctionTool(find_symbol, settings={"cache_dir": str(cache) if cache else None})

@@ -1,4 +1,4 @@
-"""The string registry of tools: a name -> a factory that builds the tool from the run's config.
+"""The string registry of tools: a name -> a factory that builds the tool from its settings (ToolSettings).
 
 Built-in tools are listed in TOOL_FACTORIES as "module:function" strings, imported only when
 used. Another module adds a tool by one line there, or at run time with `register_tool`.
@@ -9,12 +9,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from agent.config import AgentConfig
 from agent.errors import UserError
 from tools.base import Tool
+from tools.settings import RunSettings, ToolSettings
 
-ToolFactory = Callable[[AgentConfig], Tool]
-"""Builds a tool, binding its settings (caps, windows, timeouts) from config."""
+ToolFactory = Callable[[ToolSettings], Tool]
+"""Builds a tool, binding its settings (caps, windows, timeouts)."""
 
 TOOL_FACTORIES: dict[str, str] = {
     "search": "tools.search:make_tool",
@@ -56,13 +56,14 @@ def tool_factory(name: str) -> ToolFactory:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def make_tools(config: AgentConfig) -> dict[str, Tool]:
+def make_tools(config: RunSettings) -> dict[str, Tool]:
     """The tools named in `config.tools.enabled`, in that order, built with the run's settings."""
     tools: dict[str, Tool] = {}
+    settings = ToolSettings.of(config)
     for name in config.tools.enabled:
         if name in tools:
             continue
-        tool = tool_factory(name)(config)
+        tool = tool_factory(name)(settings)
         if tool.name != name:
             raise TypeError(f"the factory registered as {name!r} built a tool named {tool.name!r}")
         tools[name] = tool

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.config import AgentConfig
 from agent.types import Observation
 from tools.function_tool import FunctionTool, ToolError
+from tools.settings import ToolSettings
 from workspaces.base import Workspace, clip_middle
 
 
@@ -32,7 +32,7 @@ def run(ws: Workspace, command: str, timeout: float | None = None, *, max_timeou
     return Observation(output=f"exit code: {result.exit_code}\n{output}", data=data)
 
 
-def make_tool(config: AgentConfig) -> FunctionTool:
+def make_tool(settings: ToolSettings) -> FunctionTool:
     """The `run` tool with the per-command timeout and output limit from config."""
-    settings = {"max_timeout": config.limits.command_timeout, "output_limit": config.tools.output_limit}
+    settings = {"max_timeout": settings.command_timeout, "output_limit": settings.tools.output_limit}
     return FunctionTool(run, settings=settings)

@@ -12,9 +12,9 @@ import shlex
 import weakref
 from typing import Any, Literal
 
-from agent.config import AgentConfig
 from tools.function_tool import FunctionTool, ToolError
 from tools.paths import resolve_path
+from tools.settings import ToolSettings
 from workspaces.base import Workspace
 
 LINE_WIDTH = 200
@@ -132,7 +132,7 @@ def _format(match: tuple[str, str, str]) -> str:
     return f"{path}:{number}: {text}"
 
 
-def make_tool(config: AgentConfig) -> FunctionTool:
+def make_tool(settings: ToolSettings) -> FunctionTool:
     """The `search` tool with the result cap and timeout from config."""
-    settings = {"max_results": config.tools.search_max_results, "timeout": config.limits.command_timeout}
+    settings = {"max_results": settings.tools.search_max_results, "timeout": settings.command_timeout}
     return FunctionTool(search, settings=settings)

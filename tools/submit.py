@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.config import AgentConfig
 from agent.errors import Submitted
 from tools.function_tool import FunctionTool
+from tools.settings import ToolSettings
 from workspaces.base import Workspace
 
 
@@ -17,6 +17,6 @@ def submit(ws: Workspace, summary: str = "") -> str:
     raise Submitted(summary)
 
 
-def make_tool(config: AgentConfig) -> FunctionTool:
+def make_tool(settings: ToolSettings) -> FunctionTool:
     """The `submit` tool (it has no settings)."""
     return FunctionTool(submit)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-from agent.config import AgentConfig
 from tools.function_tool import FunctionTool, ToolError
 from tools.paths import resolve_path
+from tools.settings import ToolSettings
 from tools.textfile import NotAFile, numbered, read_text
 from workspaces.base import Workspace
 
@@ -134,7 +134,7 @@ def _label(path: str, kind: str) -> str:
     return {"D": f"{path}/", "J": f"{path}/ (not listed)"}.get(kind, path)
 
 
-def make_tool(config: AgentConfig) -> FunctionTool:
+def make_tool(settings: ToolSettings) -> FunctionTool:
     """The `view` tool with the window and output limit from config."""
-    settings = {"window": config.tools.view_window, "output_limit": config.tools.output_limit}
+    settings = {"window": settings.tools.view_window, "output_limit": settings.tools.output_limit}
     return FunctionTool(view, settings=settings)

@@ -10,6 +10,9 @@ from agent.errors import WorkspaceError
 
 __all__ = ["ExecResult", "Workspace", "WorkspaceError", "clip_middle"]
 
+SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+"""Environment variables whose names contain these hold secrets: never shown to agent commands, never written."""
+
 DEFAULT_OUTPUT_LIMIT = 200_000
 """Characters of command output a workspace keeps (head and tail) before the tools clip further."""
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from agent.config import DockerWorkspaceConfig
 from agent.errors import UserError, WorkspaceError
 from workspaces import gc
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult
@@ -34,6 +33,7 @@ from workspaces.environment import PreparedImage, prepare_image, repo_archive, r
 from workspaces.images import connect
 from workspaces.local import COMMAND_ENV
 from workspaces.output import HeadTailBuffer
+from workspaces.settings import DockerWorkspaceConfig
 
 DEFAULT_ROOT = "/workspace/repo"
 """Where the repository lives in the container."""

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from agent.config import DockerWorkspaceConfig
 from agent.errors import UserError, WorkspaceError
 from workspaces.images import DEFAULT_BASE, BuiltImage, ImageRecipe, build_image, ensure_image
+from workspaces.settings import DockerWorkspaceConfig
 from workspaces.setup_detect import SetupPlan, detect_setup
 
 ENSURE_GIT = ("command -v git >/dev/null || { if command -v apt-get >/dev/null; then apt-get update -qq && "

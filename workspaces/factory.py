@@ -1,19 +1,19 @@
-"""Build the workspace a config asks for (string registry on `workspace.type`)."""
+"""Build the workspace a config's `workspace` section asks for (string registry on its `type`)."""
 
 from __future__ import annotations
 
-from agent.config import AgentConfig
-from agent.repo import RepoSource
+from pathlib import Path
+
 from workspaces.base import Workspace
+from workspaces.settings import WorkspaceConfig
 
 
-def make_workspace(config: AgentConfig, repo: RepoSource, run_id: str | None = None) -> Workspace:
-    """A workspace (not yet entered) holding `repo` at its base commit."""
-    settings = config.workspace
+def make_workspace(settings: WorkspaceConfig, path: Path, commit: str, run_id: str | None = None) -> Workspace:
+    """A workspace (not yet entered) holding the repository at `path` at `commit`."""
     if settings.type == "local":
         from workspaces.local import LocalWorkspace
 
-        return LocalWorkspace(repo.path, repo.commit, keep=settings.keep)
+        return LocalWorkspace(path, commit, keep=settings.keep)
     from workspaces.docker import DockerWorkspace
 
-    return DockerWorkspace(settings, repo.path, repo.commit, run_id=run_id)
+    return DockerWorkspace(settings, path, commit, run_id=run_id)

@@ -16,8 +16,7 @@ from types import TracebackType
 import git
 
 from agent.errors import WorkspaceError
-from agent.redact import SECRET_MARKERS
-from workspaces.base import ExecResult
+from workspaces.base import SECRET_MARKERS, ExecResult
 from workspaces.output import HeadTailBuffer
 
 COMMAND_ENV = {"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "PYTHONDONTWRITEBYTECODE": "1"}

@@ -41,17 +41,8 @@ def load_instances(dataset: str, ids: list[str] | None = None) -> list:
 def make_builder(mirrors: Path | None, specs: list[Path] | None = None):
     """An ImageBuilder on the local Docker engine (a UserError when none is reachable)."""
     from swebench.images import ImageBuilder
-    from swebench.mirrors import Mirrors
-    from swebench.specs import SpecTable
-    from workspaces.images import connect
 
-    found, table = Mirrors(mirrors), SpecTable.load(specs)
-    try:
-        client = connect()
-    except UserError as exc:
-        raise UserError("No Docker engine is reachable, and SWE-bench evaluation runs in containers: start it "
-                        "(`sudo dockerd &` or `sudo systemctl start docker`) and try again.") from exc
-    return ImageBuilder(client, found, table)
+    return ImageBuilder.local(mirrors, specs)
 
 
 @swebench_app.command("validate")

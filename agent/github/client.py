@@ -4,6 +4,7 @@ Auth comes from GITHUB_TOKEN (or GH_TOKEN) as a bearer token; the API base URL f
 then GITHUB_API_URL (set by Actions, also on GitHub Enterprise: `https://HOST/api/v3`), then
 `https://api.github.com`. Rate limits and server errors are retried with tenacity, waiting as
 GitHub's headers say (see ratelimit.py); a wait longer than `max_wait` is not sat out but reported.
+A refused connection or an unknown host fails at once (no retry can help).
 Failures are `GitHubError`s: one sentence naming the request, GitHub's message and what to check.
 """
 
@@ -22,6 +23,7 @@ import tenacity
 from agent import __version__
 from agent.errors import UserError
 from agent.github.ratelimit import SECONDARY_WAIT, backoff, retry_wait
+from agent.models.resilience import unreachable_reason
 
 DEFAULT_API = "https://api.github.com"
 """GitHub.com's REST API."""
@@ -156,6 +158,9 @@ class GitHubClient:
         try:
             response = self._http.request(method, url, json=json, params=params)
         except httpx.TransportError as exc:
+            if reason := unreachable_reason(exc):  # nothing listens there, or no such host: waiting will not help
+                raise GitHubError(f"Could not reach GitHub at {self.api_url} ({reason}); check the network and "
+                                  "--github-api.") from None
             raise _Retry(backoff(attempt), reason=type(exc).__name__) from exc
         wait = retry_wait(response, attempt, time.time(), self.secondary_wait)
         if wait is None or wait > self.max_wait:

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.config import ModelConfig, RetryConfig
+from agent.config import ModelConfig, RetryConfig, yaml_problem
 from agent.errors import ScriptExhausted, TimeLimitExceeded, UserError
 from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
@@ -107,9 +107,10 @@ def load_script(path: Path) -> list[ScriptAction]:
         raise UserError(f"Script {path} could not be read ({exc.strerror}): check model.script.") from exc
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise UserError(f"Script {path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: "
-                        f"{str(exc).splitlines()[0]}.") from exc
+    except ValueError as exc:
+        raise UserError(f"Script {path} is not valid JSON: {exc}.") from exc
+    except yaml.YAMLError as exc:
+        raise UserError(f"Script {path} is not valid YAML{yaml_problem(exc)}.") from exc
     return parse_actions(data, str(path))
 
 

@@ -106,7 +106,7 @@ def default_workspace(repo: RepoSource, run_id: str) -> WorkspaceFactory:
     """Workspaces as `agent solve` makes them (the config's type), named after the run and the rollout."""
     from workspaces.factory import make_workspace
 
-    return lambda config, name: make_workspace(config, repo, f"{run_id}-{name}")
+    return lambda config, name: make_workspace(config.workspace, repo.path, repo.commit, f"{run_id}-{name}")
 
 
 @dataclass

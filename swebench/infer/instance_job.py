@@ -109,12 +109,12 @@ def prepare_environment(task: InstanceTask) -> Environment:
 
 def builder_for(mirrors: str | None, specs: list[str]):
     """One ImageBuilder per mirror directory and spec files in this process (parallel jobs share its builds)."""
-    from agent.cli.swebench import make_builder
+    from swebench.images import ImageBuilder
 
     key = (mirrors, tuple(specs))
     with _builders_lock:
         if key not in _builders:
-            _builders[key] = make_builder(Path(mirrors) if mirrors else None, [Path(s) for s in specs] or None)
+            _builders[key] = ImageBuilder.local(Path(mirrors) if mirrors else None, [Path(s) for s in specs] or None)
         return _builders[key]
 
 

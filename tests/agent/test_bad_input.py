@@ -150,7 +150,7 @@ CONFIG_ERRORS = [
     ("override not key=value", ["-c", "=3"], ["'=3'", "key.sub=value"]),
     ("config file missing", ["-c", "nofile.yaml"], ["nofile.yaml", "does not exist"]),
     ("YAML not a mapping", ["-c", "list.yaml"], ["list.yaml", "mapping"]),
-    ("YAML that does not parse", ["-c", "broken.yaml"], ["broken.yaml", "not valid YAML"]),
+    ("YAML that does not parse", ["-c", "broken.yaml"], ["broken.yaml", "not valid YAML at line 2, column 1"]),
     ("unknown key in a file", ["-c", "unknown.yaml"], ["bogus_key"]),
     ("unknown key in an override", ["-c", "limits.stepz=3"], ["limits.stepz"]),
     ("wrong value type in a file", ["-c", "badtype.yaml"], ["limits.steps", "integer"]),
@@ -160,6 +160,7 @@ CONFIG_ERRORS = [
     ("unknown workspace type", ["-w", "cloud"], ["workspace", "cloud"]),
     ("scripted model without its script", ["-c", "model.script=missing.yaml"], ["missing.yaml", "model.script"]),
     ("script that is not a list of actions", ["-c", "model.script=unknown.yaml"], ["unknown.yaml"]),
+    ("script that does not parse", ["-c", "model.script=broken.yaml"], ["broken.yaml", "not valid YAML at line 2"]),
 ]
 
 

@@ -123,6 +123,10 @@ def test_swebench_eval_scores_a_file_with_one_usable_line(place: Path) -> None:
 
 OTHER_ERRORS = [
     ("report of a run that never ran", {}, ["swebench", "report", "never"], ["No evaluation run 'never'"]),
+    ("report of a damaged run", {"runs/swebench/r1/run.json": "{"}, ["swebench", "report", "r1"],
+     ["run.json", "cannot be read", "--run-id r1"]),
+    ("report of a run whose run.json is no object", {"runs/swebench/r1/run.json": "[]"}, ["swebench", "report", "r1"],
+     ["run.json", "not a run description"]),
     ("validate an unknown instance", {}, ["swebench", "validate", "--dataset", "lite-dev", "nobody__x-1"],
      ["Not in the dataset", "nobody__x-1"]),
     ("validate with a missing mirror folder", {}, ["swebench", "validate", "--dataset", "lite-dev", "--mirrors",

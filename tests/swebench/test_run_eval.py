@@ -132,6 +132,8 @@ def test_terminal_report_lists_repositories_totals_and_problems(tmp_path):
     assert results["error_ids"] == [DEV[2].instance_id]
     assert results["repo_agent"]["infra_error_ids"] == [DEV[2].instance_id]
     assert results["repo_agent"]["rejected_lines"][0]["line"] == 3
+    (folder / "rejections.json").write_text("[{", encoding="utf-8")  # a crash while writing it
+    assert official_results(load_report(tmp_path, "r5"))["resolved_ids"] == [DEV[1].instance_id]
 
 
 def test_progress_tally_counts_verdicts():
@@ -160,7 +162,7 @@ def test_html_escapes_what_predictions_and_logs_put_in_it(tmp_path):
 
 
 def test_regrade_of_a_missing_or_damaged_run_is_one_sentence(tmp_path):
-    with pytest.raises(UserError, match=r"No evaluation run 'never' in .* to regrade.*--predictions FILE"):
+    with pytest.raises(UserError, match=r"No evaluation run 'never' in .*; run .*--predictions FILE"):
         regrade_run(DEV, SpecTable.load(), tmp_path, "never")
     folder = run_folder(tmp_path, "broken")
     folder.mkdir(parents=True)

@@ -65,8 +65,13 @@ def test_extra_spec_files_add_repositories(tmp_path):
     assert table.spec("me/tool", "1.0").python == "3.11"
     assert table.spec("pallets/flask", "2.3").python == "3.11"
     (tmp_path / "bad.yaml").write_text("repos: [")
-    with pytest.raises(UserError, match="bad.yaml"):
+    with pytest.raises(UserError, match=r"bad.yaml is not valid YAML at line 1, column 9: expected the node"):
         SpecTable.load([tmp_path / "bad.yaml"])
+    (tmp_path / "list.yaml").write_text("- me/tool\n")
+    with pytest.raises(UserError, match="list.yaml holds no mapping"):
+        SpecTable.load([tmp_path / "list.yaml"])
+    with pytest.raises(UserError, match=r"missing.yaml \(No such file or directory\)"):
+        SpecTable.load([tmp_path / "missing.yaml"])
 
 
 def test_every_entry_of_the_shipped_table_resolves_or_is_unsupported_with_a_reason():

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import DockerWorkspaceConfig
 from tests.conftest import GIT_IDENTITY, write_tree
 from workspaces.images import daemon_reachable
+from workspaces.settings import DockerWorkspaceConfig
 
 requires_docker = [
     pytest.mark.docker,

@@ -23,7 +23,7 @@ pytestmark = requires_docker
 AGENT_PROCESS = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from agent.config import DockerWorkspaceConfig
+    from workspaces.settings import DockerWorkspaceConfig
     from workspaces.docker import DockerWorkspace
     with DockerWorkspace(DockerWorkspaceConfig(auto_setup=False), Path(sys.argv[1]), "HEAD", run_id=sys.argv[2]) as ws:
         print(ws.container_id, flush=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from agent.config import DockerWorkspaceConfig
 from agent.errors import UserError
 from tests.conftest import git
 from workspaces.environment import setup_plan
+from workspaces.settings import DockerWorkspaceConfig
 from workspaces.setup_detect import VENV, detect_setup
 
 PYPROJECT = """[build-system]

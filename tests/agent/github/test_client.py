@@ -120,9 +120,11 @@ def test_unreachable_api_is_one_sentence() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with (GitHubClient(f"http://127.0.0.1:{port}", TOKEN, sleep=lambda s: None, attempts=2) as gh,
-          pytest.raises(GitHubError, match="Could not reach GitHub at http://127.0.0.1")):
+    waits: list[float] = []
+    with (GitHubClient(f"http://127.0.0.1:{port}", TOKEN, sleep=waits.append, attempts=4) as gh,
+          pytest.raises(GitHubError, match=r"Could not reach GitHub at http://127.0.0.1:\d+ \(connection refused\)")):
         gh.issue(REPO, 1)
+    assert waits == []  # nothing listens there: no retries
 
 
 def test_labels_permissions_and_pull_lookups(client: GitHubClient, fake_github: FakeGitHub, acme) -> None:
