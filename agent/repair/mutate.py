@@ -209,13 +209,13 @@ def _guards(line: Line) -> Iterator[tuple[str, str]]:
                       and not hasattr(n, "body") and not isinstance(n, ast.Raise)), None)
     if statement is None or scope is line.tree:
         return
-    values = [ast.unparse(n.value) for n in ast.walk(scope) if isinstance(n, ast.Return) and n.value is not None
-              and _is_literal(n.value)]
+    values = list(dict.fromkeys(ast.unparse(n.value) for n in ast.walk(scope) if isinstance(n, ast.Return)
+                                and n.value is not None and _is_literal(n.value)))[:GUARD_VALUES]
     bound = set(_bound_above(scope, line.number))
     read = [n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and _is_read(n) and n.id in bound]
     indent = line.text[:len(line.text) - len(line.text.lstrip())]
     for name in dict.fromkeys(read):
-        for value in list(dict.fromkeys(values))[:GUARD_VALUES]:
+        for value in values:
             yield f"`if not {name}: return {value}` added", \
                 f"{indent}if not {name}:\n{indent}    return {value}\n{line.text}"
 

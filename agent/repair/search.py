@@ -239,8 +239,9 @@ class RepairSearch:
         near = [(path, n + d) for path, n in named for d in (1, -1)]
         tiers = [[(p, n) for p, n in dict.fromkeys(lines) if p.endswith(".py")] for lines in (named, touched + near)]
         tiers[1] = [place for place in tiers[1] if place not in tiers[0]]
+        placed = {*tiers[0], *tiers[1]}
         rest = [(r.path, n) for r in self.regions if r.path.endswith(".py") for n in range(r.start, r.end + 1)
-                if (r.path, n) not in tiers[0] + tiers[1]]
+                if (r.path, n) not in placed]
         return [*tiers, rest]
 
     def plan(self, call: int) -> tuple[str, Attempt | None]:
