@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
+from tests.processes import terminal_signals
 
 SCRIPTS = Path(__file__).parent / "scripts"
 PROVIDER_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY", "DEEPSEEK_API_KEY",
@@ -126,7 +127,7 @@ def test_ctrl_c_leaves_trajectory_and_diff_so_far(calc_repo: Path, tmp_path: Pat
     base = {k: v for k, v in os.environ.items() if k not in PROVIDER_KEYS}
     proc = subprocess.Popen([sys.executable, "-m", "agent", "solve", "-r", str(calc_repo), "-i", "x",
                              *scripted(script)], cwd=tmp_path, env=base, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=terminal_signals)
     trajectory = None
     for _ in range(600):
         runs = list((tmp_path / "runs").glob("*/trajectory.json"))  # saved atomically: always whole JSON
@@ -149,7 +150,7 @@ def test_ctrl_c_before_the_first_step_still_records_how_the_run_ended(calc_repo:
     base = {k: v for k, v in os.environ.items() if k not in PROVIDER_KEYS}
     proc = subprocess.Popen([sys.executable, "-m", "agent", "solve", "-r", str(calc_repo), "-i", "x",
                              *scripted(SCRIPTS / "fix_calc.yaml"), "-c", "limits.steps=1"], cwd=tmp_path, env=base,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=terminal_signals)
     for _ in range(600):  # the first save happens before the workspace exists
         if list((tmp_path / "runs").glob("*/trajectory.json")):
             break

@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from tests.processes import terminal_signals
 from tests.workspaces.docker_support import (
     base_image,  # noqa: F401 - fixture
     docker_client,  # noqa: F401 - fixture
@@ -46,7 +47,7 @@ def source(tmp_path):
 def start_agent(source, run_id: str) -> tuple[subprocess.Popen, str]:
     """Run the stand-in agent and wait until its container is up."""
     proc = subprocess.Popen([sys.executable, "-c", AGENT_PROCESS, str(source), run_id], stdout=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=terminal_signals)
     container_id = proc.stdout.readline().strip()
     assert container_id, "the agent process did not start a workspace"
     return proc, container_id

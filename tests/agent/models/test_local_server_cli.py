@@ -17,6 +17,7 @@ import pytest
 from agent.models.selection import PROVIDER_KEYS
 from tests.agent.models.test_local_server import STEM, gguf, gone, port_free
 from tests.fakes.llama_server import FakeLlama
+from tests.processes import terminal_signals
 
 EDIT = {"path": "calc.py", "old_text": "return a - b", "new_text": "return a + b"}
 FIX = [{"tool": "edit", "args": EDIT}, {"tool": "submit", "args": {"summary": "add adds"}}]
@@ -40,12 +41,6 @@ def environment(fake: FakeLlama, tmp_path: Path) -> dict[str, str]:
 def solve_args(repo: Path, model: Path) -> list[str]:
     return [sys.executable, "-m", "agent", "solve", "-r", str(repo), "-i", "add() subtracts", "--model",
             f"gguf:{model}", "-w", "local", "-c", "model.retry.initial_wait=0.01", "--strategy", "loop"]
-
-
-def default_signals() -> None:
-    """In the child: SIGINT and SIGTERM as a terminal would deliver them, whatever this test process inherited."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -95,7 +90,7 @@ def test_interrupting_a_run_keeps_its_outputs_and_stops_the_server(calc_repo: Pa
                                                                    fake: FakeLlama, signum: int) -> None:
     fake.script([{"sleep": 60}, *FIX])  # the first step's reply takes a minute: the run is inside a model call
     agent = subprocess.Popen(solve_args(calc_repo, gguf(tmp_path)), cwd=tmp_path, env=environment(fake, tmp_path),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=terminal_signals)
     try:
         wait_for(lambda: any("add() subtracts" in json.dumps(r["messages"]) for r in fake.requests()), 120,
                  "the first step's model call")
