@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -209,8 +210,35 @@ def log_tail(path: Path, lines: int = 3, limit: int = 400) -> str:
         text = path.read_text(errors="replace")
     except OSError:
         return "(no log)"
-    found = [line.strip() for line in text.splitlines() if line.strip()]
-    kept = " | ".join(found[-lines:]) if found else "(empty log)"
+    return log_tail_of([line.strip() for line in text.splitlines() if line.strip()], lines, limit)
+
+
+_LOAD_FAILED = "Failed to load model from file"
+"""llama-cpp-python's exception text when llama.cpp refuses the model file."""
+
+_LLAMA_REASONS = (re.compile(r"^gguf_\w+: (.+)$"), re.compile(r"^llama_model_load: error loading model: (.+)$"))
+"""llama.cpp's own log lines that say why a file did not load, most specific first."""
+
+_EXCEPTION_LINE = re.compile(r"^[\w.]*(?:Error|Exception)\b.*$")
+"""The last line of a Python traceback."""
+
+
+def exit_cause(text: str) -> tuple[bool, str]:
+    """Why the server exited, from its log: (the model file could not be loaded, one-line cause)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if any(_LOAD_FAILED in line for line in lines):
+        for pattern in _LLAMA_REASONS:
+            reasons = [match.group(1) for line in lines if (match := pattern.match(line))]
+            if reasons:
+                return True, reasons[0]
+        return True, "llama.cpp gave no reason"
+    exceptions = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    return False, exceptions[-1] if exceptions else log_tail_of(lines)
+
+
+def log_tail_of(lines: list[str], count: int = 3, limit: int = 400) -> str:
+    """The last `count` of the non-empty `lines` on one line (` | ` between them), at most `limit` characters."""
+    kept = " | ".join(lines[-count:]) if lines else "(empty log)"
     return kept if len(kept) <= limit else "..." + kept[-limit:]
 
 
@@ -259,10 +287,7 @@ def wait_ready(server: LocalServer, timeout: float, poll: float = 0.2) -> None:
     while True:
         code = server.process.poll()
         if code is not None:
-            tail = log_tail(server.log_path)
-            hint = f"; {INSTALL_HINT}" if "No module named" in tail else ""
-            raise UserError(f"The llama.cpp server for {name} exited (status {code}) before answering: {tail} "
-                            f"(full log: {server.log_path}){hint}.")
+            raise _exited(server, code)
         status = _answer(f"{server.base_url}/models")
         if status == 200:
             return
@@ -274,6 +299,22 @@ def wait_ready(server: LocalServer, timeout: float, poll: float = 0.2) -> None:
                             f"model.local.startup_timeout on a busy machine): {log_tail(server.log_path)} "
                             f"(full log: {server.log_path}).")
         time.sleep(poll)
+
+
+def _exited(server: LocalServer, code: int) -> UserError:
+    """The one-line error for a server that exited before answering: the unloadable file, or the exit's cause."""
+    try:
+        text = server.log_path.read_text(errors="replace")
+    except OSError:
+        text = ""
+    unloadable, cause = exit_cause(text)
+    if unloadable:
+        return UserError(f"llama.cpp could not load the model file {server.path} ({cause}): it is a truncated "
+                         "download or not a model; check its size and sha256, or give another .gguf file after "
+                         f"gguf: (full log: {server.log_path}).")
+    hint = f"; {INSTALL_HINT}" if "No module named" in cause else ""
+    return UserError(f"The llama.cpp server for {server.path.name} exited (status {code}) before answering: "
+                     f"{cause} (full log: {server.log_path}){hint}.")
 
 
 def serve(path: Path, settings: LocalServerConfig) -> LocalServer:

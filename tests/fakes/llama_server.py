@@ -17,8 +17,9 @@ does towards repo-agent:
 
 Files under `root` let a test steer and watch it: `script.json` (actions `{"tool", "args"}`, or
 `{"sleep": seconds}` to delay the next reply), `starts.jsonl` (one line per start: pid, argv, flags, the
-OMP_WAIT_POLICY it saw), `requests.jsonl` (every chat request body). `FAKE_LLAMA_MODE=exit` fails at load,
-`hang` loads forever without listening; `FAKE_LLAMA_LOAD_SECONDS` delays listening.
+OMP_WAIT_POLICY it saw), `requests.jsonl` (every chat request body). `FAKE_LLAMA_MODE=exit` fails at load
+(with llama.cpp's log lines for a damaged file), `hang` loads forever without listening; `FAKE_LLAMA_LOAD_SECONDS`
+delays listening.
 """
 
 from __future__ import annotations
@@ -179,7 +180,10 @@ def main(argv: list[str] | None = None) -> None:
     _append(root / "starts.jsonl", {"pid": os.getpid(), "argv": sys.argv[1:], "flags": vars(flags),
                                     "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")})
     mode = os.environ.get("FAKE_LLAMA_MODE", "serve")
-    if mode == "exit":
+    if mode == "exit":  # what llama.cpp logs for a file with the GGUF magic and nothing valid after it
+        print("gguf_init_from_reader: bad GGUF version: 0\ngguf_init_from_reader: failed to read header\n"
+              f"llama_model_load: error loading model: llama_model_loader: failed to load model from {flags.model}"
+              "\nllama_model_load_from_file_impl: failed to load model", file=sys.stderr, flush=True)
         raise ValueError(f"Failed to load model from file: {flags.model}")
     load_model(flags.model)
     time.sleep(float(os.environ.get("FAKE_LLAMA_LOAD_SECONDS", "0")))

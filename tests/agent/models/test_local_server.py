@@ -162,20 +162,33 @@ def test_sigterm_ends_the_run_like_ctrl_c_until_the_servers_stop(fake: FakeLlama
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # nothing left to stop: the default again
 
 
-def test_a_server_that_exits_at_once_is_one_line_with_its_log_tail(fake: FakeLlama, model_file: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_llama_cpp_cannot_load_is_one_line_naming_file_cause_and_log(fake: FakeLlama, model_file: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_LLAMA_MODE", "exit")
     with pytest.raises(UserError) as info:
         make_model(ModelConfig(name=f"gguf:{model_file}"))
     text = str(info.value)
-    assert "\n" not in text
-    assert text.startswith(f"The llama.cpp server for {model_file.name} exited (status 1) before answering: ")
-    assert f"ValueError: Failed to load model from file: {model_file.resolve()}" in text
+    assert "\n" not in text and "Traceback" not in text and "File \"" not in text
+    assert text.startswith(f"llama.cpp could not load the model file {model_file.resolve()} (bad GGUF version: 0): ")
+    assert "truncated download" in text
     log = Path(text.split("(full log: ")[1].split(")")[0])
     assert "Traceback" in log.read_text()  # the log of a failed start is kept for the user
     assert local_server.running() == []
     [start] = fake.starts()
     assert gone(start["pid"])
+
+
+@pytest.mark.parametrize(("log", "unloadable", "cause"), [
+    ("llama_model_load: error loading model: unknown model architecture: ''\n"
+     "llama_model_load_from_file_impl: failed to load model\nValueError: Failed to load model from file: /m.gguf",
+     True, "unknown model architecture: ''"),
+    ("ValueError: Failed to load model from file: /m.gguf", True, "llama.cpp gave no reason"),
+    ("Traceback (most recent call last):\n  File \"x.py\", line 1\nModuleNotFoundError: No module named 'uvicorn'",
+     False, "ModuleNotFoundError: No module named 'uvicorn'"),
+    ("Killed\n", False, "Killed"),
+])
+def test_exit_cause_is_the_reason_not_the_traceback(log: str, unloadable: bool, cause: str) -> None:
+    assert local_server.exit_cause(log) == (unloadable, cause)
 
 
 def test_a_server_that_never_answers_is_stopped_at_the_deadline(fake: FakeLlama, model_file: Path,
@@ -234,7 +247,10 @@ def test_gguf_names() -> None:
 
 def test_without_llama_cpp_the_error_says_what_to_install(fake: FakeLlama, model_file: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(fake.root / "nothing-here"))
+    hidden = fake.root / "hidden"  # a llama_cpp without its server, first on the path: hides any installed one
+    (hidden / "llama_cpp").mkdir(parents=True)
+    (hidden / "llama_cpp" / "__init__.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(hidden))
     with pytest.raises(UserError) as info:
         make_model(ModelConfig(name=f"gguf:{model_file}"))
     text = str(info.value)
