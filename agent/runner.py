@@ -14,10 +14,10 @@ from pathlib import Path
 
 from agent import redact
 from agent.config import AgentConfig
+from agent.core.model import Model
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
 from agent.loop import LoopEvent
-from agent.models.base import Model
 from agent.planner import Plan, make_planner
 from agent.repo import RepoSource, host_checkout
 from agent.strategy import describe, find_fix, known_tests

@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING
 
 from agent.config import ToolsConfig
+from agent.core.types import Message
 from agent.loop import AgentLoop
 from agent.planner import Plan
 from agent.repair.run import repair
@@ -24,7 +25,6 @@ from agent.testing.baseline import TestBaseline, measure
 from agent.testing.failures import listing
 from agent.testing.runner import detect_runner
 from agent.trajectory import Trajectory
-from agent.types import Message
 from prompts import render
 from workspaces.base import Workspace, clip_middle
 
@@ -63,7 +63,7 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
     config = job.config
     deadline = trajectory.started + config.limits.wall_time  # setup and the baseline tests count too
     aim = baseline is not None and bool(baseline.targets)
-    local = bool(getattr(job.model, "local", False))
+    local = job.model.self_hosted
     if config.strategy == "repair" or (config.strategy == "auto" and (aim or local)):
         settings = config.repair
         if config.strategy == "auto" and local and aim:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from swebench.log_parsers import ERROR, FAILED, PASSED, XFAIL, Parser
+from agent.testing.pytest_summary import ERROR, FAILED, PASSED, XFAIL
+from swebench.log_parsers import Parser
 
 START_MARKER = ">>>>> Start Test Output"
 """Printed by eval.sh right before the test command."""

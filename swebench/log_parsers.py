@@ -10,41 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-PASSED, FAILED, SKIPPED, ERROR, XFAIL = "PASSED", "FAILED", "SKIPPED", "ERROR", "XFAIL"
-STATUSES = (FAILED, PASSED, SKIPPED, ERROR, XFAIL)
-"""Every status a parser reports."""
+from agent.testing.pytest_summary import ERROR, FAILED, PASSED, SKIPPED, STATUSES, parse_pytest, status_line
 
 Parser = Callable[[str], dict[str, str]]
 
-_SKIP_COUNT = re.compile(r"^\[\d+\]$")
 _ANSI = re.compile(r"\[(\d+)m")
 _CONTROL = str.maketrans("", "", "".join(chr(code) for code in range(1, 32)))
 _OPTION = re.compile(r"(.*?)\[(.*)\]")
-
-
-def _status_line(line: str) -> tuple[str, str] | None:
-    """(status, name) of a pytest `-rA` summary line such as `PASSED tests/t.py::test_a`, else None."""
-    status = next((word for word in STATUSES if line.startswith(word)), None)
-    if status is None:
-        return None
-    if status == FAILED:
-        line = line.replace(" - ", " ")
-    words = line.split()
-    if len(words) < 2:
-        return None
-    if status == SKIPPED and _SKIP_COUNT.match(words[1]):
-        return None  # `SKIPPED [2] path:line: reason` summarises skips; `[2]` is not a test
-    return words[0], words[1]
-
-
-def parse_pytest(log: str) -> dict[str, str]:
-    """pytest with `-rA`: one summary line per test, status first."""
-    results = {}
-    for line in log.split("\n"):
-        found = _status_line(line)
-        if found:
-            results[found[1]] = found[0]
-    return results
 
 
 def _short_option(name: str) -> str:
@@ -69,7 +41,7 @@ def parse_pytest_v2(log: str) -> dict[str, str]:
     results = {}
     for raw in log.split("\n"):
         line = _ANSI.sub("", raw).translate(_CONTROL)
-        found = _status_line(line)
+        found = status_line(line)
         if found:
             results[found[1]] = found[0]
         elif line.endswith(STATUSES):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.errors import WorkspaceError
+from agent.core.errors import WorkspaceError
 from workspaces.base import ExecResult
 from workspaces.local import COMMAND_ENV
 from workspaces.output import HeadTailBuffer

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from agent.types import StrictModel
+from agent.core.types import StrictModel
 
 
 class LocalWorkspaceConfig(StrictModel):

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from agent.cli.solve import CONFIG_HELP, build_job, config_sources, report, run_with_progress
 from agent.config import load_config
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.issue import IssueText
 from agent.repo import resolve_repo
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from agent import redact
 from agent.cli.solve import CONFIG_HELP, build_job, config_sources, run_with_progress
 from agent.config import load_config
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.issue import IssueText, register_url_reader
 from agent.repo import resolve_repo
 

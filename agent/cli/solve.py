@@ -13,7 +13,7 @@ from rich.console import Console
 
 from agent.cli.main import choice_of
 from agent.config import AgentConfig, SamplesConfig, load_config
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.issue import resolve_issue
 from agent.repo import RepoSource, is_dirty, resolve_repo
 
@@ -132,7 +132,7 @@ def solve_command(
                                         "self-hosted), then the loop."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
-    from agent.samples.cli import run_samples, sample_overrides
+    from agent.cli.samples import run_samples, sample_overrides
 
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
     sources += [f"strategy={strategy}"] if strategy else []

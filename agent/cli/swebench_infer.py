@@ -19,7 +19,7 @@ from rich.console import Console
 from agent.cli.main import choice_of
 from agent.cli.swebench import DATASET_HELP, MIRRORS_HELP, load_instances, split_ids, swebench_app
 from agent.config import AgentConfig
-from agent.errors import UserError
+from agent.core.errors import UserError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -62,7 +62,7 @@ def sampling_sources(attempts: int | None, samples: int | None, select: str | No
     model's) and keeps the largest group of equivalent fixes (`select: vote`, no reproduction pass, no tests);
     `--samples N` runs the full selection of `agent solve --samples` (tests, then agreement).
     """
-    from agent.samples.cli import sample_overrides
+    from agent.cli.samples import sample_overrides
 
     if attempts and samples and attempts != samples:
         raise UserError("Give --attempts or --samples, not both: --attempts k keeps the most agreed fix of k "

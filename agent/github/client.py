@@ -21,7 +21,7 @@ import httpx
 import tenacity
 
 from agent import __version__
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.github.ratelimit import SECONDARY_WAIT, backoff, retry_wait
 from agent.models.resilience import unreachable_reason
 

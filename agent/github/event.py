@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import AgentConfig
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.github.budget import DailyBudget, Reservation
 from agent.github.client import GitHubClient, RepoRef
 from agent.github.issue_reader import GitHubIssue, read_issue

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agent import issue as issue_module
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.github.client import GitHubClient, RepoRef, api_url_from_env
 from agent.issue import IssueText, register_url_reader
 from agent.redact import redact

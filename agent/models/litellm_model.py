@@ -16,11 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.config import ModelConfig
-from agent.errors import FormatError, TimeLimitExceeded, UserError
+from agent.core.errors import FormatError, TimeLimitExceeded, UserError
+from agent.core.types import Message, ToolSpec
 from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
 from agent.models.streaming import StreamedReply, cut_where, read_stream
-from agent.types import Message, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,11 @@ class LitellmModel:
         """litellm model id."""
         self.cost: float = 0.0
         """Dollars spent so far."""
-        self.local: bool = probe.is_local_server(config, config.name)
+        self.self_hosted: bool = probe.is_local_server(config, config.name)
         """A self-hosted model behind `api_base` (small-model defaults apply)."""
         self.protocol: wire.WireProtocol = resolve_protocol(config, config.name)
         """The wire protocol in use (`tools`, `text` or `json`)."""
-        self.stream: bool = config.stream if config.stream is not None else self.local
+        self.stream: bool = config.stream if config.stream is not None else self.self_hosted
         """Replies are streamed (and cut off after one action)."""
         self.format_errors = 0
         """Format errors in a row so far."""
@@ -80,7 +80,7 @@ class LitellmModel:
         """The output budget of one reply."""
         if self.config.max_output_tokens:
             return self.config.max_output_tokens
-        return LOCAL_OUTPUT_TOKENS if self.local else HOSTED_OUTPUT_TOKENS
+        return LOCAL_OUTPUT_TOKENS if self.self_hosted else HOSTED_OUTPUT_TOKENS
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
         """The model's next assistant message, with parsed tool calls and meta (cost, latency, tokens)."""
@@ -124,7 +124,7 @@ class LitellmModel:
         elif self.protocol == "json" and tools:
             style = probe.known_style(self.config, self.name)  # asked by `auto`; else the shape llama.cpp takes
             kwargs["response_format"] = text_protocol.response_format(tools, style or "json_object")
-        elif self.protocol == "text" and self.local:
+        elif self.protocol == "text" and self.self_hosted:
             kwargs["stop"] = list(TEXT_STOP)
         kwargs.update(self.config.extra_params)
         return kwargs
@@ -198,7 +198,7 @@ class LitellmModel:
         override = self.config.prices.get(self.name)
         if override is not None:
             return (input_tokens * override.input_per_million + output_tokens * override.output_per_million) / 1e6
-        if self.local:
+        if self.self_hosted:
             return 0.0
         try:
             if response is None:  # a streamed reply: priced from its token counts

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agent.config import ModelConfig
-from agent.errors import ModelError
+from agent.core.errors import ModelError
 from agent.models import lazy
 from agent.models.resilience import describe_failure, error_kind
 from agent.models.text_protocol import SchemaStyle, schema_format

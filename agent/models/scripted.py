@@ -36,11 +36,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.config import ModelConfig, RetryConfig, yaml_problem
-from agent.errors import ScriptExhausted, TimeLimitExceeded, UserError
+from agent.core.errors import ScriptExhausted, TimeLimitExceeded, UserError
+from agent.core.types import Message, ToolSpec
 from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
 from agent.models.streaming import cut_where
-from agent.types import Message, ToolSpec
 
 ERROR_STATUS = {"BadRequestError": 400, "AuthenticationError": 401, "PermissionDeniedError": 403,
                 "NotFoundError": 404, "Timeout": 408, "UnprocessableEntityError": 422, "RateLimitError": 429,
@@ -169,6 +169,7 @@ class ScriptedModel:
         self.name = name
         """Model identifier in trajectories."""
         self.cost = 0.0
+        self.self_hosted = False
         """Dollars charged so far by the script's `cost` fields."""
         self.retry = retry or RetryConfig()
         """Retry policy for raised transient errors."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agent.config import ModelConfig
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.models import lazy
 
 DEFAULT_MODELS: list[tuple[str, str]] = [

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.errors import TimeLimitExceeded
+from agent.core.errors import TimeLimitExceeded
 
 
 @dataclass

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from agent.models.base import Model
+from agent.core.model import Model
+from agent.core.types import Message
 from agent.repair.edits import NoChange, apply_edits, named_lines, parse_edits, parse_line_edits, show, show_numbered
 from agent.repair.evaluate import Trial, Trier
 from agent.repair.localize import Region
@@ -29,7 +30,6 @@ from agent.samples.patches import split_patch
 from agent.samples.selection import Candidate, Selection, assign_groups, select
 from agent.testing.baseline import TestBaseline
 from agent.testing.failures import failure_report, first_error, listing, without_pasted_runs
-from agent.types import Message
 from prompts import render
 from workspaces.base import clip_middle
 

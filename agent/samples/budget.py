@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import BudgetExhausted
-from agent.models.base import Model
-from agent.types import Message, ToolSpec
+from agent.core.errors import BudgetExhausted
+from agent.core.model import Model
+from agent.core.types import Message, ToolSpec
 
 
 class SharedBudget:
@@ -83,6 +83,11 @@ class BudgetedModel:
     def cost(self) -> float:
         """The wrapped model's dollars so far."""
         return self.model.cost
+
+    @property
+    def self_hosted(self) -> bool:
+        """Whether the wrapped model is self-hosted."""
+        return self.model.self_hosted
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
         """Ask the wrapped model and charge what the call cost."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.config import AgentConfig
-from agent.errors import Interrupted, UserError
+from agent.core.errors import Interrupted, UserError
 from agent.issue import IssueText
 from agent.loop import LoopEvent
 from agent.repo import RepoSource

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
 
-from swebench.log_parsers import parse_pytest
+from agent.testing.pytest_summary import parse_pytest
 from workspaces.base import ExecResult, Workspace
 
 PASSED, FAILED, ERROR, SKIPPED = "PASSED", "FAILED", "ERROR", "SKIPPED"

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from agent.errors import BudgetExhausted, Interrupted
+from agent.core.errors import BudgetExhausted, Interrupted
 from agent.samples.budget import SharedBudget
 
 STOPPED = "stopped: the runner was interrupted"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.atomic import write_atomically
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.issue import IssueText
 from agent.repo import RepoSource
 from agent.samples.budget import BudgetedModel

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.issue import resolve_issue
 from agent.repo import is_dirty, resolve_repo
 from tests.conftest import git

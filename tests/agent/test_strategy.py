@@ -185,7 +185,7 @@ def test_loop_strategy_never_repairs(calc_repo: Path, tmp_path: Path, strategy: 
 def test_a_self_hosted_model_gets_a_compact_opening_and_the_lean_tools(calc_repo: Path, tmp_path: Path) -> None:
     config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "strategy=loop"])
     model = ScriptedModel([{"tool": "find_symbol", "args": {"name": "add"}}, {"tool": "submit", "args": {}}])
-    model.local = True  # what LitellmModel says of a model behind api_base that litellm does not know
+    model.self_hosted = True  # what LitellmModel says of a model behind api_base that litellm does not know
     job = SolveJob(config=config, repo=resolve_repo(str(calc_repo)), issue=IssueText(text=ISSUE + "\n" + "x" * 5000),
                    model=model, tools=make_tools(config))
     data = load_trajectory(solve(job).run_dir / "trajectory.json")
@@ -198,7 +198,7 @@ def test_auto_gives_a_self_hosted_model_repair_by_agreement_without_a_failing_te
     config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.samples=2",
                           "repair.reproduce=0"])
     model = ScriptedModel([RIGHT, RIGHT])
-    model.local = True
+    model.self_hosted = True
     job = SolveJob(config=config, repo=resolve_repo(str(make_repo(UNTESTED_BUG))), issue=IssueText(text="add()"),
                    model=model, tools=make_tools(config))
     result = solve(job)
@@ -210,7 +210,7 @@ def test_a_self_hosted_model_aiming_at_a_failing_test_samples_past_the_hosted_li
     config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.samples=2",
                           "repair.self_hosted_samples=4", "repair.line_samples=0", "repair.mutants=0"])
     model = ScriptedModel([WRONG, WRONG, WRONG, RIGHT])
-    model.local = True
+    model.self_hosted = True
     job = SolveJob(config=config, repo=resolve_repo(str(calc_repo)), issue=IssueText(text=ISSUE),
                    model=model, tools=make_tools(config))
     result = solve(job)

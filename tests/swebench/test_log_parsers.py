@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from agent.testing.pytest_summary import ERROR, FAILED, PASSED, SKIPPED, XFAIL
 from swebench.log_parsers import (
-    ERROR,
-    FAILED,
-    PASSED,
-    SKIPPED,
-    XFAIL,
     get_parser,
     parse_django,
     parse_matplotlib,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import WorkspaceError
+from agent.core.errors import WorkspaceError
 from workspaces.base import Workspace
 from workspaces.local import LocalWorkspace
 

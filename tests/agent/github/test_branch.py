@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.github.branch import auth_env, branch_name, commit_patch, identity_env, push_branch
 from tests.conftest import git
 

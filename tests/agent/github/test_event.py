@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import load_config
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.github.actions import annotation, write_outputs
 from agent.github.client import GitHubClient
 from agent.github.event import EventContext, EventOutcome, handle_event, labeled_issue, load_event

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.github.client import GitHubClient, RepoRef
 from agent.github.issue_reader import (
     GitHubIssue,

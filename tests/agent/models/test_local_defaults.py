@@ -10,7 +10,7 @@ import time
 import pytest
 
 from agent.config import ModelConfig
-from agent.errors import FormatError, ModelError, TimeLimitExceeded
+from agent.core.errors import FormatError, ModelError, TimeLimitExceeded
 from agent.models import probe
 from agent.models.litellm_model import LOCAL_OUTPUT_TOKENS, LitellmModel
 from tests.agent.models.support import FAST_RETRY, TOOLS, opening

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from agent.config import LocalServerConfig, ModelConfig
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.models import local_server
 from agent.models.registry import make_model
 from agent.models.selection import gguf_file, resolve_model_name

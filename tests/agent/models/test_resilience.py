@@ -8,7 +8,8 @@ import time
 import pytest
 
 from agent.config import RetryConfig
-from agent.errors import FormatError, ModelError
+from agent.core.errors import FormatError, ModelError
+from agent.core.types import Message
 from agent.models.resilience import (
     call_with_retries,
     describe_failure,
@@ -17,7 +18,6 @@ from agent.models.resilience import (
     retry_after,
 )
 from agent.models.scripted import make_exception
-from agent.types import Message
 from tests.agent.models.support import history
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent.config import ModelConfig, RetryConfig
-from agent.errors import FormatError, ModelError, ScriptExhausted, UserError
-from agent.models.base import Model
+from agent.core.errors import FormatError, ModelError, ScriptExhausted, UserError
+from agent.core.model import Model
 from agent.models.registry import make_model
 from agent.models.scripted import ScriptedModel, make_exception
 from tests.agent.models.support import FAST_RETRY, TOOLS, history, opening

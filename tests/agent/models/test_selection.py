@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.config import ModelConfig
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.models.litellm_model import LitellmModel
 from agent.models.registry import make_model
 from agent.models.selection import DEFAULT_MODELS, resolve_model_name

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.issue import IssueText
 from agent.repo import resolve_repo
 from agent.samples.budget import SharedBudget

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from agent.types import Message, ToolSpec
+from agent.core.types import Message, ToolSpec
 
 
 @runtime_checkable
@@ -26,6 +26,9 @@ class Model(Protocol):
     """Model identifier, as recorded in trajectories and predictions."""
     cost: float
     """Dollars spent so far by this model object."""
+    self_hosted: bool
+    """The model runs on a server the user hosts (behind `api_base`, unknown to litellm, e.g. a small local model):
+    the strategy then samples more repairs, offers fewer tools and keeps prompts short."""
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message: ...
 

@@ -1,0 +1,1 @@
+"""The bottom layer: data types, errors and the Model protocol (imports nothing of the product)."""
