@@ -131,8 +131,8 @@ class GateConfig(StrictModel):
     check_syntax: bool = True
     """Every touched file must still parse."""
     test_command: str | None = None
-    """Command that runs test files (`{files}` stands for them); empty: pytest with per-test verdicts when the
-    workspace has it, else unittest per file."""
+    """Command that runs test files (`{files}` stands for them), for the gate, the repair and the choice among
+    samples alike; empty: pytest with per-test verdicts when the workspace has it, else unittest per file."""
     run_tests: bool = True
     """Run the tests the run knows of (those the issue names, else the planner's related tests) before and after
     the change: failing ones must pass, passing ones must keep passing."""
@@ -185,11 +185,6 @@ class SamplesConfig(StrictModel):
     reproduction_model: dict[str, Any] = Field(default_factory=dict)
     """Overrides of the `model` section for the reproduction pass (a cheaper model, or `script` for a scripted
     one)."""
-    test_command: str | None = None
-    """Runs test files in the workspace, `{files}` standing for their paths; empty detects pytest (`-rA`, per-test
-    verdicts), else runs each file with python."""
-    test_timeout: float = Field(default=300.0, gt=0)
-    """Seconds one test run during selection may take."""
     related_tests: int = Field(default=5, ge=0)
     """Existing test files, most related to the touched files, run against each candidate to find regressions."""
     lint: bool = True

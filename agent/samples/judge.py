@@ -50,10 +50,10 @@ class Judge:
     """Judges candidates in one workspace (entered, at the base commit)."""
 
     def __init__(self, ws: Workspace, config: AgentConfig, related: list[str]):
-        samples = config.samples
+        gate = config.gate
         self.ws = ws
-        self.runner: TestRunner = detect_runner(ws, samples.test_command, samples.test_timeout)
-        self.linter: Linter | None = detect_linter(ws) if samples.lint else None
+        self.runner: TestRunner = detect_runner(ws, gate.test_command, gate.test_timeout, gate.case_timeout or None)
+        self.linter: Linter | None = detect_linter(ws) if config.samples.lint else None
         self.related = related
         self.baseline: TestRun | None = None
         self.base_lint: list[LintError] = []
