@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from agent.errors import UserError, WorkspaceError
+from agent.core.errors import UserError, WorkspaceError
 from workspaces.images import DEFAULT_BASE, BuiltImage, ImageRecipe, build_image, ensure_image
 from workspaces.settings import DockerWorkspaceConfig
 from workspaces.setup_detect import SetupPlan, detect_setup
@@ -55,15 +55,17 @@ def resolve_commit(source_dir: Path, commit: str) -> str:
 
 
 def repo_archive(source_dir: Path, commit: str, name: str, uid: int = 0, gid: int = 0) -> IO[bytes]:
-    """A tar (an open temporary file) of a fresh clone of `source_dir` checked out at `commit`, under `name/`."""
-    with tempfile.TemporaryDirectory(prefix="repo-agent-clone-") as tmp:
+    """A tar (an open temporary file) of a repository holding `commit` of `source_dir` alone, checked out, under
+    `name/`: a shallow fetch of that one commit, so the history is never copied (the commit keeps its id)."""
+    with tempfile.TemporaryDirectory(prefix="repo-agent-seed-") as tmp:
         clone = Path(tmp) / "repo"
-        for cmd in (["clone", "--quiet", "--no-checkout", str(source_dir), str(clone)],
-                    ["-C", str(clone), "checkout", "--quiet", "--detach", commit],
-                    ["-C", str(clone), "remote", "remove", "origin"]):
+        for cmd in (["init", "--quiet", str(clone)],
+                    ["-C", str(clone), "fetch", "--quiet", "--depth", "1", "--no-tags",
+                     Path(source_dir).resolve().as_uri(), commit],
+                    ["-C", str(clone), "checkout", "--quiet", "--detach", "FETCH_HEAD"]):
             result = subprocess.run(["git", *cmd], capture_output=True, text=True)
             if result.returncode != 0:
-                raise WorkspaceError(f"Cloning {source_dir} at {commit} failed: {result.stderr.strip()}")
+                raise WorkspaceError(f"Copying commit {commit} of {source_dir} failed: {result.stderr.strip()}")
 
         def owned(info: tarfile.TarInfo) -> tarfile.TarInfo:
             info.uid, info.gid, info.uname, info.gname = uid, gid, "", ""
