@@ -1,4 +1,5 @@
-"""A real model fixes real bugs: repo-agent (each strategy) and mini-swe-agent 2.4.6 side by side on QuixBugs.
+"""A real model fixes real bugs: repo-agent (each strategy), mini-swe-agent 2.4.6 and a plain sample-and-test loop
+(bench/sample_and_test.py) side by side on QuixBugs.
 
     .venv/bin/python bench/real_model.py                                   # dev set, all systems, local 1.5B
     .venv/bin/python bench/real_model.py --tasks quicksort --systems repo-agent:default,mini-swe-agent \\
@@ -40,8 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--tasks", help="comma-separated QuixBugs programs (default: the 20 of the development set)")
     p.add_argument("--heldout", action="store_true", help="allow held-out programs (alone: run the held-out set)")
-    p.add_argument("--systems", default="repo-agent,mini-swe-agent",
-                   help="comma-separated: repo-agent (one per --variants), repo-agent:VARIANT, mini-swe-agent")
+    p.add_argument("--systems", default="repo-agent,mini-swe-agent,sample-and-test",
+                   help="comma-separated: repo-agent (one per --variants), repo-agent:VARIANT, mini-swe-agent, "
+                        "sample-and-test")
     p.add_argument("--variants", help="repo-agent variants: default (no flag) and/or --strategy values "
                                       "(default: default + whatever `agent solve --help` lists)")
     p.add_argument("--steps", type=int, default=30, help="step limit (model calls) for every system")

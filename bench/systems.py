@@ -322,8 +322,13 @@ def make_systems(names: list[str], variants: list[str]) -> list:
             systems.append(RepoAgent(name.split(":", 1)[1]))
         elif name == "mini-swe-agent":
             systems.append(MiniSweAgent(mini_python()))
+        elif name == "sample-and-test":
+            from bench.sample_and_test import SampleAndTest
+
+            systems.append(SampleAndTest())
         else:
-            raise SystemExit(f"Unknown system {name!r}: use repo-agent, repo-agent:VARIANT or mini-swe-agent.")
+            raise SystemExit(f"Unknown system {name!r}: use repo-agent, repo-agent:VARIANT, mini-swe-agent or "
+                             "sample-and-test.")
     return systems
 
 
