@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import LocalServerConfig
-from agent.errors import UserError
+from agent.core.errors import UserError
 from agent.models import local_server
 
 _spec = importlib.util.find_spec("llama_cpp")
