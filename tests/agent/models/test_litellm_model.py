@@ -243,7 +243,7 @@ def test_self_hosted_model_costs_nothing_without_a_warning(openai_server: OpenAI
     with caplog.at_level(logging.WARNING, logger="agent.models.litellm_model"):
         model.query(opening(), TOOLS)
         model.query(opening(), TOOLS)
-    assert model.local and model.cost == 0.0
+    assert model.self_hosted and model.cost == 0.0
     assert not [r for r in caplog.records if "no price" in r.message]
 
 
@@ -252,7 +252,7 @@ def test_unknown_price_of_a_hosted_model_warns_once_and_costs_nothing(caplog) ->
 
     model = LitellmModel(ModelConfig(name="openai/unpriced-hosted-model-for-warning-test"))
     response = litellm.ModelResponse(model="unpriced-hosted-model-for-warning-test")
-    assert not model.local
+    assert not model.self_hosted
     with caplog.at_level(logging.WARNING, logger="agent.models.litellm_model"):
         assert model.price(response, 100, 10) == 0.0
         assert model.price(response, 100, 10) == 0.0

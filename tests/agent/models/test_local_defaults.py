@@ -38,7 +38,7 @@ def fresh_probe():
 def test_auto_finds_the_schema_shape_the_server_enforces(support, style) -> None:
     with OpenAIServer(fallback=completion(ACTION if style else PLAN), schema=support) as server:
         model = LitellmModel(local(server))
-        assert model.local and model.protocol == ("json" if style else "text")
+        assert model.self_hosted and model.protocol == ("json" if style else "text")
         reply = model.query(opening(), TOOLS)
         assert [(c.name, c.arguments) for c in reply.tool_calls] == [("view", {"path": "calc.py"})]
         body = server.chat_requests[-1].body
@@ -71,7 +71,7 @@ def test_hosted_models_keep_their_budget_and_are_not_streamed(openai_server: Ope
                                      protocol="text", retry=FAST_RETRY))
     reply = model.query(opening(), TOOLS)
     body = openai_server.chat_requests[0].body
-    assert not model.local and "stream" not in body and body["max_tokens"] == 4096 and "stop" not in body
+    assert not model.self_hosted and "stream" not in body and body["max_tokens"] == 4096 and "stop" not in body
     assert reply.meta["dropped_actions"] == 1  # the first action runs; the model is told about the rest
 
 
