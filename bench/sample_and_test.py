@@ -47,9 +47,12 @@ class SampleAndTest:
 
     name = "sample-and-test"
 
-    def __init__(self, samples: int = 5, temperature: float = 0.8):
+    def __init__(self, samples: int = 5, temperature: float = 0.8, max_tokens: int = 1024):
         self.samples = samples
         self.temperature = temperature
+        self.max_tokens = max_tokens
+        """Output tokens per sample when the bench sets none: a QuixBugs program is a few hundred tokens, and an
+        unbounded reply from a small model can run until the wall limit."""
 
     def messages(self, task: Task, code: str) -> list[dict]:
         """The one prompt: the buggy file and the failing test output."""
@@ -78,7 +81,7 @@ class SampleAndTest:
             try:
                 reply = litellm.completion(model=s.model, messages=self.messages(task, original),
                                            api_base=s.api_base, api_key="none" if s.api_base else None,
-                                           temperature=self.temperature, max_tokens=s.max_tokens or None,
+                                           temperature=self.temperature, max_tokens=s.max_tokens or self.max_tokens,
                                            seed=k, timeout=remaining)
                 text = reply.choices[0].message.content or ""
             except Exception as exc:  # a timed-out or failed call ends the sampling; what passed so far is kept

@@ -46,7 +46,7 @@ class InferArgs:
     temperature: float | None
     max_steps: int | None
     workspace: str | None
-    redo: bool
+    force: bool
     mirrors: Path | None
     specs: list[Path]
     runs_dir: Path
@@ -95,7 +95,7 @@ def build_runner_inputs(args: InferArgs):
         raise UserError(f"No instances selected from {args.dataset}; check the instance ids.")
     mirrors = str(args.mirrors) if args.mirrors else os.environ.get("REPO_AGENT_MIRRORS")
     options = InferOptions(run_id=args.run_id, runs_dir=args.runs_dir, workers=args.workers, backend=args.backend,
-                           ray_address=args.ray_address, budget=args.budget, redo=args.redo, mirrors=mirrors,
+                           ray_address=args.ray_address, budget=args.budget, redo=args.force, mirrors=mirrors,
                            specs=[str(s) for s in args.specs or []], cli_model=args.model, model_name=model_name)
     return config, options, instances
 
@@ -103,22 +103,22 @@ def build_runner_inputs(args: InferArgs):
 def shared_options(
     instance_ids: list[str] = typer.Argument(None, help="Instance ids (also --instances); default: the whole dataset."),
     dataset: str = typer.Option("lite", "--dataset", "-d", help=DATASET_HELP),
-    instances: list[str] = typer.Option(None, "--instances", "-i", help="Instance ids; repeatable, comma-separated."),
+    instances: list[str] = typer.Option(None, "--instances", help="Instance ids; repeatable, comma-separated."),
     run_id: str = typer.Option(..., "--run-id", help="Name of the run (its folder under RUNS/swebench/)."),
     model: str = typer.Option(None, "--model", "-m", help="litellm model id, e.g. openai/gpt-5-mini."),
     config: list[str] = typer.Option([], "--config", "-c", help="Config file or key.sub=value; repeatable."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Instances at once."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Instances at once."),
     backend: str = typer.Option("thread", "--backend", help="thread, process or ray."),
     ray_address: str = typer.Option(None, "--ray-address", help="Ray cluster address (auto); default: a local Ray."),
-    cost_limit: float = typer.Option(None, "--cost-limit-per-instance", min=0, help="Dollars one instance may spend."),
+    cost_limit: float = typer.Option(None, "--cost-limit", min=0, help="Dollars one run (one instance) may spend."),
     budget: float = typer.Option(None, "--budget", min=0, help="Dollars all instances share; then no new one starts."),
     attempts: int = typer.Option(None, "--attempts", min=1, help="Independent rollouts per instance (pass@k)."),
     samples: int = typer.Option(None, "--samples", min=1, help="Rollouts per instance, one chosen by --select."),
     select: str = typer.Option(None, "--select", help="How a rollout is chosen: tests+vote, tests or vote."),
     temperature: float = typer.Option(None, "--temperature", min=0, max=2, help="Sampling temperature."),
     max_steps: int = typer.Option(None, "--max-steps", min=1, help="Step limit per run."),
-    workspace: str = typer.Option(None, "--workspace", help="docker (instance images, default) or local."),
-    redo: bool = typer.Option(False, "--redo", help="Run again instances that already have a prediction."),
+    workspace: str = typer.Option(None, "--workspace", "-w", help="docker (instance images, default) or local."),
+    force: bool = typer.Option(False, "--force", help="Run again instances that already have a prediction."),
     mirrors: Path = typer.Option(None, "--mirrors", help=MIRRORS_HELP),
     specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),

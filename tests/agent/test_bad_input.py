@@ -88,7 +88,7 @@ USAGE_ERRORS = [
     ("--samples not a number", ["solve", "-i", "x", "--samples", "many"], ["--samples", "integer"]),
     ("--max-steps not a number", ["solve", "-i", "x", "--max-steps", "ten"], ["--max-steps"]),
     ("--select not a choice", ["solve", "-i", "x", "--select", "best"], ["--select", "'best'", "tests+vote"]),
-    ("eval --workers below its range", ["swebench", "eval", "--run-id", "r", "-w", "0"], ["--workers"]),
+    ("eval --workers below its range", ["swebench", "eval", "--run-id", "r", "--workers", "0"], ["--workers"]),
     ("map --tokens not a number", ["map", "-i", "x", "--tokens", "lots"], ["--tokens"]),
 ]
 

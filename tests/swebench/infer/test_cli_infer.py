@@ -50,8 +50,9 @@ def test_bad_options_are_one_sentence_and_exit_2(batch, extra, message):
 
 def test_infer_on_the_command_line_writes_predictions_and_prints_the_summary(batch):
     script = write_script(batch.root, "gold.json", GOLD)
-    result = agent("swebench", "infer", "--dataset", str(batch.dataset()), "acme__calc-1", "-i", "acme__calc-2",
-                   "--run-id", "c", "--mirrors", str(batch.mirrors), "--workspace", "local", "-w", "2",
+    result = agent("swebench", "infer", "--dataset", str(batch.dataset()), "acme__calc-1",
+                   "--instances", "acme__calc-2", "--run-id", "c", "--mirrors", str(batch.mirrors),
+                   "-w", "local", "--workers", "2",
                    "-c", "model.type=scripted", "-c", f"model.script={script}", "--model-name", "gold-bot",
                    cwd=batch.root)
     assert result.returncode == 0, result.stderr
