@@ -72,36 +72,36 @@ class SampleAndTest:
         target = repo / "python_programs" / f"{task.name}.py"
         original = target.read_text(encoding="utf-8")
         outcome = Outcome(exit_status="NoPassingSample")
-        log = (run_dir / "samples.log").open("w", encoding="utf-8")
-        for k in range(self.samples):
-            remaining = s.wall_time - (time.monotonic() - started)
-            if remaining <= 5:
-                outcome.exit_status = "TimeLimitExceeded"
-                break
-            try:
-                reply = litellm.completion(model=s.model, messages=self.messages(task, original),
-                                           api_base=s.api_base, api_key="none" if s.api_base else None,
-                                           temperature=self.temperature, max_tokens=s.max_tokens or self.max_tokens,
-                                           seed=k, timeout=remaining)
-                text = reply.choices[0].message.content or ""
-            except Exception as exc:  # a timed-out or failed call ends the sampling; what passed so far is kept
-                outcome.error = f"{type(exc).__name__}: {str(exc)[:200]}"
-                break
-            outcome.steps += 1
-            outcome.replies += 1
-            code = whole_file(text)
-            log.write(f"--- sample {k}\n{text}\n")
-            if code is None:
-                outcome.format_errors += 1
-                continue
-            target.write_text(code, encoding="utf-8")
-            run = run_tests(repo, task.test_path)
-            log.write(f"--- tests: {run.summary}\n")
-            if run.passed:
-                outcome.exit_status = f"Passed(sample {k})"
-                break
-            target.write_text(original, encoding="utf-8")
-        log.close()
+        messages = self.messages(task, original)
+        with (run_dir / "samples.log").open("w", encoding="utf-8") as log:
+            for k in range(self.samples):
+                remaining = s.wall_time - (time.monotonic() - started)
+                if remaining <= 5:
+                    outcome.exit_status = "TimeLimitExceeded"
+                    break
+                try:
+                    reply = litellm.completion(model=s.model, messages=messages,
+                                               api_base=s.api_base, api_key="none" if s.api_base else None,
+                                               temperature=self.temperature, max_tokens=s.max_tokens or self.max_tokens,
+                                               seed=k, timeout=remaining)
+                    text = reply.choices[0].message.content or ""
+                except Exception as exc:  # a timed-out or failed call ends the sampling; what passed so far is kept
+                    outcome.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                    break
+                outcome.steps += 1
+                outcome.replies += 1
+                code = whole_file(text)
+                log.write(f"--- sample {k}\n{text}\n")
+                if code is None:
+                    outcome.format_errors += 1
+                    continue
+                target.write_text(code, encoding="utf-8")
+                run = run_tests(repo, task.test_path)
+                log.write(f"--- tests: {run.summary}\n")
+                if run.passed:
+                    outcome.exit_status = f"Passed(sample {k})"
+                    break
+                target.write_text(original, encoding="utf-8")
         outcome.diff = working_diff(repo, task.commit)
         outcome.wall_seconds = time.monotonic() - started
         return outcome
