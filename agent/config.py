@@ -13,9 +13,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
-from agent.core.errors import UserError
-from agent.core.types import StrictModel
 from agent.repair_config import RepairConfig, StrategyName
+from core.errors import UserError
+from core.types import StrictModel
 from tools.settings import ToolsConfig
 from workspaces.settings import DockerWorkspaceConfig, LocalWorkspaceConfig, WorkspaceConfig
 

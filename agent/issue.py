@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.core.errors import UserError
+from core.errors import UserError
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The agent loop: ask the model, run the tools it calls, repeat until a condition ends the run.
 
-Conditions are exceptions (agent/core/errors.py); the run's exit status is the exception's name. The
+Conditions are exceptions (core/errors.py); the run's exit status is the exception's name. The
 trajectory is saved after every step, and every exit still yields the diff so far.
 """
 
@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from agent.config import LimitsConfig
-from agent.core.errors import (
+from agent.trajectory import StepRecord, ToolCallRecord, Trajectory
+from core.errors import (
     AgentException,
     CostLimitExceeded,
     FormatError,
@@ -25,9 +26,8 @@ from agent.core.errors import (
     TimeLimitExceeded,
     WorkspaceError,
 )
-from agent.core.model import Model
-from agent.core.types import Message, ToolCall
-from agent.trajectory import StepRecord, ToolCallRecord, Trajectory
+from core.model import Model
+from core.types import Message, ToolCall
 from tools.base import Tool
 from tools.dispatch import call_tool
 from workspaces.base import Workspace

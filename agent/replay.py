@@ -9,10 +9,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from agent.config import AgentConfig, validate_config
-from agent.core.errors import Submitted, UserError
-from agent.core.types import ToolCall
 from agent.repo import RepoSource, resolve_repo
 from agent.trajectory import TrajectoryData, load_trajectory
+from core.errors import Submitted, UserError
+from core.types import ToolCall
 from tools.dispatch import call_tool
 from tools.registry import make_tools
 from workspaces.base import apply_diff

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.core.errors import UserError
+from core.errors import UserError
 
 URL_PATTERN = re.compile(r"^(https?://|ssh://|git://|file://|git@[^:]+:)")
 """What counts as a clone URL rather than a path."""

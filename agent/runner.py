@@ -14,7 +14,6 @@ from pathlib import Path
 
 from agent import redact
 from agent.config import AgentConfig
-from agent.core.model import Model
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
 from agent.loop import LoopEvent
@@ -23,6 +22,7 @@ from agent.repo import RepoSource, host_checkout
 from agent.strategy import describe, find_fix, known_tests
 from agent.summary import write_outputs
 from agent.trajectory import Trajectory, TrajectoryData
+from core.model import Model
 from tools.base import Tool
 from workspaces.base import Workspace
 from workspaces.factory import make_workspace

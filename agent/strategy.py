@@ -17,7 +17,6 @@ import time
 from typing import TYPE_CHECKING
 
 from agent.config import ToolsConfig
-from agent.core.types import Message
 from agent.loop import AgentLoop
 from agent.planner import Plan
 from agent.repair.run import repair
@@ -25,6 +24,7 @@ from agent.testing.baseline import TestBaseline, measure
 from agent.testing.failures import listing
 from agent.testing.runner import detect_runner
 from agent.trajectory import Trajectory
+from core.types import Message
 from prompts import render
 from workspaces.base import Workspace, clip_middle
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.atomic import write_atomically
-from agent.core.types import Message
+from core.types import Message
 
 TRAJECTORY_FORMAT = 1
 """Version of the file layout; bumped when a field changes meaning."""

@@ -6,7 +6,7 @@ name of the exception class that ended it.
 
 from __future__ import annotations
 
-from agent.core.types import Message
+from core.types import Message
 
 
 class AgentException(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from agent.core.types import Message, ToolSpec
+from core.types import Message, ToolSpec
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from agent.core.errors import UserError
+from core.errors import UserError
 
 BUNDLED = {"lite": "lite_test.jsonl.gz", "lite-test": "lite_test.jsonl.gz", "lite-dev": "lite_dev.jsonl.gz"}
 """Short dataset names -> bundled files in swebench/data/."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.atomic import write_atomically
-from agent.core.errors import WorkspaceError
+from core.errors import WorkspaceError
 from swebench.datasets import Instance
 from swebench.eval_script import PATCH_PATH, eval_script
 from swebench.grading import RESOLVED, UNRESOLVED, grade_log

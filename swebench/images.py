@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.image_scripts import BEST_EFFORT_PATH, BEST_EFFORT_SCRIPT, BUILD_REQUIRES_PATH, BUILD_REQUIRES_SCRIPT
 from swebench.mirrors import Mirrors

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from agent.core.errors import UserError
+from core.errors import UserError
 
 MIRRORS_ENV = "REPO_AGENT_MIRRORS"
 """Environment variable naming the mirror directory when `--mirrors` is not given."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.eval_script import patch_files
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.evaluate import (
     EMPTY,

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from agent.config import yaml_problem
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.log_parsers import PARSERS
 

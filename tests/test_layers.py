@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("agent", "prompts", "swebench", "tools", "workspaces")
+PACKAGES = ("agent", "core", "prompts", "swebench", "tools", "workspaces")
 """The top-level packages of the product (bench/ and tests/ sit outside the layers)."""
 
 LAYERS: dict[str, int] = {
-    "agent.core": 0, "prompts": 0,
+    "core": 0, "prompts": 0,
     "workspaces": 1,
     "tools": 2,
     "agent": 3,
@@ -41,7 +41,7 @@ def layer(module: str) -> int | None:
 
 
 def module_name(path: Path) -> str:
-    """`agent/core/types.py` -> `agent.core.types`; a package's `__init__.py` is the package."""
+    """`core/types.py` -> `core.types`; a package's `__init__.py` is the package."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
@@ -83,7 +83,7 @@ def test_every_import_goes_down_the_layers() -> None:
 
 
 @pytest.mark.parametrize(("module", "expected"), [
-    ("agent.core.types", "core"), ("agent.loop", "agent"), ("agent.cli.solve", "cli"),
+    ("core.types", "core"), ("agent.loop", "agent"), ("agent.cli.solve", "cli"),
     ("swebench.infer.runner", "integrations"), ("agent.github.event", "integrations"), ("tools.view", "tools"),
     ("workspaces.docker", "workspaces"), ("agent", "agent"),
 ])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from agent.core.types import Observation, ToolSpec
+from core.types import Observation, ToolSpec
 from workspaces.base import Workspace
 
 

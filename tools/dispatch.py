@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from agent.core.errors import AgentException, WorkspaceError
-from agent.core.types import Observation, ToolCall
+from core.errors import AgentException, WorkspaceError
+from core.types import Observation, ToolCall
 from tools.base import Tool
 from tools.function_tool import ToolError
 from tools.schema import check_arguments, signature_line

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent.core.types import Observation
+from core.types import Observation
 from tools.schema import setting_names, spec_from_function
 from workspaces.base import Workspace
 

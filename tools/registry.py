@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from tools.base import Tool
 from tools.settings import RunSettings, ToolSettings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.core.types import Observation
+from core.types import Observation
 from tools.function_tool import FunctionTool, ToolError
 from tools.settings import ToolSettings
 from workspaces.base import Workspace, clip_middle

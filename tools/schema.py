@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, Literal
 
-from agent.core.types import ToolSpec
+from core.types import ToolSpec
 
 JSON_TYPES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 """Python annotations and the JSON schema types they become."""

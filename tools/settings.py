@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from agent.core.types import StrictModel
+from core.types import StrictModel
 
 
 class ToolsConfig(StrictModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.core.errors import Submitted
+from core.errors import Submitted
 from tools.function_tool import FunctionTool
 from tools.settings import ToolSettings
 from workspaces.base import Workspace

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from agent.core.errors import WorkspaceError
+from core.errors import WorkspaceError
 
 __all__ = ["ExecResult", "Workspace", "WorkspaceError", "clip_middle"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from workspaces import gc
 from workspaces.images import BASE_REPOSITORY, cache_dir
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from agent.core.errors import UserError, WorkspaceError
+from core.errors import UserError, WorkspaceError
 from workspaces import gc
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult
 from workspaces.docker_exec import ExecTarget, ServerGone, ServerStuck, run_command

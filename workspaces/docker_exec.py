@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.core.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.base import ExecResult
 from workspaces.local import COMMAND_ENV
 from workspaces.output import HeadTailBuffer

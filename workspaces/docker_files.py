@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.core.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.images import tar_bytes
 
 MODE_DIR, MODE_SYMLINK = 1 << 31, 1 << 27

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from agent.core.errors import UserError, WorkspaceError
+from core.errors import UserError, WorkspaceError
 from workspaces.images import DEFAULT_BASE, BuiltImage, ImageRecipe, build_image, ensure_image
 from workspaces.settings import DockerWorkspaceConfig
 from workspaces.setup_detect import SetupPlan, detect_setup

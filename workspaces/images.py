@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from agent.core.errors import UserError, WorkspaceError
+from core.errors import UserError, WorkspaceError
 from workspaces import gc
 
 BASE_REPOSITORY = "repo-agent/base"

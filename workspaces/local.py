@@ -15,7 +15,7 @@ from types import TracebackType
 
 import git
 
-from agent.core.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.base import SECRET_MARKERS, ExecResult
 from workspaces.output import HeadTailBuffer
 

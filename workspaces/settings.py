@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from agent.core.types import StrictModel
+from core.types import StrictModel
 
 
 class LocalWorkspaceConfig(StrictModel):

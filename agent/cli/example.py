@@ -12,9 +12,9 @@ from rich.console import Console
 
 from agent.cli.solve import CONFIG_HELP, build_job, config_sources, report, run_with_progress
 from agent.config import load_config
-from agent.core.errors import UserError
 from agent.issue import IssueText
 from agent.repo import resolve_repo
+from core.errors import UserError
 
 console = Console(soft_wrap=True)
 

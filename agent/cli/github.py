@@ -17,9 +17,9 @@ from rich.console import Console
 from agent import redact
 from agent.cli.solve import CONFIG_HELP, build_job, config_sources, run_with_progress
 from agent.config import load_config
-from agent.core.errors import UserError
 from agent.issue import IssueText, register_url_reader
 from agent.repo import resolve_repo
+from core.errors import UserError
 
 github_app = typer.Typer(help="GitHub integration: the label-triggered Action's entry point.", no_args_is_help=True)
 

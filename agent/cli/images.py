@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from agent.core.errors import UserError
+from core.errors import UserError
 
 console = Console()
 images_app = typer.Typer(help="Docker images for workspaces (Debian base images, cached environments).",

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from agent.core.errors import ModelError, UserError, WorkspaceError
+from core.errors import ModelError, UserError, WorkspaceError
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 

@@ -13,9 +13,9 @@ from rich.console import Console
 
 from agent.cli.main import choice_of
 from agent.config import AgentConfig, SamplesConfig, load_config
-from agent.core.errors import UserError
 from agent.issue import resolve_issue
 from agent.repo import RepoSource, is_dirty, resolve_repo
+from core.errors import UserError
 
 if TYPE_CHECKING:
     from agent.runner import SolveJob, SolveResult

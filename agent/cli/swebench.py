@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from agent.core.errors import UserError
+from core.errors import UserError
 
 swebench_app = typer.Typer(name="swebench", help="SWE-bench: validate instances, evaluate predictions, report.",
                            no_args_is_help=True)

@@ -19,7 +19,7 @@ from rich.console import Console
 from agent.cli.main import choice_of
 from agent.cli.swebench import DATASET_HELP, MIRRORS_HELP, load_instances, split_ids, swebench_app
 from agent.config import AgentConfig
-from agent.core.errors import UserError
+from core.errors import UserError
 
 console = Console()
 err_console = Console(stderr=True)

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from agent.core.errors import UserError
 from agent.redact import redact
+from core.errors import UserError
 
 AUTHOR = re.compile(r"^\s*(?P<name>[^<]+?)\s*<(?P<email>[^>]+)>\s*$")
 """`Name <email>`."""

@@ -21,9 +21,9 @@ import httpx
 import tenacity
 
 from agent import __version__
-from agent.core.errors import UserError
 from agent.github.ratelimit import SECONDARY_WAIT, backoff, retry_wait
 from agent.models.resilience import unreachable_reason
+from core.errors import UserError
 
 DEFAULT_API = "https://api.github.com"
 """GitHub.com's REST API."""

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import AgentConfig
-from agent.core.errors import UserError
 from agent.github.budget import DailyBudget, Reservation
 from agent.github.client import GitHubClient, RepoRef
 from agent.github.issue_reader import GitHubIssue, read_issue
@@ -32,6 +31,7 @@ from agent.redact import redact
 from agent.repo import RepoSource
 from agent.runner import SolveResult, new_run_id
 from agent.trajectory import load_trajectory
+from core.errors import UserError
 
 
 @dataclass

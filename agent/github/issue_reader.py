@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agent import issue as issue_module
-from agent.core.errors import UserError
 from agent.github.client import GitHubClient, RepoRef, api_url_from_env
 from agent.issue import IssueText, register_url_reader
 from agent.redact import redact
+from core.errors import UserError
 
 ISSUE_URL = re.compile(
     r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<name>[^/\s]+)/issues/(?P<number>\d+)/?(?:[?#]\S*)?$"

@@ -8,7 +8,7 @@ objects themselves, so later calls do not overflow again, and the original text 
 
 from __future__ import annotations
 
-from agent.core.types import Message
+from core.types import Message
 
 
 def elision_marker(tool: str | None, chars: int) -> str:

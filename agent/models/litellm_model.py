@@ -16,11 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.config import ModelConfig
-from agent.core.errors import FormatError, TimeLimitExceeded, UserError
-from agent.core.types import Message, ToolSpec
 from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
 from agent.models.streaming import StreamedReply, cut_where, read_stream
+from core.errors import FormatError, TimeLimitExceeded, UserError
+from core.types import Message, ToolSpec
 
 log = logging.getLogger(__name__)
 

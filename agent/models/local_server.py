@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import LocalServerConfig
-from agent.core.errors import UserError
+from core.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agent.config import ModelConfig
-from agent.core.errors import ModelError
 from agent.models import lazy
 from agent.models.resilience import describe_failure, error_kind
 from agent.models.text_protocol import SchemaStyle, schema_format
+from core.errors import ModelError
 
 PROBE_SCHEMA = {"type": "object", "properties": {"probe": {"type": "string", "enum": ["q7x-schema-ok"]}},
                 "required": ["probe"]}

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agent.config import ModelConfig, PriceConfig
-from agent.core.errors import UserError
-from agent.core.model import Model
+from core.errors import UserError
+from core.model import Model
 
 
 def _litellm(config: ModelConfig, cli_model: str | None) -> Model:

@@ -23,10 +23,10 @@ from typing import Any, Literal, TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from agent.config import RetryConfig
-from agent.core.errors import ModelError, TimeLimitExceeded
-from agent.core.types import Message
 from agent.models.compaction import compact
 from agent.models.selection import key_variable
+from core.errors import ModelError, TimeLimitExceeded
+from core.types import Message
 
 T = TypeVar("T")
 ErrorKind = Literal["overflow", "transient", "unreachable", "fatal"]

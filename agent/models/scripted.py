@@ -36,11 +36,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.config import ModelConfig, RetryConfig, yaml_problem
-from agent.core.errors import ScriptExhausted, TimeLimitExceeded, UserError
-from agent.core.types import Message, ToolSpec
 from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
 from agent.models.streaming import cut_where
+from core.errors import ScriptExhausted, TimeLimitExceeded, UserError
+from core.types import Message, ToolSpec
 
 ERROR_STATUS = {"BadRequestError": 400, "AuthenticationError": 401, "PermissionDeniedError": 403,
                 "NotFoundError": 404, "Timeout": 408, "UnprocessableEntityError": 422, "RateLimitError": 429,

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agent.config import ModelConfig
-from agent.core.errors import UserError
 from agent.models import lazy
+from core.errors import UserError
 
 DEFAULT_MODELS: list[tuple[str, str]] = [
     ("ANTHROPIC_API_KEY", "anthropic/claude-sonnet-4-6"),

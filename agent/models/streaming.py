@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.core.errors import TimeLimitExceeded
+from core.errors import TimeLimitExceeded
 
 
 @dataclass

@@ -16,8 +16,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agent.core.errors import FormatError
-from agent.core.types import Message, ToolCall, ToolSpec
+from core.errors import FormatError
+from core.types import Message, ToolCall, ToolSpec
 from prompts import render
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from agent.core.types import Message, ToolCall, ToolSpec
 from agent.models import text_protocol
+from core.types import Message, ToolCall, ToolSpec
 
 WireProtocol = Literal["tools", "text", "json"]
 """A resolved wire protocol (`auto` is decided before conversion)."""

@@ -14,13 +14,13 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from agent.core.model import Model
-from agent.core.types import Message
 from agent.repair.edits import code_blocks, show
 from agent.repair.localize import Region
 from agent.samples.reproduction import ReproTest, run_with
 from agent.testing.baseline import TestBaseline
 from agent.testing.runner import FAILED, TestRun
+from core.model import Model
+from core.types import Message
 from prompts import render
 from workspaces.base import clip_middle
 

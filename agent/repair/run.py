@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agent.core.types import Message
 from agent.loop import LoopEvent
 from agent.planner import Plan
 from agent.repair.evaluate import Trier
@@ -23,6 +22,7 @@ from agent.testing.baseline import TestBaseline
 from agent.testing.failures import failures_of
 from agent.testing.runner import test_file
 from agent.trajectory import StepRecord, Trajectory
+from core.types import Message
 from workspaces.base import Workspace
 
 if TYPE_CHECKING:

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from agent.core.model import Model
-from agent.core.types import Message
 from agent.repair.edits import NoChange, apply_edits, named_lines, parse_edits, parse_line_edits, show, show_numbered
 from agent.repair.evaluate import Trial, Trier
 from agent.repair.localize import Region
@@ -30,6 +28,8 @@ from agent.samples.patches import split_patch
 from agent.samples.selection import Candidate, Selection, assign_groups, select
 from agent.testing.baseline import TestBaseline
 from agent.testing.failures import failure_report, first_error, listing, without_pasted_runs
+from core.model import Model
+from core.types import Message
 from prompts import render
 from workspaces.base import clip_middle
 

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from agent.core.errors import BudgetExhausted
-from agent.core.model import Model
-from agent.core.types import Message, ToolSpec
+from core.errors import BudgetExhausted
+from core.model import Model
+from core.types import Message, ToolSpec
 
 
 class SharedBudget:

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.config import AgentConfig
-from agent.core.errors import Interrupted, UserError
 from agent.issue import IssueText
 from agent.loop import LoopEvent
 from agent.repo import RepoSource
 from agent.runner import SolveJob, SolveResult, solve
 from agent.samples.budget import BudgetedModel, SharedBudget
 from agent.samples.reproduction import PASS_NAME, pass_config
+from core.errors import Interrupted, UserError
 from workspaces.base import Workspace
 
 WorkspaceFactory = Callable[[AgentConfig, str], Workspace]

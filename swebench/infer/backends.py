@@ -25,7 +25,7 @@ from multiprocessing.managers import BaseManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.infer.budget import BatchBudget, LedgerLink, RunLedger
 from swebench.infer.instance_job import run_instance
 from swebench.infer.task import ERROR, InstanceOutcome, InstanceTask

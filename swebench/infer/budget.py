@@ -15,8 +15,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from agent.core.errors import BudgetExhausted, Interrupted
 from agent.samples.budget import SharedBudget
+from core.errors import BudgetExhausted, Interrupted
 
 STOPPED = "stopped: the runner was interrupted"
 """Why runs end after a Ctrl-C of the runner."""

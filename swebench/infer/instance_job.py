@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.atomic import write_atomically
-from agent.core.errors import UserError
 from agent.issue import IssueText
 from agent.repo import RepoSource
 from agent.samples.budget import BudgetedModel
 from agent.samples.rollouts import WorkspaceFactory
 from agent.trajectory import filter_output, load_trajectory
+from core.errors import UserError
 from swebench.infer.budget import BatchBudget
 from swebench.infer.task import ERROR, INFRA_EXITS, NOT_STARTED, PREDICTED, InstanceOutcome, InstanceTask
 

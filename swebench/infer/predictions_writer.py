@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.atomic import write_atomically
-from agent.core.errors import UserError
+from core.errors import UserError
 
 KEY = "instance_id"
 """The field that identifies a record."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.infer.backends import DOCKER_RESOURCE, crashed, ray_entry
 from swebench.infer.budget import LedgerLink, RunLedger
 from swebench.infer.task import InstanceOutcome, InstanceTask

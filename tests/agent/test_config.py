@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import AgentConfig, deep_merge, load_config, parse_override
-from agent.core.errors import UserError
+from core.errors import UserError
 
 
 def test_defaults_load_and_validate() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.errors import UserError
 from agent.issue import resolve_issue
 from agent.repo import is_dirty, resolve_repo
+from core.errors import UserError
 from tests.conftest import git
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.types import Message, ToolCall
 from agent.trajectory import StepRecord, ToolCallRecord, Trajectory, TrajectoryData, load_trajectory
+from core.types import Message, ToolCall
 
 
 def test_round_trip_keeps_messages_steps_and_durations(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import Instance, load_dataset, select
 
 

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.mirrors import MirrorError, Mirrors
 from tests.conftest import git, write_tree
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import load_dataset
 from swebench.predictions import gold_predictions, read_predictions, require_predictions
 

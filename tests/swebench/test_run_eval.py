@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import load_dataset
 from swebench.evaluate import EvalResult, write_json
 from swebench.grading import APPLY_MARKER, END_MARKER, EXIT_MARKER, START_MARKER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.datasets import load_dataset
 from swebench.specs import SpecTable, Unsupported
 

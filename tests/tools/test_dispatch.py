@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from agent.config import AgentConfig
-from agent.core.errors import StepLimitExceeded, Submitted, WorkspaceError
-from agent.core.types import Observation, ToolCall
+from core.errors import StepLimitExceeded, Submitted, WorkspaceError
+from core.types import Observation, ToolCall
 from tools.dispatch import call_tool
 from tools.function_tool import FunctionTool, ToolError
 from tools.registry import make_tools

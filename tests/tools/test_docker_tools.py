@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.config import load_config
-from agent.core.errors import Submitted
-from agent.core.types import Observation, ToolCall
+from core.errors import Submitted
+from core.types import Observation, ToolCall
 from tests.workspaces.docker_support import (
     base_image,  # noqa: F401 - fixture
     docker_client,  # noqa: F401 - fixture

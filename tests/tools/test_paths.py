@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from agent.config import AgentConfig
-from agent.core.types import ToolCall
+from core.types import ToolCall
 from tools.dispatch import call_tool
 from tools.paths import PathRefused, resolve_path
 from tools.registry import make_tools

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.config import load_config
-from agent.core.errors import UserError
-from agent.core.types import Observation
+from core.errors import UserError
+from core.types import Observation
 from tools import registry
 from tools.base import Tool
 from tools.function_tool import FunctionTool

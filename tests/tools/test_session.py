@@ -7,8 +7,8 @@ import subprocess
 import pytest
 
 from agent.config import load_config
-from agent.core.errors import Submitted
-from agent.core.types import ToolCall
+from core.errors import Submitted
+from core.types import ToolCall
 from tools.dispatch import call_tool
 from tools.registry import make_tools
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.errors import UserError, WorkspaceError
+from core.errors import UserError, WorkspaceError
 from tests.workspaces.docker_support import (
     base_image,  # noqa: F401 - fixture
     check_file_contract,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from tests.conftest import git
 from workspaces.environment import setup_plan
 from workspaces.settings import DockerWorkspaceConfig

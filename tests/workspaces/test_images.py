@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from tests.workspaces.docker_support import (
     base_image,  # noqa: F401 - fixture
     docker_client,  # noqa: F401 - fixture

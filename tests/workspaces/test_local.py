@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.base import Workspace
 from workspaces.local import LocalWorkspace
 

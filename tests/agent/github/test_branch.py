@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.errors import UserError
 from agent.github.branch import auth_env, branch_name, commit_patch, identity_env, push_branch
+from core.errors import UserError
 from tests.conftest import git
 
 FIX = ("--- a/calc.py\n+++ b/calc.py\n@@ -1,4 +1,4 @@\n def add(a, b):\n     \"\"\"Return the sum of a and b.\"\"\"\n"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from agent.config import load_config
-from agent.core.errors import UserError
 from agent.github.actions import annotation, write_outputs
 from agent.github.client import GitHubClient
 from agent.github.event import EventContext, EventOutcome, handle_event, labeled_issue, load_event
 from agent.repo import RepoSource
 from agent.trajectory import Trajectory, TrajectoryData
+from core.errors import UserError
 from tests.agent.github.conftest import ALICE, labeled_event
 from tests.agent.github.fake_github import FakeGitHub
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from agent.core.errors import UserError
 from agent.github.client import GitHubClient, RepoRef
 from agent.github.issue_reader import (
     GitHubIssue,
@@ -15,6 +14,7 @@ from agent.github.issue_reader import (
     web_host,
 )
 from agent.issue import resolve_issue
+from core.errors import UserError
 from tests.agent.github.conftest import ALICE, MALLORY, TOKEN
 from tests.agent.github.fake_github import BOT, FakeGitHub
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.config import RetryConfig
-from agent.core.types import Message, ToolCall, ToolSpec
+from core.types import Message, ToolCall, ToolSpec
 
 VIEW = ToolSpec(
     name="view", description="Show a file with line numbers.",

@@ -8,11 +8,11 @@ import logging
 import pytest
 
 from agent.config import ModelConfig
-from agent.core.errors import FormatError, ModelError
-from agent.core.model import Model
-from agent.core.types import ToolCall
 from agent.models.litellm_model import LitellmModel
 from agent.models.wire import observation_text
+from core.errors import FormatError, ModelError
+from core.model import Model
+from core.types import ToolCall
 from tests.agent.models.support import TOOLS, history, opening
 from tests.fakes.openai_server import (
     OpenAIServer,

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from agent.config import ModelConfig
-from agent.core.errors import FormatError, ModelError, TimeLimitExceeded
 from agent.models import probe
 from agent.models.litellm_model import LOCAL_OUTPUT_TOKENS, LitellmModel
+from core.errors import FormatError, ModelError, TimeLimitExceeded
 from tests.agent.models.support import FAST_RETRY, TOOLS, opening
 from tests.fakes.openai_server import OpenAIServer, Reply, completion
 

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from agent.config import LocalServerConfig, ModelConfig
-from agent.core.errors import UserError
 from agent.models import local_server
 from agent.models.registry import make_model
 from agent.models.selection import gguf_file, resolve_model_name
+from core.errors import UserError
 from tests.agent.models.support import FAST_RETRY, TOOLS, opening
 from tests.fakes.llama_server import FakeLlama
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from agent.config import LocalServerConfig
-from agent.core.errors import UserError
 from agent.models import local_server
+from core.errors import UserError
 
 _spec = importlib.util.find_spec("llama_cpp")
 _has_server = bool(_spec and any((Path(p) / "server" / "__main__.py").is_file()

@@ -8,8 +8,6 @@ import time
 import pytest
 
 from agent.config import RetryConfig
-from agent.core.errors import FormatError, ModelError
-from agent.core.types import Message
 from agent.models.resilience import (
     call_with_retries,
     describe_failure,
@@ -18,6 +16,8 @@ from agent.models.resilience import (
     retry_after,
 )
 from agent.models.scripted import make_exception
+from core.errors import FormatError, ModelError
+from core.types import Message
 from tests.agent.models.support import history
 
 

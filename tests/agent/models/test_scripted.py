@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from agent.config import ModelConfig, RetryConfig
-from agent.core.errors import FormatError, ModelError, ScriptExhausted, UserError
-from agent.core.model import Model
 from agent.models.registry import make_model
 from agent.models.scripted import ScriptedModel, make_exception
+from core.errors import FormatError, ModelError, ScriptExhausted, UserError
+from core.model import Model
 from tests.agent.models.support import FAST_RETRY, TOOLS, history, opening
 
 SCRIPT_YAML = """\

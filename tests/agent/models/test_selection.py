@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from agent.config import ModelConfig
-from agent.core.errors import UserError
 from agent.models.litellm_model import LitellmModel
 from agent.models.registry import make_model
 from agent.models.selection import DEFAULT_MODELS, resolve_model_name
+from core.errors import UserError
 
 KEYS = {"OPENAI_API_KEY": "sk-o", "ANTHROPIC_API_KEY": "sk-a"}
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from agent.core.types import Message, ToolCall
 from agent.models import text_protocol
 from agent.models.wire import to_wire
+from core.types import Message, ToolCall
 from tests.agent.models.support import TOOLS, history
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.errors import BudgetExhausted, FormatError
-from agent.core.types import ToolSpec
 from agent.issue import IssueText
 from agent.models.scripted import ScriptedModel
 from agent.repo import resolve_repo
 from agent.samples import BudgetedModel, SampleJob, SharedBudget, solve_samples
+from core.errors import BudgetExhausted, FormatError
+from core.types import ToolSpec
 from tests.agent.samples.conftest import sample_config
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.core.errors import UserError
 from agent.issue import IssueText
 from agent.repo import resolve_repo
 from agent.samples.budget import SharedBudget
 from agent.samples.rollouts import RolloutRunner, default_workspace, rollout_specs
+from core.errors import UserError
 from tests.agent.samples.conftest import ISSUE, SCRIPTS, sample_config
 from workspaces.local import LocalWorkspace
 

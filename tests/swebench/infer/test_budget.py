@@ -7,10 +7,10 @@ import multiprocessing
 import pytest
 
 from agent.config import load_config
-from agent.core.errors import BudgetExhausted, Interrupted
-from agent.core.types import Message
 from agent.models.scripted import ScriptedModel
 from agent.samples.budget import BudgetedModel, SharedBudget
+from core.errors import BudgetExhausted, Interrupted
+from core.types import Message
 from swebench.infer.backends import LedgerManager, ProxyCall
 from swebench.infer.budget import STOPPED, LedgerLink, RunLedger
 from tools.registry import make_tools

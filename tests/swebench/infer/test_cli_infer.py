@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from agent.cli.swebench_infer import sampling_sources
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.infer.progress import InferProgress, duration, outcome_line, summary_table
 from swebench.infer.task import ERROR, NOT_STARTED, PREDICTED, InstanceOutcome
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.infer.predictions_writer import PredictionsWriter, read_records
 from swebench.predictions import read_predictions
 from tests.swebench.conftest import FIX, calc_instance

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.core.errors import UserError
+from core.errors import UserError
 from swebench.infer.budget import RunLedger
 from swebench.infer.instance_job import run_instance
 from swebench.infer.task import ERROR, NOT_STARTED, PREDICTED, InstanceTask
