@@ -49,6 +49,9 @@ class RepairConfig(BaseModel):
     """Lines of code shown to the model, at most (each is also written back: answers grow with it)."""
     whole_file_lines: int = Field(default=120, ge=10)
     """Files this short are shown whole."""
+    file_lines: int = Field(default=300, ge=0)
+    """Whole-file rewrites (a candidate source beside the region rewrites, taking every other fresh sample after the
+    one-line answers) for the first suspect file when it has at most this many lines (0: none)."""
     issue_chars: int = Field(default=2500, ge=200)
     """Characters of the issue shown (head and tail kept)."""
     report_chars: int = Field(default=2500, ge=200)

@@ -135,9 +135,15 @@ def _header_region(header: str, regions: list[Region]) -> Region | None:
 
 
 def _resembling(code: str, regions: list[Region]) -> Region | None:
+    """The region the block rewrites: the most alike, or else the one Python region defining a name it defines (a
+    stub's functions written out resemble the stub little)."""
     scored = [(difflib.SequenceMatcher(None, code, r.text, autojunk=False).ratio(), r) for r in regions]
     ratio, best = max(scored, key=lambda item: item[0], default=(0.0, None))
-    return best if ratio >= RESEMBLANCE else None
+    if ratio >= RESEMBLANCE:
+        return best
+    names = {_name(node) for node in _body(code) or []} - {None}
+    defining = [r for r in regions if r.path.endswith(".py") and names & {_name(n) for n in _body(r.text) or []}]
+    return defining[0] if len(defining) == 1 else None
 
 
 def _search_replace(reply: str, regions: list[Region]) -> list[Edit]:
@@ -168,11 +174,11 @@ def parse_edits(reply: str, regions: list[Region]) -> list[Edit]:
         code = match.group(1)
         region = _header_region(reply[last_end:match.start()], regions) or _resembling(code, regions)
         last_end = match.end()
-        if region is None or _same_code(code, region.text):
+        if region is None or same_code(code, region.text):
             continue
         chosen[id(region)] = Edit(region.path, code, region)  # a later block for a region replaces an earlier one
     if not chosen:
-        if any(_same_code(m.group(1), r.text) for m in blocks for r in regions):
+        if any(same_code(m.group(1), r.text) for m in blocks for r in regions):
             raise NoChange("the code you gave back is the same as the code shown: change the code that causes the "
                            "failure")
         raise ValueError("the reply's code matches none of the code shown: give back the corrected code of the "
@@ -180,7 +186,8 @@ def parse_edits(reply: str, regions: list[Region]) -> list[Edit]:
     return list(chosen.values())
 
 
-def _same_code(a: str, b: str) -> bool:
+def same_code(a: str, b: str) -> bool:
+    """The two texts hold the same lines (trailing spaces and blank ends aside)."""
     return [line.rstrip() for line in a.strip().splitlines()] == [line.rstrip() for line in b.strip().splitlines()]
 
 

@@ -71,6 +71,8 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
                           record=record)
     kept["opening"] = [m.model_dump() for m in search.opening]
     kept["line_opening"] = search.line_opening[1].model_dump()
+    if search.file_opening:
+        kept["file_opening"] = search.file_opening[1].model_dump()
     result = search.run()
     kept["reason"] = result.reason
     chosen = result.chosen or (partial(result) if job.config.strategy == "repair" else None)

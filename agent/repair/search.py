@@ -23,6 +23,8 @@ from agent.repair.edits import NoChange, apply_edits, named_lines, parse_edits, 
 from agent.repair.evaluate import Trial, Trier
 from agent.repair.localize import Region
 from agent.repair.mutate import changed_lines, mutants, statement_lines
+from agent.repair.whole_file import SYSTEM as FILE_SYSTEM
+from agent.repair.whole_file import file_prompt, file_region, parse_file
 from agent.repair_config import RepairConfig
 from agent.samples.patches import split_patch
 from agent.samples.selection import Candidate, Selection, assign_groups, select
@@ -41,7 +43,8 @@ class Attempt:
     number: int
     """0-based candidate number (model calls and mutants alike)."""
     kind: str
-    """`rewrite` (the code given back fixed), `line` (one corrected line) or `mutant` (made without the model)."""
+    """`rewrite` (the regions given back fixed), `file` (the whole file given back), `line` (one corrected line) or
+    `mutant` (made without the model)."""
     temperature: float | None
     """Sampling temperature of the call (None for a mutant)."""
     parent: int | None
@@ -119,6 +122,11 @@ class RepairSearch:
         self.opening = [Message(role="system", content=render("repair_system.j2").strip()),
                         Message(role="user", content=self.prompt(issue))]
         self.line_opening = [self.opening[0], Message(role="user", content=self.prompt(issue, numbered=True))]
+        self.file = file_region(regions, self.originals, config.file_lines)
+        """The file the whole-file source rewrites (None: no such source, the file is too long)."""
+        self.file_opening = [Message(role="system", content=FILE_SYSTEM),
+                             Message(role="user", content=file_prompt(self.file, issue, self.report()))] \
+            if self.file else []
         self.line_chat: list[Message] = []
         """One-line answers so far, each followed by what became of it: the next one-line call continues this chat
         (a server that caches the prompt's prefix reads only the new turns)."""
@@ -127,10 +135,8 @@ class RepairSearch:
     def prompt(self, issue: str, numbered: bool = False) -> str:
         """The opening prompt: the issue, the failing tests' report, the suspect code (numbered lines for one-line
         answers)."""
-        report = ""
-        before = self.baseline.before
-        if before is not None and self.baseline.targets:
-            report = failure_report(before, failing=self.baseline.targets, limit=self.config.report_chars)
+        report = self.report()
+        if report:
             issue = without_pasted_runs(issue)
         issue, single = clip_middle(issue.strip(), self.config.issue_chars), len(self.regions) == 1
         if numbered:
@@ -139,9 +145,16 @@ class RepairSearch:
         return render("repair.j2", issue=issue, report=report, code=show(self.regions), single=single,
                       count=len(self.regions), explain=self.config.explain).strip()
 
-    def budget(self) -> int:
-        """Output tokens of one answer: room for the shown code rewritten, twice over, within the configured cap."""
-        shown = sum(len(region.text) for region in self.regions)
+    def report(self) -> str:
+        """The failing tests' report ("" when no test fails)."""
+        before = self.baseline.before
+        if before is None or not self.baseline.targets:
+            return ""
+        return failure_report(before, failing=self.baseline.targets, limit=self.config.report_chars)
+
+    def budget(self, kind: str) -> int:
+        """Output tokens of one answer: room for the shown code (or file) rewritten, twice over, within the cap."""
+        shown = len(self.file.text) if kind == "file" else sum(len(region.text) for region in self.regions)
         return min(self.config.max_output_tokens, 2 * shown // 3 + 256)
 
     def answered(self, text: str) -> bool:
@@ -177,9 +190,10 @@ class RepairSearch:
         one-line answer; then its trial."""
         temps = self.config.temperatures or [0.0]
         kind, parent = self.plan(call)
-        temperature = temps[min(call, len(temps) - 1)] if kind == "rewrite" else max(temps)
+        temperature = temps[min(call, len(temps) - 1)] if kind != "line" else max(temps)
         attempt = Attempt(number, kind, temperature, parent.number if parent else None)
-        messages = [*self.line_opening, *self.line_chat] if kind == "line" else list(self.opening)
+        messages = {"line": [*self.line_opening, *self.line_chat], "file": list(self.file_opening)}.get(
+            kind, list(self.opening))
         if parent is not None:
             messages += [Message(role="assistant", content=parent.reply),
                          Message(role="user", content=self.feedback(parent))]
@@ -189,11 +203,11 @@ class RepairSearch:
                                         until=self.one_line)
         else:
             reply = self.model.complete(messages, temperature=temperature, deadline=self.deadline,
-                                        max_tokens=self.budget(), until=self.answered)
+                                        max_tokens=self.budget(kind), until=self.answered)
         attempt.seconds, attempt.cost, attempt.reply = time.monotonic() - started, self.model.cost - cost_before, \
             reply.content
         self.judge(attempt)
-        self.record(attempt, messages[len(self.opening):] + [reply])
+        self.record(attempt, messages[2:] + [reply])
         if kind == "line":
             self.continue_lines(attempt, reply)
         return attempt
@@ -234,7 +248,7 @@ class RepairSearch:
         said_order = [place for place, _ in said.most_common()]
         named = [(path, n) for path in dict.fromkeys(p for p, _ in said_order)
                  for n in statement_lines(self.originals[path], [m for p, m in said_order if p == path])]
-        touched = [(path, n) for a in self.attempts if a.kind == "rewrite"
+        touched = [(path, n) for a in self.attempts if a.kind in ("rewrite", "file")
                    for path, text in a.changed.items() for n in changed_lines(self.originals[path], text)]
         near = [(path, n + d) for path, n in named for d in (1, -1)]
         tiers = [[(p, n) for p, n in dict.fromkeys(lines) if p.endswith(".py")] for lines in (named, touched + near)]
@@ -247,17 +261,20 @@ class RepairSearch:
     def plan(self, call: int) -> tuple[str, Attempt | None]:
         """(kind, parent) of model call `call`: the first round of rewrites, the one-line answers, then every other
         call feedback on the best rewrite that has not passed (and whose feedback has not yet brought back a
-        repeat)."""
+        repeat); the other calls sample afresh, whole-file rewrites and region rewrites in turn."""
         first, lines = self.config.first_round, self.config.line_samples
         if call < first:
             return "rewrite", None
         if call < first + lines:
             return "line", None
+        later = call - first - lines
         failed = [a for a in self.attempts
-                  if a.kind == "rewrite" and not a.plausible and not self.stale(a) and not self.duplicate(a)]
-        if not self.config.feedback or (call - first - lines) % 2 or not failed:
-            return "rewrite", None
-        return "rewrite", min(failed, key=lambda a: a.rank)
+                  if a.kind in ("rewrite", "file") and not a.plausible and not self.stale(a) and not self.duplicate(a)]
+        if not self.config.feedback or later % 2 or not failed:
+            fresh = later // 2 if self.config.feedback else later
+            return ("file" if self.file and fresh % 2 == 0 else "rewrite"), None
+        parent = min(failed, key=lambda a: a.rank)
+        return parent.kind, parent
 
     def stale(self, parent: Attempt) -> bool:
         """Feedback on `parent` has already brought back nothing new (a small model shown the same feedback tends to
@@ -272,7 +289,8 @@ class RepairSearch:
 
     def judge(self, attempt: Attempt) -> None:
         """Parse, apply and try the answer; the first thing that goes wrong is its problem."""
-        parse = parse_line_edits if attempt.kind == "line" else parse_edits
+        parse = {"line": parse_line_edits, "file": lambda reply, _: parse_file(reply, self.file)}.get(attempt.kind,
+                                                                                                    parse_edits)
         try:
             changed = apply_edits(self.originals, parse(attempt.reply, self.regions))
         except ValueError as exc:

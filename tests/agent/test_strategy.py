@@ -282,3 +282,13 @@ def test_the_wall_limit_counts_the_setup_and_baseline_tests(make_repo, tmp_path:
     assert data.extra["tests"]["targets"] == ["test_calc.py::test_add"]  # the baseline ran, and took ~2 s
     assert result.exit_status != "Repaired" and "+    return a + b" not in result.patch
     assert not data.extra.get("repair", {}).get("attempts")  # no time was left for a candidate
+
+
+def test_whole_file_rewrites_take_turns_with_region_rewrites_after_the_first_round(calc_repo, tmp_path) -> None:
+    whole = {"text": "```python\n" + BUGGY_CALC["calc.py"].replace("a - b", "a + b") + "```"}
+    result, data, _ = run(calc_repo, tmp_path, [WRONG, WRONG, whole], "repair.line_samples=0", "repair.feedback=false")
+    attempts = data.extra["repair"]["attempts"]
+    assert [(a["kind"], a["plausible"]) for a in attempts] == [("rewrite", False), ("rewrite", False), ("file", True)]
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert "Write the whole corrected `calc.py`" in data.extra["repair"]["file_opening"]["content"]
+    assert "assert -1 == 5" in data.extra["repair"]["file_opening"]["content"]

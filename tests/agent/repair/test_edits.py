@@ -106,3 +106,15 @@ def test_a_module_level_name_is_replaced_by_name_and_its_neighbours_kept() -> No
     reply = '```python\nFORMAT = "%(levelname)-8s %(name)s %(message)s"\n```'
     changed = apply_edits({"log.py": text}, parse_edits(reply, [region]))
     assert changed["log.py"] == text.replace('"%(filename)s %(message)s"', '"%(levelname)-8s %(name)s %(message)s"')
+
+
+def test_a_stub_written_out_whole_is_the_rewrite_of_the_region_defining_it() -> None:
+    stub = 'def area(r):\n    """Area of a circle."""\n    pass\n\n\ndef keep():\n    return 1\n'
+    region = Region("shapes.py", 1, 7, stub, "named")
+    body = "    import math\n" + "    # the area of a circle of radius r, pi times r squared\n" * 8 + \
+        "    return math.pi * r ** 2\n"
+    reply = "```python\ndef area(r):\n" + body + "```"
+    changed = apply_edits({"shapes.py": stub}, parse_edits(reply, [region]))
+    assert "return math.pi * r ** 2" in changed["shapes.py"] and "def keep():\n    return 1" in changed["shapes.py"]
+    with pytest.raises(ValueError, match="matches none"):
+        parse_edits("```python\ndef other(x):\n" + body + "```", [region])
