@@ -259,12 +259,12 @@ class RepairSearch:
         return [*tiers, rest]
 
     def plan(self, call: int) -> tuple[str, Attempt | None]:
-        """(kind, parent) of model call `call`: the first round of rewrites, the one-line answers, then every other
-        call feedback on the best rewrite that has not passed (and whose feedback has not yet brought back a
-        repeat); the other calls sample afresh, whole-file rewrites and region rewrites in turn."""
+        """(kind, parent) of model call `call`: the first round of rewrites (the second of the whole file), the
+        one-line answers, then every other call feedback on the best rewrite that has not passed (and whose feedback
+        has not yet brought back a repeat); the other calls sample afresh, whole-file and region rewrites in turn."""
         first, lines = self.config.first_round, self.config.line_samples
         if call < first:
-            return "rewrite", None
+            return ("file" if self.file and call == 1 else "rewrite"), None
         if call < first + lines:
             return "line", None
         later = call - first - lines

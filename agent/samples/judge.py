@@ -16,6 +16,7 @@ from agent.samples.lint import Linter, LintError, detect_linter, new_errors
 from agent.samples.patches import BaseTree
 from agent.samples.reproduction import ReproTest, run_pool, validate
 from agent.samples.selection import Candidate
+from agent.testing.baseline import regressions
 from agent.testing.runner import PASSED, TestRun, TestRunner, detect_runner
 from workspaces.base import Workspace, apply_diff
 
@@ -77,7 +78,8 @@ class Judge:
                 candidate.lint_new = [str(e) for e in new_errors(before, self.linter.check(sorted(files)))]
             related_run, verdicts = run_pool(self.ws, self.runner, self.related, kept)
             if self.baseline is not None:
-                candidate.regressions = regressions(self.baseline, related_run, self.related)
+                passing = [t for t, s in self.baseline.of_files(set(self.related)).items() if s == PASSED]
+                candidate.regressions = regressions(passing, related_run)
             candidate.repro_total = len(kept)
             candidate.repro_passed = [t.path for t, v in zip(kept, verdicts, strict=True) if v == "passed"]
             candidate.judged = True
@@ -88,9 +90,3 @@ class Judge:
         """`git apply` the patch in the workspace."""
         return apply_diff(self.ws, patch)
 
-
-def regressions(baseline: TestRun, after: TestRun | None, files: list[str]) -> list[str]:
-    """Tests of `files` that passed on the base commit and do not pass now (failed, errored, or no longer run)."""
-    now = after.statuses if after else {}
-    before = baseline.of_files(set(files))
-    return [test for test, status in before.items() if status == PASSED and now.get(test) != PASSED]

@@ -130,12 +130,17 @@ def screen(baseline: TestBaseline) -> TestVerdict | None:
     return TestVerdict(run, fixed, [t for t in baseline.targets if t not in fixed], [])
 
 
+def regressions(passing: list[str], after: TestRun | None) -> list[str]:
+    """Of tests that passed on the base commit, those that do not pass after the change (failed, errored, or no
+    longer run): the one regression count of the gate's baseline, the repair's trials and the samples' judge."""
+    return [test for test in passing if after is None or status_of(after, test) != PASSED]
+
+
 def judge(baseline: TestBaseline, new_files: list[str] | None = None) -> TestVerdict:
     """Run the known tests (and test files the change adds) in the changed workspace; compare with the base."""
     added = [f for f in new_files or [] if f not in baseline.files]
     run = baseline.run([*baseline.files, *added])
     fixed = [t for t in baseline.targets if status_of(run, t) == PASSED]
     still = [t for t in baseline.targets if t not in fixed]
-    regressions = [t for t in baseline.guards if status_of(run, t) != PASSED]
     verdicts = {f: run.file_verdict(f) for f in added}
-    return TestVerdict(run, fixed, still, regressions, verdicts)
+    return TestVerdict(run, fixed, still, regressions(baseline.guards, run), verdicts)
