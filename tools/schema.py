@@ -3,52 +3,70 @@
 A tool function looks like `def view(ws, path: str, start: int | None = None) -> str` with a
 Google-style docstring. The first parameter (the workspace) is skipped; keyword-only parameters
 (after `*`) are settings bound from config when the tool is made and never reach the schema.
-Supported annotations: str, int, float, bool, list[str] (any list of those), Literal[...],
-X | None. A parameter with a default is optional.
+pydantic writes the schema from the annotations (str, int, float, bool, lists of those, Literal[...],
+X | None), docstring_parser reads the descriptions. A parameter with a default is optional.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-import re
-import types
 import typing
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
+
+import docstring_parser
+import pydantic
 
 from core.types import ToolSpec
 
-JSON_TYPES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
-"""Python annotations and the JSON schema types they become."""
-
-SECTION_HEADERS = ("Args:", "Arguments:", "Returns:", "Raises:", "Yields:", "Examples:", "Example:", "Note:")
-"""Google-style docstring section headers; text before the first one is the tool's description."""
-
-_ARG_LINE = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
+SCALARS = {"string", "integer", "number", "boolean"}
+"""JSON types a tool argument (or a list's items) may have."""
 
 
 def spec_from_function(fn: Callable[..., Any], name: str | None = None) -> ToolSpec:
-    """The ToolSpec of `fn`: its name, the docstring's description, and an object schema of its arguments."""
-    description, arg_docs = parse_docstring(inspect.getdoc(fn) or "")
+    """The ToolSpec of `fn`: its name, the docstring's description (docstring_parser reads it), and an object schema
+    of its arguments (pydantic writes it from the signature, then `X | None` becomes plain X)."""
+    doc = docstring_parser.parse(inspect.getdoc(fn) or "")
+    described = {param.arg_name: _joined(param.description or "") for param in doc.params}
     hints = typing.get_type_hints(fn)
-    properties: dict[str, Any] = {}
-    required: list[str] = []
+    fields: dict[str, Any] = {}
     for param in model_parameters(fn):
         if param.name not in hints:
             raise TypeError(f"{fn.__name__}: parameter {param.name!r} needs a type annotation")
-        schema = annotation_schema(hints[param.name])
-        if param.name in arg_docs:
-            schema["description"] = arg_docs[param.name]
-        if param.default is inspect.Parameter.empty:
-            required.append(param.name)
-        elif param.default is not None:
-            schema["default"] = param.default
-        properties[param.name] = schema
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[param.name] = (hints[param.name], pydantic.Field(default, description=described.get(param.name)))
+    try:
+        schema = pydantic.create_model(f"{fn.__name__}_arguments", **fields).model_json_schema()
+    except pydantic.PydanticUserError as exc:
+        raise TypeError(f"{fn.__name__}: {exc}") from None
+    properties = {key: _plain(fn, key, value) for key, value in schema.get("properties", {}).items()}
     parameters: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    required = [key for key in properties if fields[key][1].is_required()]
     if required:
         parameters["required"] = required
+    description = "\n\n".join(_joined(part) for part in (doc.short_description, doc.long_description) if part)
     return ToolSpec(name=name or fn.__name__, description=description, parameters=parameters)
+
+
+def _plain(fn: Callable[..., Any], key: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """One property as tools need it: no title, `X | None` as X, no `null` default; TypeError for what a tool
+    argument cannot be (a union of two types, an object)."""
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    if len(options) > 1:
+        raise TypeError(f"{fn.__name__}: {key!r} is a union; only `X | None` is allowed")
+    plain = {**(options[0] if options else {}), **{k: v for k, v in schema.items() if k != "title"}}
+    if plain.get("default", 0) is None:
+        del plain["default"]
+    kind, items = plain.get("type"), plain.get("items", {})
+    if kind not in SCALARS and not (kind == "array" and items.get("type") in SCALARS):
+        raise TypeError(f"{fn.__name__}: {key!r} has an unsupported type ({kind or 'any'})")
+    return plain
+
+
+def _joined(text: str) -> str:
+    """Paragraphs kept, the lines inside each joined by spaces."""
+    return "\n\n".join(" ".join(line.strip() for line in part.splitlines()) for part in text.strip().split("\n\n"))
 
 
 def model_parameters(fn: Callable[..., Any]) -> list[inspect.Parameter]:
@@ -60,60 +78,6 @@ def model_parameters(fn: Callable[..., Any]) -> list[inspect.Parameter]:
 def setting_names(fn: Callable[..., Any]) -> set[str]:
     """Names of `fn`'s keyword-only parameters: the settings bound from config."""
     return {p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY}
-
-
-def annotation_schema(annotation: Any) -> dict[str, Any]:
-    """The JSON schema of one supported annotation."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        rest = [a for a in args if a is not type(None)]
-        if len(rest) != 1:
-            raise TypeError(f"unsupported union {annotation!r}: only `X | None` is allowed")
-        return annotation_schema(rest[0])
-    if origin is Literal:
-        kinds = {JSON_TYPES[type(a)] for a in args}
-        if len(kinds) != 1:
-            raise TypeError(f"Literal values must share one type: {annotation!r}")
-        return {"type": kinds.pop(), "enum": list(args)}
-    if origin is list:
-        return {"type": "array", "items": annotation_schema(args[0]) if args else {}}
-    if annotation in JSON_TYPES:
-        return {"type": JSON_TYPES[annotation]}
-    raise TypeError(f"unsupported annotation {annotation!r}")
-
-
-def parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
-    """Split a Google-style docstring into (description, {argument: description})."""
-    lines = doc.splitlines()
-    cut = next((i for i, line in enumerate(lines) if line.strip() in SECTION_HEADERS), len(lines))
-    paragraphs = "\n".join(lines[:cut]).strip().split("\n\n")
-    description = "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
-    arg_docs: dict[str, str] = {}
-    in_args = False
-    current: str | None = None
-    arg_indent = 0
-    for line in lines[cut:]:
-        stripped = line.strip()
-        if stripped in SECTION_HEADERS:
-            in_args = stripped in ("Args:", "Arguments:")
-            current = None
-            continue
-        if not in_args or not stripped:
-            continue
-        match = _ARG_LINE.match(stripped)
-        # A new argument starts at the section's own indentation; deeper lines continue the last one.
-        if match and (current is None or _indent(line) <= arg_indent):
-            current = match.group(1).lstrip("*")
-            arg_docs[current] = match.group(2).strip()
-            arg_indent = _indent(line)
-        elif current is not None:
-            arg_docs[current] = f"{arg_docs[current]} {stripped}".strip()
-    return description, arg_docs
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
 
 
 # --- checking arguments against a schema -----------------------------------------------------------

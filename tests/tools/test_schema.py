@@ -8,7 +8,7 @@ import pytest
 
 from agent.config import AgentConfig
 from tools.registry import make_tools
-from tools.schema import check_arguments, parse_docstring, signature_line, spec_from_function
+from tools.schema import check_arguments, signature_line, spec_from_function
 
 
 def sample(
@@ -76,7 +76,13 @@ def test_unsupported_or_missing_annotations_are_refused() -> None:
 
 
 def test_docstring_without_args_section() -> None:
-    assert parse_docstring("Just a line.") == ("Just a line.", {})
+    def bare(ws, x: int = 1) -> str:  # noqa: ANN001
+        """Just a line."""
+        return ""
+
+    spec = spec_from_function(bare)
+    assert spec.description == "Just a line." and spec.parameters["properties"] == {"x": {"type": "integer",
+                                                                                          "default": 1}}
 
 
 SCHEMA = spec_from_function(sample).parameters
