@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import UserError
+from core.git import GitError, git_bytes, git_output, run_git
 
 MIRRORS_ENV = "REPO_AGENT_MIRRORS"
 """Environment variable naming the mirror directory when `--mirrors` is not given."""
@@ -28,11 +29,11 @@ class MirrorError(Exception):
 
 def _git(git_dir: Path, *args: str, binary: bool = False, timeout: float = 600) -> str | bytes:
     """Run git on a bare repository; MirrorError with git's message when it fails."""
-    result = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, timeout=timeout)
-    if result.returncode != 0:
-        message = result.stderr.decode(errors="replace")[-300:]
-        raise MirrorError(f"git {' '.join(args[:2])} failed in {git_dir}: {message}")
-    return result.stdout if binary else result.stdout.decode("utf-8", "replace")
+    try:
+        out = git_bytes(*args, git_dir=git_dir, timeout=timeout)
+    except GitError as exc:
+        raise MirrorError(f"git {' '.join(args[:2])} failed in {git_dir}: {exc.stderr[-300:]}") from None
+    return out if binary else out.decode("utf-8", "replace")
 
 
 @contextmanager
@@ -81,19 +82,17 @@ class Mirrors:
                 return target
             partial = target.with_suffix(".partial")
             subprocess.run(["rm", "-rf", str(partial)], check=False)
-            result = subprocess.run(["git", "clone", "--mirror", "--quiet", CLONE_URL.format(repo=repo), str(partial)],
-                                    capture_output=True, text=True, timeout=3600)
+            result = run_git("clone", "--mirror", "--quiet", CLONE_URL.format(repo=repo), str(partial), timeout=3600)
             if result.returncode != 0:
-                raise MirrorError(f"could not clone {repo} ({result.stderr.strip()[-200:]}); pass --mirrors DIR "
-                                  "with a bare mirror named owner+name")
+                reason = result.stderr.decode(errors="replace").strip()[-200:]
+                raise MirrorError(f"could not clone {repo} ({reason}); pass --mirrors DIR with a bare mirror named "
+                                  "owner+name")
             partial.rename(target)
         return target
 
     def has_commit(self, repo: str, commit: str) -> bool:
         """True when the mirror of `repo` holds `commit`."""
-        result = subprocess.run(["git", f"--git-dir={self.git_dir(repo)}", "cat-file", "-e", f"{commit}^{{commit}}"],
-                                capture_output=True)
-        return result.returncode == 0
+        return run_git("cat-file", "-e", f"{commit}^{{commit}}", git_dir=self.git_dir(repo)).returncode == 0
 
     def require(self, repo: str, *commits: str) -> Path:
         """The git directory of `repo`, checked to hold `commits` (MirrorError naming the missing one)."""
@@ -111,7 +110,7 @@ class Mirrors:
         those attributes, so the mirror itself is never written to.
         """
         with tempfile.TemporaryDirectory(prefix="repo-agent-archive-") as tmp:
-            subprocess.run(["git", "init", "-q", "--bare", tmp], check=True, capture_output=True)
+            git_output("init", "-q", "--bare", tmp)
             objects = Path(self.git_dir(repo)) / "objects"
             (Path(tmp) / "objects" / "info" / "alternates").write_text(f"{objects.resolve()}\n")
             (Path(tmp) / "info").mkdir(exist_ok=True)

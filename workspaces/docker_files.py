@@ -10,7 +10,6 @@ import io
 import json
 import os
 import posixpath
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import WorkspaceError
+from core.git import git_bytes
 from workspaces.images import tar_bytes
 
 MODE_DIR, MODE_SYMLINK = 1 << 31, 1 << 27
@@ -111,9 +111,8 @@ class ArchiveFiles:
                 with tarfile.open(fileobj=archive) as tar:
                     tar.extractall(tmp, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
             tree = os.path.join(tmp, posixpath.basename(root.rstrip("/")))
-            env = {**os.environ, "GIT_INDEX_FILE": os.path.join(tmp, "diff-index")}
-            git = ["git", "-c", f"safe.directory={tree}", "-C", tree]
-            subprocess.run([*git, "add", "-A"], env=env, check=True, capture_output=True)
-            return subprocess.run([*git, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", "--no-renames",
-                                   base_commit], env=env, check=True, capture_output=True).stdout.decode("utf-8",
-                                                                                                       "replace")
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "diff-index")}
+            safe = ("-c", f"safe.directory={tree}")
+            git_bytes(*safe, "add", "-A", cwd=tree, env=env)
+            return git_bytes(*safe, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", "--no-renames",
+                             base_commit, cwd=tree, env=env).decode("utf-8", "replace")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from core.errors import UserError, WorkspaceError
+from core.git import GitError, git_output
 from workspaces.images import DEFAULT_BASE, BuiltImage, ImageRecipe, build_image, ensure_image
 from workspaces.settings import DockerWorkspaceConfig
 from workspaces.setup_detect import SetupPlan, detect_setup
@@ -47,11 +47,11 @@ class PreparedImage:
 
 def resolve_commit(source_dir: Path, commit: str) -> str:
     """The full id of `commit` in the repository at `source_dir`; a UserError when there is none."""
-    result = subprocess.run(["git", "-C", str(source_dir), "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise UserError(f"{source_dir} is not a git repository with commit {commit!r}; give a repository and commit.")
-    return result.stdout.strip()
+    try:
+        return git_output("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}", cwd=source_dir)
+    except (GitError, NotADirectoryError, FileNotFoundError):
+        raise UserError(f"{source_dir} is not a git repository with commit {commit!r}; give a repository and "
+                        "commit.") from None
 
 
 def repo_archive(source_dir: Path, commit: str, name: str, uid: int = 0, gid: int = 0) -> IO[bytes]:
@@ -59,13 +59,13 @@ def repo_archive(source_dir: Path, commit: str, name: str, uid: int = 0, gid: in
     `name/`: a shallow fetch of that one commit, so the history is never copied (the commit keeps its id)."""
     with tempfile.TemporaryDirectory(prefix="repo-agent-seed-") as tmp:
         clone = Path(tmp) / "repo"
-        for cmd in (["init", "--quiet", str(clone)],
-                    ["-C", str(clone), "fetch", "--quiet", "--depth", "1", "--no-tags",
-                     Path(source_dir).resolve().as_uri(), commit],
-                    ["-C", str(clone), "checkout", "--quiet", "--detach", "FETCH_HEAD"]):
-            result = subprocess.run(["git", *cmd], capture_output=True, text=True)
-            if result.returncode != 0:
-                raise WorkspaceError(f"Copying commit {commit} of {source_dir} failed: {result.stderr.strip()}")
+        try:
+            git_output("init", "--quiet", str(clone))
+            git_output("fetch", "--quiet", "--depth", "1", "--no-tags", Path(source_dir).resolve().as_uri(), commit,
+                       cwd=clone)
+            git_output("checkout", "--quiet", "--detach", "FETCH_HEAD", cwd=clone)
+        except GitError as exc:
+            raise WorkspaceError(f"Copying commit {commit} of {source_dir} failed: {exc.stderr}") from None
 
         def owned(info: tarfile.TarInfo) -> tarfile.TarInfo:
             info.uid, info.gid, info.uname, info.gname = uid, gid, "", ""

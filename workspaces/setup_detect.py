@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import re
 import shlex
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.git import git_output, run_git
 
 VENV = "/workspace/.venv"
 """Where the auto-detected virtualenv lives in the container (outside the repository, so not in diffs)."""
@@ -47,14 +48,12 @@ class SetupPlan:
 
 def top_level_files(source_dir: Path, commit: str) -> list[str]:
     """Names of the files at the top of the tree of `commit`."""
-    out = subprocess.run(["git", "-C", str(source_dir), "ls-tree", "--name-only", commit],
-                         capture_output=True, text=True, check=True).stdout
-    return out.split()
+    return git_output("ls-tree", "--name-only", commit, cwd=source_dir).split()
 
 
 def read_at_commit(source_dir: Path, commit: str, path: str) -> str:
     """Text of `path` at `commit` ("" when missing)."""
-    result = subprocess.run(["git", "-C", str(source_dir), "show", f"{commit}:{path}"], capture_output=True)
+    result = run_git("show", f"{commit}:{path}", cwd=source_dir)
     return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else ""
 
 
@@ -94,8 +93,7 @@ def python_plan(source_dir: Path, commit: str, names: list[str]) -> SetupPlan:
 
 def python_tests_at_commit(source_dir: Path, commit: str) -> bool:
     """Whether the tree of `commit` holds Python test files (`test_*.py`, `*_test.py`)."""
-    out = subprocess.run(["git", "-C", str(source_dir), "ls-tree", "-r", "--name-only", commit],
-                         capture_output=True, text=True, check=True).stdout
+    out = git_output("ls-tree", "-r", "--name-only", commit, cwd=source_dir)
     return any(re.search(r"(^|/)test_[^/]*\.py$|_test\.py$", name) for name in out.split("\n"))
 
 

@@ -12,25 +12,25 @@ from __future__ import annotations
 import base64
 import os
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from agent.redact import redact
 from core.errors import UserError
+from core.git import GitError, git_output
 
 AUTHOR = re.compile(r"^\s*(?P<name>[^<]+?)\s*<(?P<email>[^>]+)>\s*$")
 """`Name <email>`."""
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=repo, env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
-                            input=stdin, capture_output=True, text=True)
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise UserError(redact(f"git {args[0]} failed in {repo}: {reason}"))
-    return result.stdout.strip()
+    """git in `repo`; a UserError with git's reason (secrets redacted) when it fails."""
+    try:
+        return git_output(*args, cwd=repo, env=env, input=stdin)
+    except GitError as exc:
+        reason = (exc.stderr.splitlines() or ["git failed"])[-1]
+        raise UserError(redact(f"git {args[0]} failed in {repo}: {reason}")) from None
 
 
 def identity_env(author: str) -> dict[str, str]:

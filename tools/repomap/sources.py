@@ -14,6 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from core.git import run_git
+
 MAX_FILE_BYTES = 1_000_000
 """Files larger than this are skipped (with a note)."""
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
@@ -90,23 +92,23 @@ class HostSource:
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
 
-    def _git(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*shlex.split(GIT), *args], cwd=self.root, capture_output=True, text=True)
+    def _git(self, *args: str) -> tuple[int, str]:
+        """(exit code, stdout) of git in the root."""
+        result = run_git(*shlex.split(GIT)[1:], *args, cwd=self.root)
+        return result.returncode, result.stdout.decode("utf-8", "replace")
 
     @functools.cached_property
     def is_work_tree(self) -> bool:
         """Whether the root is the top of a git work tree (a folder inside one, even an ignored one, is not)."""
-        top = self._git("rev-parse", "--show-toplevel")
-        return top.returncode == 0 and Path(top.stdout.strip()).resolve() == self.root
+        code, top = self._git("rev-parse", "--show-toplevel")
+        return code == 0 and Path(top.strip()).resolve() == self.root
 
     def listing(self) -> Listing:
         """Files under the root with their content keys."""
         if not self.is_work_tree:
             return self._walk()
-        ls = self._git("ls-files", "-s")
-        files = parse_ls_files(ls.stdout)
-        status = self._git("status", "--porcelain", "-uall", ".")
-        parse_status(status.stdout, files)
+        files = parse_ls_files(self._git("ls-files", "-s")[1])
+        parse_status(self._git("status", "--porcelain", "-uall", ".")[1], files)
         return Listing({p: k for p, k in files.items() if not (self.root / p).is_symlink()}, [])
 
     def _walk(self) -> Listing:
@@ -126,9 +128,9 @@ class HostSource:
     def grep(self, literal: str) -> list[str]:
         """Paths of files containing `literal` (fixed string), best effort."""
         if self.is_work_tree:
-            result = self._git("grep", "--untracked", "-l", "-I", "-F", "-e", literal)
-            if result.returncode <= 1:
-                return result.stdout.splitlines()
+            code, found = self._git("grep", "--untracked", "-l", "-I", "-F", "-e", literal)
+            if code <= 1:
+                return found.splitlines()
         skip = [f"--exclude-dir={d}" for d in sorted(SKIP_DIRS)] + ["--exclude-dir=.?*"]  # hidden, as _walk
         cmd = ["grep", "-r", "-l", "-I", "-F", *skip, "-e", literal, "."]
         result = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
