@@ -159,12 +159,12 @@ class PlannerConfig(StrictModel):
 
 
 class SamplesConfig(StrictModel):
-    """Several rollouts of one solve, and how one of their patches is chosen (`agent solve --samples N`)."""
+    """Candidates to choose among (`agent solve --samples N`): the repair's model calls, or rollouts of the tool
+    loop, each tried by the one evaluator and chosen by the one selection."""
 
     count: int = Field(default=1, ge=1)
-    """Rollouts per solve; 1 is one ordinary run."""
-    workers: int | None = Field(default=None, ge=1)
-    """Rollouts run at once; empty means the CPU count."""
+    """Candidates: with more than 1, the repair makes this many model calls and the tool loop runs this many
+    rollouts, one after another from the base commit in the run's workspace; 1 is one ordinary run."""
     temperatures: list[float] = Field(default_factory=list)
     """Per-rollout temperatures, cycled (rollout k gets item k mod length); empty: `model.temperature` for all."""
     top_ps: list[float] = Field(default_factory=list)
@@ -172,23 +172,13 @@ class SamplesConfig(StrictModel):
     seed: int = 0
     """Rollout k samples with seed `seed + k` (`model.seed`, when set, takes the place of `seed`)."""
     select: Literal["tests+vote", "tests", "vote"] = "tests+vote"
-    """`tests+vote`: most reproduction tests passed minus regressions and new lint errors, ties broken by the
-    largest group of equivalent patches, then the smaller diff; `tests`: the same without the vote; `vote`: the
-    largest group, then the smaller diff."""
+    """`tests+vote`: most failing tests fixed (a test written from the issue included) minus regressions and new lint
+    errors, ties broken by the largest group of equivalent patches, then the smaller diff; `tests`: the same without
+    the vote; `vote`: the largest group, then the smaller diff."""
     budget: float | None = Field(default=None, ge=0)
-    """Dollars all rollouts and the reproduction pass share; empty means `limits.cost` times `count`."""
-    reproduction: Literal["both", "pass", "rollouts", "none"] = "both"
-    """Where reproduction tests come from: a dedicated short agent pass, the test files rollouts wrote, both,
-    or nowhere."""
-    reproduction_steps: int = Field(default=20, ge=1)
-    """Step limit of the reproduction pass."""
-    reproduction_model: dict[str, Any] = Field(default_factory=dict)
-    """Overrides of the `model` section for the reproduction pass (a cheaper model, or `script` for a scripted
-    one)."""
-    related_tests: int = Field(default=5, ge=0)
-    """Existing test files, most related to the touched files, run against each candidate to find regressions."""
+    """Dollars all rollouts share; empty means `limits.cost` times `count`."""
     lint: bool = True
-    """Count new lint errors (ruff, else pyflakes, where the workspace has one) against a candidate."""
+    """Count new lint errors (ruff, else pyflakes, where the workspace has one) against a rollout."""
 
 
 class GitHubConfig(StrictModel):

@@ -9,8 +9,6 @@ must pass, those that passed must still pass, and test files the diff adds must 
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -21,6 +19,7 @@ from pydantic import BaseModel, Field
 from agent.config import GateConfig
 from agent.testing.baseline import TestBaseline, judge
 from agent.testing.failures import failure_report, listing
+from core.git import git_output, run_git
 from tools.repomap.filekinds import is_test_path
 from tools.syntax import format_problems, introduced_errors
 from workspaces.base import Workspace
@@ -82,12 +81,9 @@ def run_gate(patch: str, source: Path, base_commit: str, ws: Workspace, config: 
 def check_applies(patch: str, source: Path, base_commit: str) -> GateCheck:
     """`git apply --check` against an index holding the base commit, leaving the checkout alone."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        subprocess.run(["git", "read-tree", base_commit], cwd=source, env=env, check=True, capture_output=True)
-        result = subprocess.run(
-            ["git", "apply", "--check", "--cached", "-"], cwd=source, env=env, input=patch.encode(),
-            capture_output=True,
-        )
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        git_output("read-tree", base_commit, cwd=source, env=env)
+        result = run_git("apply", "--check", "--cached", "-", cwd=source, env=env, input=patch)
     detail = result.stderr.decode(errors="replace").strip()
     return GateCheck(name="apply", passed=result.returncode == 0, detail=detail or "applies to the base commit")
 
@@ -128,5 +124,5 @@ def check_tests(baseline: TestBaseline, added: list[str]) -> GateCheck:
 
 
 def _show(source: Path, commit: str, path: str) -> str:
-    result = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=source, capture_output=True)
+    result = run_git("show", f"{commit}:{path}", cwd=source)
     return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else ""

@@ -26,7 +26,7 @@ from core.errors import (
     TimeLimitExceeded,
     WorkspaceError,
 )
-from core.model import Model
+from core.model import Model, Sampling
 from core.types import Message, ToolCall
 from tools.base import Tool
 from tools.dispatch import call_tool
@@ -91,8 +91,10 @@ class AgentLoop:
         trajectory: Trajectory,
         on_event: Callable[[LoopEvent], None] | None = None,
         checks: Sequence[Callable[[], None]] = (),
+        sampling: Sampling | None = None,
     ):
         self.model, self.ws, self.tools, self.limits = model, workspace, tools, limits
+        self.sampling = sampling
         self.trajectory = trajectory
         self.on_event = on_event or (lambda event: None)
         self.checks = checks
@@ -130,7 +132,8 @@ class AgentLoop:
         self.trajectory.data.steps.append(record)
         cost_before, start = self.model.cost, time.monotonic()
         try:
-            reply = self.model.query(self.messages, self.specs, deadline=self.started + self.limits.wall_time)
+            reply = self.model.query(self.messages, self.specs, deadline=self.started + self.limits.wall_time,
+                                     sampling=self.sampling)
         except FormatError as exc:
             record.format_error = exc.text
             self.messages.extend(exc.messages)

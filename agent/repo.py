@@ -7,13 +7,13 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import UserError
+from core.git import GitError, git_output
 
 URL_PATTERN = re.compile(r"^(https?://|ssh://|git://|file://|git@[^:]+:)")
 """What counts as a clone URL rather than a path."""
@@ -34,14 +34,6 @@ class RepoSource:
     def display(self) -> str:
         """How to name the repository to people."""
         return self.url or str(self.path)
-
-
-def git_output(repo: Path, *args: str) -> str:
-    """Run git in `repo` and return stripped stdout; raise CalledProcessError on failure."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 def cache_dir() -> Path:
@@ -65,8 +57,8 @@ def resolve_repo(spec: str, commit: str = "HEAD") -> RepoSource:
     if not path.is_dir():
         raise UserError(f"Repository path {spec} is a file; give the repository's directory.")
     try:
-        top = Path(git_output(path, "rev-parse", "--show-toplevel"))
-    except subprocess.CalledProcessError:
+        top = Path(git_output("rev-parse", "--show-toplevel", cwd=path))
+    except GitError:
         hint = "run `git init` and commit, or pass a clone URL"
         raise UserError(f"{spec} is not inside a git repository; {hint}.") from None
     return RepoSource(path=top, commit=resolve_commit(top, commit))
@@ -75,8 +67,8 @@ def resolve_repo(spec: str, commit: str = "HEAD") -> RepoSource:
 def resolve_commit(repo: Path, commit: str) -> str:
     """The full hash of `commit` in `repo`."""
     try:
-        return git_output(repo, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
-    except subprocess.CalledProcessError:
+        return git_output("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}", cwd=repo)
+    except GitError:
         if commit == "HEAD":
             raise UserError(f"The repository {repo} has no commits yet; commit something first.") from None
         raise UserError(f"Commit {commit} does not exist in {repo}.") from None
@@ -89,23 +81,20 @@ def clone_url(url: str) -> Path:
     target = cache_dir() / "repos" / f"{name}-{key}"
     try:
         if (target / ".git").exists():
-            git_output(target, "fetch", "--quiet", "origin")
-            git_output(target, "reset", "--quiet", "--hard", "FETCH_HEAD")
+            git_output("fetch", "--quiet", "origin", cwd=target)
+            git_output("reset", "--quiet", "--hard", "FETCH_HEAD", cwd=target)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                ["git", "clone", "--quiet", url, str(target)],
-                check=True, capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-            )
-    except subprocess.CalledProcessError as exc:
-        reason = (exc.stderr or "").strip().splitlines()
-        raise UserError(f"Could not clone {url}: {reason[-1] if reason else 'git failed'}.") from None
+            git_output("clone", "--quiet", url, str(target))
+    except GitError as exc:
+        reason = (exc.stderr.splitlines() or ["git failed"])[-1]
+        raise UserError(f"Could not clone {url}: {reason}.") from None
     return target
 
 
 def is_dirty(repo: Path) -> bool:
     """True when the checkout has uncommitted changes to tracked files or untracked files."""
-    return bool(git_output(repo, "status", "--porcelain"))
+    return bool(git_output("status", "--porcelain", cwd=repo))
 
 
 @contextlib.contextmanager
@@ -114,9 +103,8 @@ def host_checkout(source: Path, commit: str) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix="repo-agent-plan-"))
     try:
         target = tmp / "repo"
-        subprocess.run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(source), str(target)],
-                       check=True, capture_output=True)
-        subprocess.run(["git", "checkout", "--quiet", "--detach", commit], cwd=target, check=True, capture_output=True)
+        git_output("clone", "--quiet", "--shared", "--no-checkout", str(source), str(target))
+        git_output("checkout", "--quiet", "--detach", commit, cwd=target)
         yield target
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

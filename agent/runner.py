@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent import redact
 from agent.config import AgentConfig
@@ -26,6 +27,9 @@ from core.model import Model
 from tools.base import Tool
 from workspaces.base import Workspace
 from workspaces.factory import make_workspace
+
+if TYPE_CHECKING:
+    from agent.models.budget import SharedBudget
 
 
 @dataclass
@@ -72,6 +76,22 @@ class SolveJob:
     """Recorded in the trajectory's `extra` (labels such as `replay`, SWE-bench ids, ...)."""
 
 
+def build_job(config: AgentConfig, repo: RepoSource, issue: IssueText, *, cli_model: str | None = None,
+              budget: SharedBudget | None = None, **fields) -> SolveJob:
+    """The one way a run is built (solve, example, the GitHub event, a SWE-bench instance): the model and tools from
+    the validated config (`--model` as `cli_model`), every call charged to `budget` when one is shared; `fields` are
+    SolveJob's others (run_id, on_event, checks, extra). Errors are one-line UserErrors."""
+    from agent.models.budget import BudgetedModel
+    from agent.models.registry import make_model
+    from tools.registry import make_tools
+
+    model = make_model(config.model, cli_model)
+    if budget is not None:
+        model = BudgetedModel(model, budget)
+        fields["checks"] = [*fields.get("checks", ()), budget.check]
+    return SolveJob(config=config, repo=repo, issue=issue, model=model, tools=make_tools(config), **fields)
+
+
 def new_run_id() -> str:
     """A sortable, unique run id: date, time and a random suffix."""
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
@@ -105,7 +125,8 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     finally:
         trajectory.data.gate = gate.model_dump()
         trajectory.save()
-        write_outputs(run_dir, trajectory.data, gate)
+        sections = [trajectory.data.extra.get("rollouts", {}).get("markdown", "")]
+        write_outputs(run_dir, trajectory.data, gate, [section for section in sections if section])
     data = trajectory.data
     return SolveResult(run_dir, data.exit_status or "", data.patch, gate, data.cost, len(data.steps), data.exit_message)
 

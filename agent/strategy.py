@@ -2,8 +2,9 @@
 
 - The tests the run knows of (named by the issue, else related by the planner) run once on the base commit
   (agent/testing/baseline.py); the repair strategy aims at the failing ones, the gate checks against all.
-- `repair` (agent/repair/): focused rewrites of the suspect code, tried against the tests, failures fed back.
-- `loop`: the tool-using agent (agent/loop.py).
+- `repair` (agent/search/): focused rewrites of the suspect code, tried against the tests, failures fed back.
+- `loop`: the tool-using agent (agent/loop.py); with `samples.count` N > 1, N rollouts of it, each a candidate for
+  the same evaluator and selection as the repair's (agent/search/rollouts.py). For repair, N is its model calls.
 - `auto`: repair when a failing test is known; if no candidate passes, the loop continues with the time left,
   told which tests fail. Without a failing test, the loop; for a self-hosted model (behind `api_base`, unknown to
   litellm) repair by agreement first, since a small model rarely gets anywhere in the tool loop. For the same reason
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING
 from agent.config import ToolsConfig
 from agent.loop import AgentLoop
 from agent.planner import Plan
-from agent.repair.run import repair
+from agent.search.rollouts import sample_rollouts
+from agent.search.run import aim_at_reproduction, repair, suspect_regions
 from agent.testing.baseline import TestBaseline, measure
 from agent.testing.failures import listing
 from agent.testing.runner import detect_runner
@@ -66,16 +68,27 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
     local = job.model.self_hosted
     if config.strategy == "repair" or (config.strategy == "auto" and (aim or local)):
         settings = config.repair
-        if config.strategy == "auto" and local and aim:
+        if config.samples.count > 1:
+            settings = settings.model_copy(update={"samples": config.samples.count})
+        elif config.strategy == "auto" and local and aim:
             settings = settings.model_copy(update={"samples": max(settings.samples, settings.self_hosted_samples)})
         outcome = repair(job, ws, plan, baseline, trajectory, deadline, settings)
         if outcome.done or config.strategy == "repair":
             return
         log.info("repair found no candidate that passes; the tool loop continues")
-    remaining = max(1.0, deadline - time.monotonic())
-    trajectory.data.messages.extend(opening_messages(job, ws, plan, baseline, local))
-    limits = config.limits.model_copy(update={"wall_time": remaining})
+    opening = opening_messages(job, ws, plan, baseline, local)
     tools = lean(job.tools, config.tools.enabled) if local else job.tools
+    if config.samples.count > 1:
+        tested = "tests" in config.samples.select  # a vote alone needs no test written from the issue
+        if baseline is not None and not baseline.targets and config.repair.reproduce and tested:
+            shown = suspect_regions(ws, plan, baseline, config.repair)
+            if shown:  # the rollouts are then tried against a test written from the issue, as repair would be
+                aim_at_reproduction(job, baseline, shown, trajectory, deadline,
+                                    job.on_event or (lambda event: None), config.repair.reproduce)
+        sample_rollouts(job, ws, opening, tools, baseline, trajectory, deadline)
+        return
+    trajectory.data.messages.extend(opening)
+    limits = config.limits.model_copy(update={"wall_time": max(1.0, deadline - time.monotonic())})
     AgentLoop(job.model, ws, tools, limits, trajectory, job.on_event, job.checks).run()
 
 

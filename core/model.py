@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from core.types import Message, ToolSpec
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Sampling settings of one call (a rollout's own); a field left None keeps the model's configured value."""
+
+    temperature: float | None = None
+    """Sampling temperature."""
+    top_p: float | None = None
+    """Nucleus sampling."""
+    seed: int | None = None
+    """Sampling seed, for providers that accept one."""
+    rollout: int = 0
+    """The rollout the call belongs to, when a run samples several (a scripted model replays that rollout's
+    script)."""
 
 
 @runtime_checkable
@@ -30,7 +46,8 @@ class Model(Protocol):
     """The model runs on a server the user hosts (behind `api_base`, unknown to litellm, e.g. a small local model):
     the strategy then samples more repairs, offers fewer tools and keeps prompts short."""
 
-    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message: ...
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
+              sampling: Sampling | None = None) -> Message: ...
 
     def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message: ...

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from agent.cli.solve import CONFIG_HELP, build_job, config_sources, report, run_with_progress
+from agent.cli.solve import CONFIG_HELP, config_sources, report, run_with_progress
 from agent.config import load_config
 from agent.issue import IssueText
 from agent.repo import resolve_repo
 from core.errors import UserError
+from core.git import git_output
 
 console = Console(soft_wrap=True)
 
@@ -40,9 +39,8 @@ def example_dir(name: str) -> Path:
 def materialize(folder: Path, target: Path) -> Path:
     """Copy the example's files into `target` and make it a git repository with one commit."""
     shutil.copytree(folder / "repo", target)
-    env = {**os.environ, **EXAMPLE_IDENTITY}
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "example: initial state"]):
-        subprocess.run(["git", *args], cwd=target, env=env, check=True, capture_output=True)
+        git_output(*args, cwd=target, env=EXAMPLE_IDENTITY)
     return target
 
 
@@ -112,13 +110,13 @@ def example_command(
         console.print(f"[yellow]{reason[0].upper()}{reason[1:]}; running the example in a local workspace.[/]",
                       highlight=False)
         settings = load_config([*sources, "workspace.type=local"])
-    from agent.runner import new_run_id
+    from agent.runner import build_job, new_run_id
 
     run_id = new_run_id()
     repo_dir = materialize(folder, settings.runs_dir / run_id / "example-repo")
     console.print(f"example repository: {repo_dir}")
     issue = IssueText(text=(folder / "issue.md").read_text(), source=str(folder / "issue.md"))
-    job = build_job(settings, resolve_repo(str(repo_dir)), issue, None, run_id=run_id,
+    job = build_job(settings, resolve_repo(str(repo_dir)), issue, run_id=run_id,
                     extra={"label": label.lower()} if label else {})
     result = run_with_progress(job, label)
     report(result)

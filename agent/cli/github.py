@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from agent import redact
-from agent.cli.solve import CONFIG_HELP, build_job, config_sources, run_with_progress
+from agent.cli.solve import CONFIG_HELP, config_sources, run_with_progress
 from agent.config import load_config
 from agent.issue import IssueText, register_url_reader
 from agent.repo import resolve_repo
@@ -72,9 +72,11 @@ def event_command(
         err = Console(stderr=True)
 
         def run(issue: IssueText, run_id: str) -> SolveResult:
+            from agent.runner import build_job
+
             meta = issue.meta
             label_text = f"{meta.get('owner')}/{meta.get('repo')}#{meta.get('number')}"
-            job = build_job(settings, source, issue, None, run_id=run_id,
+            job = build_job(settings, source, issue, run_id=run_id,
                             extra={"label": label_text, "github_issue": meta.get("html_url")})
             return run_with_progress(job, label_text)
 

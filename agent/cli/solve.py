@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from agent.config import AgentConfig, SamplesConfig, load_config
 from agent.issue import resolve_issue
 from agent.repo import RepoSource, is_dirty, resolve_repo
 from core.errors import UserError
+from core.git import run_git
 
 if TYPE_CHECKING:
     from agent.runner import SolveJob, SolveResult
@@ -45,16 +45,6 @@ def config_sources(
     if cost_limit is not None:
         sources.append(f"limits.cost={cost_limit}")
     return sources
-
-
-def build_job(config: AgentConfig, repo: RepoSource, issue_text, model_name: str | None, **extra) -> SolveJob:
-    """Model and tools for a solve, built from the config (errors are one-line UserErrors)."""
-    from agent.models.registry import make_model
-    from agent.runner import SolveJob
-    from tools.registry import make_tools
-
-    model = make_model(config.model, model_name)
-    return SolveJob(config=config, repo=repo, issue=issue_text, model=model, tools=make_tools(config), **extra)
 
 
 def run_with_progress(job: SolveJob, label: str = "") -> SolveResult:
@@ -90,8 +80,8 @@ def report(result: SolveResult) -> None:
 
 def apply_to_checkout(repo: RepoSource, patch: str) -> None:
     """Apply the patch to the user's checkout with `git apply` (then a 3-way merge)."""
-    for args in (["git", "apply"], ["git", "apply", "--3way"]):
-        result = subprocess.run([*args, "-"], cwd=repo.path, input=patch.encode(), capture_output=True)
+    for args in (["apply"], ["apply", "--3way"]):
+        result = run_git(*args, "-", cwd=repo.path, input=patch)
         if result.returncode == 0:
             console.print(f"applied to {repo.path}")
             return
@@ -118,13 +108,13 @@ def solve_command(
                             "(or comment on the issue when the patch does not pass the gate)."),
     github_api: str | None = typer.Option(None, "--github-api", help="GitHub REST API base URL; GitHub Enterprise: "
                                           "https://HOST/api/v3 (default: GITHUB_API_URL, then api.github.com)."),
-    samples: int | None = typer.Option(None, "--samples", min=1, help="Rollouts, each in its own workspace; one "
-                                       "patch is chosen by tests and agreement (default 1: one ordinary run)."),
+    samples: int | None = typer.Option(None, "--samples", min=1, help="Candidates to choose among by tests and "
+                                       "agreement: the repair's model calls, or rollouts of the tool loop (default "
+                                       "1 rollout)."),
     temperature: float | None = typer.Option(None, "--temperature", min=0, max=2, help="Sampling temperature."),
     top_p: float | None = typer.Option(None, "--top-p", min=0, max=1, help="Nucleus sampling."),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Rollouts run at once (default: CPU count)."),
     select: str | None = typer.Option(None, "--select", callback=choice_of(SamplesConfig, "select"),
-                                      help="How the patch is chosen among the rollouts: tests+vote, tests or vote."),
+                                      help="How a rollout is chosen: tests+vote, tests or vote."),
     strategy: str | None = typer.Option(None, "--strategy", callback=choice_of(AgentConfig, "strategy"),
                                         help="How the fix is looked for: auto, repair or loop. repair: rewrites of "
                                         "the suspect code judged by the failing tests; loop: the tool-using agent; "
@@ -132,11 +122,12 @@ def solve_command(
                                         "self-hosted), then the loop."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
-    from agent.cli.samples import run_samples, sample_overrides
+    from agent.cli.samples import print_rollouts, sample_overrides
+    from agent.runner import build_job
 
     sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
     sources += [f"strategy={strategy}"] if strategy else []
-    settings = load_config(sources + sample_overrides(samples, temperature, top_p, workers, select))
+    settings = load_config(sources + sample_overrides(samples, temperature, top_p, select))
     if out and not out.parent.is_dir():  # refused before the run, not after it
         raise UserError(f"--out {out}: the folder {out.parent} does not exist; create it or choose another path.")
     if github_api:
@@ -148,10 +139,8 @@ def solve_command(
 
         github_issue = require_github_issue(issue_text)
     source = resolve_source(repo or str(issue_text.meta.get("clone_url") or ""), commit, apply)
-    if settings.samples.count > 1:
-        result = run_samples(settings, source, issue_text, console)
-    else:
-        result = run_with_progress(build_job(settings, source, issue_text, None))
+    result = run_with_progress(build_job(settings, source, issue_text))
+    print_rollouts(result.run_dir, console)
     report(result)
     deliver(result, source, settings, github_issue, out, apply)
     raise typer.Exit(0 if result.gate.passed else 1)

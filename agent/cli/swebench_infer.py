@@ -58,19 +58,18 @@ def sampling_sources(attempts: int | None, samples: int | None, select: str | No
                      temperature: float | None) -> list[str]:
     """Config overrides for `--attempts` / `--samples` / `--select` / `--temperature`.
 
-    `--attempts k` runs k independent rollouts (own seed, and temperature from `samples.temperatures` or the
-    model's) and keeps the largest group of equivalent fixes (`select: vote`, no reproduction pass, no tests);
-    `--samples N` runs the full selection of `agent solve --samples` (tests, then agreement).
+    `--attempts k` runs k rollouts (own seed, and temperature from `samples.temperatures` or the model's) and keeps
+    the largest group of equivalent fixes (`select: vote`); `--samples N` chooses as `agent solve --samples` does
+    (tests, then agreement).
     """
     from agent.cli.samples import sample_overrides
 
     if attempts and samples and attempts != samples:
         raise UserError("Give --attempts or --samples, not both: --attempts k keeps the most agreed fix of k "
                         "independent rollouts, --samples N chooses by tests and agreement.")
-    sources = sample_overrides(samples or attempts, temperature, None, None, select)
-    if attempts and not samples:
-        sources += [] if select else ["samples.select=vote"]
-        sources.append("samples.reproduction=none")
+    sources = sample_overrides(samples or attempts, temperature, None, select)
+    if attempts and not samples and not select:
+        sources.append("samples.select=vote")
     return sources
 
 

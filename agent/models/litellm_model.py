@@ -20,6 +20,7 @@ from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
 from agent.models.streaming import StreamedReply, cut_where, read_stream
 from core.errors import FormatError, TimeLimitExceeded, UserError
+from core.model import Sampling
 from core.types import Message, ToolSpec
 
 log = logging.getLogger(__name__)
@@ -82,10 +83,12 @@ class LitellmModel:
             return self.config.max_output_tokens
         return LOCAL_OUTPUT_TOKENS if self.self_hosted else HOSTED_OUTPUT_TOKENS
 
-    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
+              sampling: Sampling | None = None) -> Message:
         """The model's next assistant message, with parsed tool calls and meta (cost, latency, tokens)."""
         try:
-            reply = self._resilient(lambda history: self._call(history, tools, deadline), messages, deadline)
+            reply = self._resilient(lambda history: self._call(history, tools, deadline, sampling), messages,
+                                    deadline)
         except FormatError:
             self.format_errors += 1
             self._escalate()
@@ -97,8 +100,8 @@ class LitellmModel:
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """A plain text reply (no tools, at most `max_tokens`, ended where `until` holds): for strategies that ask
         for code directly."""
-        return self._resilient(lambda history: self._call_text(history, temperature, deadline, max_tokens, until),
-                               messages, deadline)
+        return self._resilient(lambda history: self._call_text(history, Sampling(temperature), deadline, max_tokens,
+                                                               until), messages, deadline)
 
     def _resilient(self, send: Callable[[list[Message]], Message], messages: list[Message],
                    deadline: float | None) -> Message:
@@ -115,10 +118,10 @@ class LitellmModel:
                      self.name)
             self.protocol = "json"
 
-    def request(self, messages: list[Message], tools: list[ToolSpec],
-                deadline: float | None = None) -> dict[str, Any]:
+    def request(self, messages: list[Message], tools: list[ToolSpec], deadline: float | None = None,
+                sampling: Sampling | None = None) -> dict[str, Any]:
         """Keyword arguments for `litellm.completion` (litellm's own retries off: ours are in resilience.py)."""
-        kwargs = self._base_kwargs(wire.to_wire(messages, tools, self.protocol), deadline)
+        kwargs = self._base_kwargs(wire.to_wire(messages, tools, self.protocol), deadline, sampling)
         if self.protocol == "tools" and tools:
             kwargs["tools"] = [spec.openai_format() for spec in tools]
         elif self.protocol == "json" and tools:
@@ -130,8 +133,8 @@ class LitellmModel:
         return kwargs
 
     def _base_kwargs(self, wire_messages: list[dict[str, Any]], deadline: float | None,
-                     temperature: float | None = None) -> dict[str, Any]:
-        cfg = self.config
+                     sampling: Sampling | None = None) -> dict[str, Any]:
+        cfg, call = self.config, sampling or Sampling()
         timeout = cfg.timeout
         if deadline is not None:
             timeout = min(timeout, deadline - time.monotonic())
@@ -139,25 +142,28 @@ class LitellmModel:
                 raise TimeLimitExceeded("wall-time limit reached before the model was asked")
         kwargs: dict[str, Any] = {
             "model": self.name, "messages": wire_messages,
-            "temperature": cfg.temperature if temperature is None else temperature, "timeout": timeout,
+            "temperature": cfg.temperature if call.temperature is None else call.temperature, "timeout": timeout,
             "num_retries": 0, "max_retries": 0, "drop_params": True, "max_tokens": self.output_tokens,
         }
-        optional = {"top_p": cfg.top_p, "seed": cfg.seed, "api_base": cfg.api_base, "api_key": cfg.api_key}
+        optional = {"top_p": cfg.top_p if call.top_p is None else call.top_p,
+                    "seed": cfg.seed if call.seed is None else call.seed, "api_base": cfg.api_base,
+                    "api_key": cfg.api_key}
         kwargs.update({key: value for key, value in optional.items() if value is not None})
         if cfg.api_base and not cfg.api_key:
             kwargs["api_key"] = "none"  # self-hosted servers take any key; the OpenAI client insists on one
         return kwargs
 
-    def _call(self, messages: list[Message], tools: list[ToolSpec], deadline: float | None) -> Message:
-        kwargs = self.request(messages, tools, deadline)
+    def _call(self, messages: list[Message], tools: list[ToolSpec], deadline: float | None,
+              sampling: Sampling | None) -> Message:
+        kwargs = self.request(messages, tools, deadline, sampling)
         complete = _one_action(tools) if self.protocol == "text" else None
         content, raw_calls, meta = self._send(kwargs, deadline, complete)
         return wire.parse_reply(content, raw_calls, tools, self.protocol, meta)
 
-    def _call_text(self, messages: list[Message], temperature: float | None, deadline: float | None,
+    def _call_text(self, messages: list[Message], sampling: Sampling, deadline: float | None,
                    max_tokens: int | None, until: Callable[[str], bool] | None) -> Message:
         wire_messages = [{"role": m.role if m.role != "tool" else "user", "content": m.content} for m in messages]
-        kwargs = self._base_kwargs(wire_messages, deadline, temperature)
+        kwargs = self._base_kwargs(wire_messages, deadline, sampling)
         if max_tokens:
             kwargs["max_tokens"] = max_tokens
         kwargs.update({k: v for k, v in self.config.extra_params.items() if k != "response_format"})

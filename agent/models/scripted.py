@@ -40,6 +40,7 @@ from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
 from agent.models.streaming import cut_where
 from core.errors import ScriptExhausted, TimeLimitExceeded, UserError
+from core.model import Sampling
 from core.types import Message, ToolSpec
 
 ERROR_STATUS = {"BadRequestError": 400, "AuthenticationError": 401, "PermissionDeniedError": 403,
@@ -163,9 +164,13 @@ class ScriptedModel:
     """Replays a script of actions; satisfies the `Model` protocol."""
 
     def __init__(self, script: Path | str | list[Any], *, name: str = "scripted", retry: RetryConfig | None = None,
-                 keep_recent_turns: int = 4, sleep: Callable[[float], None] = time.sleep):
+                 keep_recent_turns: int = 4, sleep: Callable[[float], None] = time.sleep,
+                 rollout_scripts: list[Path] | None = None):
         self.actions = load_script(Path(script)) if isinstance(script, str | Path) else parse_actions(script)
-        """The validated actions."""
+        """The validated actions (of the current rollout's script)."""
+        self.rollout_scripts = [load_script(Path(path)) for path in rollout_scripts or []]
+        """With several: rollout k replays script k (cycled), each from where it left off."""
+        self._rollout, self._saved = 0, {}
         self.name = name
         """Model identifier in trajectories."""
         self.cost = 0.0
@@ -182,14 +187,29 @@ class ScriptedModel:
     @classmethod
     def from_config(cls, config: ModelConfig) -> ScriptedModel:
         """The model for `model: {type: scripted, script: PATH}` (or the first of `scripts`, outside rollouts)."""
-        script = config.script or (config.scripts[0] if config.scripts else None)
+        script = (config.scripts[0] if len(config.scripts) > 1 else None) or config.script or (
+            config.scripts[0] if config.scripts else None)
         if script is None:
             raise UserError("model.type is scripted but model.script is not set: give the script file path.")
         return cls(script, name=config.name or f"scripted:{Path(script).name}", retry=config.retry,
-                   keep_recent_turns=config.keep_recent_turns)
+                   keep_recent_turns=config.keep_recent_turns,
+                   rollout_scripts=config.scripts if len(config.scripts) > 1 else None)
 
-    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None) -> Message:
-        """The next scripted reply, through the same failure handling as a real model."""
+    def _switch(self, sampling: Sampling | None) -> None:
+        """Replay the script of the call's rollout (with several scripts), from where that rollout left off."""
+        rollout = sampling.rollout if sampling else 0
+        if len(self.rollout_scripts) < 2 or rollout == self._rollout:
+            return
+        self._saved[self._rollout] = (self._position, self._repeats)
+        self._rollout = rollout
+        self.actions = self.rollout_scripts[rollout % len(self.rollout_scripts)]
+        self._position, self._repeats = self._saved.get(rollout, (0, 0))
+
+    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
+              sampling: Sampling | None = None) -> Message:
+        """The next scripted reply, through the same failure handling as a real model (`sampling` changes nothing:
+        the script is the answer, though with several scripts its rollout picks the script)."""
+        self._switch(sampling)
         return resilient_query(lambda _history: self._reply(tools, deadline), messages, model=self.name,
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
                                deadline=deadline)

@@ -1,6 +1,6 @@
 """The global budget of a batch, shared by every worker, and the stop signal of a Ctrl-C.
 
-`RunLedger` wraps agent/samples' `SharedBudget` (the dollars) with a stop flag. The thread backend hands
+`RunLedger` wraps agent/models' `SharedBudget` (the dollars) with a stop flag. The thread backend hands
 the ledger itself to its workers; the process and Ray backends keep it in one place (a manager process,
 a Ray actor) and hand workers a `LedgerLink`, which forwards calls through a picklable `call` function.
 Both have what a parent of a `SharedBudget` and a `BudgetedModel` need (`charge`, `check`, `exhausted`), so
@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from agent.samples.budget import SharedBudget
+from agent.models.budget import SharedBudget
 from core.errors import BudgetExhausted, Interrupted
 
 STOPPED = "stopped: the runner was interrupted"

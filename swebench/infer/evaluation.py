@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from agent.samples.passk import SampledOutcome, sampling_metrics
+from agent.search.passk import SampledOutcome, sampling_metrics
 from swebench.datasets import Instance
 from swebench.evaluate import EvalSettings, evaluate_instance, write_json
 from swebench.grading import RESOLVED

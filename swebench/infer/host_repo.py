@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.git import GitError, git_bytes, git_output
 from swebench.images import REPO_DIR
 
 PROBE = f"""set -e -o pipefail
@@ -57,7 +57,7 @@ def host_repo(client: Any, image: str, mirror: Path, cache: Path) -> HostRepo:
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{image_id}-", dir=cache))
     try:
-        subprocess.run(["git", "init", "-q", "--bare", str(work)], check=True, capture_output=True)
+        git_output("init", "-q", "--bare", str(work))
         (work / "objects" / "info" / "alternates").write_text(f"{(Path(mirror) / 'objects').resolve()}\n")
         missing = _missing_blobs(work, entries)
         if missing:
@@ -127,8 +127,7 @@ def _write_tree(repo: Path, entries: list[bytes]) -> str:
 
 def _git(repo: Path, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
     """Run git on `repo`; HostRepoError with git's message when it fails."""
-    result = subprocess.run(["git", f"--git-dir={repo}", *args], cwd=repo, input=data, capture_output=True,
-                            env={**os.environ, **(env or {})})
-    if result.returncode != 0:
-        raise HostRepoError(f"git {args[0]} failed: {result.stderr.decode(errors='replace').strip()[:300]}")
-    return result.stdout.decode("utf-8", "replace")
+    try:
+        return git_bytes(*args, cwd=repo, git_dir=repo, input=data, env=env).decode("utf-8", "replace")
+    except GitError as exc:
+        raise HostRepoError(f"git {args[0]} failed: {exc.stderr[:300]}") from None

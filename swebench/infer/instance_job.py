@@ -6,9 +6,9 @@ agent works in the environment the tests will run in: a DockerWorkspace on it wi
 and the sampling judge. With `workspace.type=local` (tests, benches, machines without Docker) the agent
 works in a clone of the mirror at the base commit instead.
 
-One rollout runs `agent.runner.solve`; with `samples.count` > 1, `agent.samples.solve_samples` runs the
-rollouts and chooses one. Test files the agent created or edited are kept out of `model_patch` and listed
-in the trajectory (`extra.swebench.excluded_from_model_patch`).
+The agent runs `agent.runner.solve` (with `samples.count` > 1 its rollouts and the choice among them are in the
+trajectory, and their fixes in the outcome for pass@k). Test files the agent created or edited are kept out of
+`model_patch` and listed in the trajectory (`extra.swebench.excluded_from_model_patch`).
 """
 
 from __future__ import annotations
@@ -16,18 +16,22 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.atomic import write_atomically
 from agent.issue import IssueText
 from agent.repo import RepoSource
-from agent.samples.budget import BudgetedModel
-from agent.samples.rollouts import WorkspaceFactory
 from agent.trajectory import filter_output, load_trajectory
 from core.errors import UserError
 from swebench.infer.budget import BatchBudget
 from swebench.infer.task import ERROR, INFRA_EXITS, NOT_STARTED, PREDICTED, InstanceOutcome, InstanceTask
+
+if TYPE_CHECKING:
+    from agent.config import AgentConfig
+    from workspaces.base import Workspace
 
 _builders: dict[tuple, object] = {}
 _builders_lock = threading.Lock()
@@ -39,8 +43,8 @@ class Environment:
 
     repo: RepoSource
     """A repository on this machine holding the workspace's base commit."""
-    workspace: WorkspaceFactory
-    """Makes a workspace (not yet entered) for a rollout name."""
+    workspace: Callable[[AgentConfig, str], Workspace]
+    """Makes the workspace (not yet entered): (the run's config, a name) -> a workspace."""
 
 
 def run_instance(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
@@ -55,7 +59,7 @@ def run_instance(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
     task.out_dir.mkdir(parents=True)
     try:
         environment = prepare_environment(task)
-        outcome = (solve_sampled if task.config.samples.count > 1 else solve_single)(task, environment, budget)
+        outcome = solve_instance(task, environment, budget)
     except UserError as exc:
         if not isinstance(exc, ImageBuildError):
             raise  # the run's settings are wrong for every instance
@@ -118,51 +122,27 @@ def builder_for(mirrors: str | None, specs: list[str]):
         return _builders[key]
 
 
-def solve_single(task: InstanceTask, environment: Environment, budget: BatchBudget) -> InstanceOutcome:
-    """One rollout with `agent.runner.solve`."""
-    from agent.models.registry import make_model
-    from agent.runner import SolveJob, solve
-    from agent.samples.patches import split_patch
-    from tools.registry import make_tools
+def solve_instance(task: InstanceTask, environment: Environment, budget: BatchBudget) -> InstanceOutcome:
+    """The instance solved with `agent.runner.solve`; with `samples.count` > 1 its rollouts' fixes are reported too
+    (pass@k), with the one chosen."""
+    from agent.runner import build_job, solve
+    from agent.search.patches import split_patch
 
     config = task.config.model_copy(update={"runs_dir": task.out_dir.parent})
     instance = task.instance
-    model = BudgetedModel(make_model(config.model, task.cli_model), budget)
     issue = IssueText(instance.problem_statement, instance.instance_id)
-    job = SolveJob(config=config, repo=environment.repo, issue=issue, model=model, tools=make_tools(config),
-                   run_id=task.out_dir.name, checks=[budget.check],
-                   extra={"swebench": {"instance_id": instance.instance_id}})
+    job = build_job(config, environment.repo, issue, cli_model=task.cli_model, budget=budget,
+                    run_id=task.out_dir.name, extra={"swebench": {"instance_id": instance.instance_id}})
     started = time.monotonic()
     result = solve(job, environment.workspace(config, "0"))
     split = split_patch(result.patch)
     note_exclusions(task.out_dir / "trajectory.json", list(split.test_files))
     kind = ERROR if result.exit_status in INFRA_EXITS else PREDICTED
+    rollouts = load_trajectory(task.out_dir / "trajectory.json").extra.get("rollouts") or {}
+    patches = [split_patch(c["patch"]).source for c in rollouts.get("candidates", [])]
     return InstanceOutcome(instance.instance_id, kind, result.exit_status, split.source, list(split.test_files),
-                           result.message, result.cost, result.steps, time.monotonic() - started)
-
-
-def solve_sampled(task: InstanceTask, environment: Environment, budget: BatchBudget) -> InstanceOutcome:
-    """Several rollouts and the choice of one with `agent.samples.solve_samples`."""
-    from agent.samples.solve import SampleJob, solve_samples
-
-    config = task.config.model_copy(update={"runs_dir": task.out_dir.parent})
-    instance = task.instance
-    issue = IssueText(instance.problem_statement, instance.instance_id)
-    job = SampleJob(config=config, repo=environment.repo, issue=issue, run_id=task.out_dir.name,
-                    cli_model=task.cli_model, budget=budget,
-                    workspace=environment.workspace, extra={"swebench": {"instance_id": instance.instance_id}})
-    started = time.monotonic()
-    result = solve_samples(job)
-    chosen = result.chosen
-    excluded = list(chosen.split.test_files) if chosen else []
-    if chosen is not None:
-        note_exclusions(task.out_dir / "rollouts" / str(chosen.index) / "trajectory.json", excluded)
-    solved = result.solve_result()
-    infra = all(r.error or r.exit_status in INFRA_EXITS for r in result.rollouts)
-    return InstanceOutcome(instance.instance_id, ERROR if infra else PREDICTED, solved.exit_status,
-                           result.source_patch, excluded, solved.message or result.selection.reason, result.cost,
-                           solved.steps, time.monotonic() - started, rollout_patches=result.model_patches,
-                           selected=chosen.index if chosen else None)
+                           result.message, result.cost, result.steps, time.monotonic() - started,
+                           rollout_patches=patches or None, selected=rollouts.get("chosen"))
 
 
 def note_exclusions(path: Path, excluded: list[str]) -> None:

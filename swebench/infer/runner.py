@@ -3,7 +3,7 @@
 Layout of `RUNS/swebench/RUN_ID/` (the evaluation of `agent swebench eval|run` shares the folder):
 - `preds.jsonl`: one `{instance_id, model_name_or_path, model_patch}` line per predicted instance.
 - `rollouts.jsonl`: with several rollouts, every rollout's patch and the chosen one (for pass@k).
-- `infer/<instance_id>/`: the trajectory (or `rollouts/<k>/` and `selection.json`), `patch.diff`,
+- `infer/<instance_id>/`: the trajectory (and `rollouts/<k>/` when sampled), `patch.diff`,
   `summary.md` and `outcome.json` (exit status, cost, steps, times, excluded test files).
 - `infer.json`: the summary of the last invocation.
 

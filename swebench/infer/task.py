@@ -63,7 +63,7 @@ class InstanceOutcome:
     steps: int = 0
     """Model calls made."""
     agent_seconds: float = 0.0
-    """Time of the agent's run itself (workspace, plan, loop, gate; rollouts and judge when sampling)."""
+    """Time of the agent's run itself (workspace, plan, loop or rollouts, gate)."""
     seconds: float = 0.0
     """Wall time of the whole job in the worker (images and host repository included)."""
     rollout_patches: list[str] | None = None

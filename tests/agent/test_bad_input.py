@@ -84,7 +84,7 @@ USAGE_ERRORS = [
     ("--samples below its range", ["solve", "-i", "x", "--samples", "0"], ["--samples", "1"]),
     ("--temperature above its range", ["solve", "-i", "x", "--temperature", "5"], ["--temperature", "2"]),
     ("--top-p above its range", ["solve", "-i", "x", "--top-p", "1.5"], ["--top-p"]),
-    ("--workers below its range", ["solve", "-i", "x", "--workers", "0"], ["--workers"]),
+    ("unknown option", ["solve", "-i", "x", "--workers", "2"], ["No such option", "--workers"]),
     ("--samples not a number", ["solve", "-i", "x", "--samples", "many"], ["--samples", "integer"]),
     ("--max-steps not a number", ["solve", "-i", "x", "--max-steps", "ten"], ["--max-steps"]),
     ("--select not a choice", ["solve", "-i", "x", "--select", "best"], ["--select", "'best'", "tests+vote"]),

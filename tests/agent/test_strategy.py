@@ -57,7 +57,7 @@ def test_one_line_answers_follow_a_first_round_that_changes_nothing(calc_repo: P
              {"text": "LINE 3: `return a + b`\nLINE 7: extra talk"}]
     result, data, _ = run(calc_repo, tmp_path, [unchanged, WRONG, *lines])
     attempts = data.extra["repair"]["attempts"]
-    assert [a["kind"] for a in attempts] == ["rewrite", "file", "line", "line", "line"]
+    assert [a["kind"] for a in attempts] == ["rewrite", "rewrite", "line", "line", "line"]
     assert "changes nothing" in attempts[0]["problem"] and not attempts[0]["unreadable"]
     assert "as it is" in attempts[2]["problem"] and "not of the form" in attempts[3]["problem"]
     assert attempts[3]["unreadable"] and attempts[4]["plausible"]
@@ -73,7 +73,7 @@ def test_mutants_of_the_lines_the_model_names_fix_what_its_rewrites_do_not(calc_
     result, data, events = run(calc_repo, tmp_path, [WRONG, WRONG, same_line, RIGHT], "repair.mutants=5",
                                "repair.line_samples=1")
     attempts = data.extra["repair"]["attempts"]
-    assert [a["kind"] for a in attempts] == ["rewrite", "file", "line", "mutant"]
+    assert [a["kind"] for a in attempts] == ["rewrite", "rewrite", "line", "mutant"]
     assert attempts[3]["plausible"] and attempts[3]["temperature"] is None and attempts[3]["messages"] == []
     assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
     assert len(data.steps) == 3  # a step per model call; the mutant made none
@@ -87,7 +87,7 @@ def test_mutants_stop_at_their_limit_and_the_model_goes_on(make_repo, tmp_path: 
     right = {"text": "```python\ndef add(a, b):\n    return a + b\n```"}
     result, data, _ = run(repo, tmp_path, [WRONG, WRONG, right], "repair.mutants=3", "repair.line_samples=0")
     kinds = [a["kind"] for a in data.extra["repair"]["attempts"]]
-    assert kinds == ["rewrite", "file", "mutant", "mutant", "mutant", "rewrite"]
+    assert kinds == ["rewrite", "rewrite", "mutant", "mutant", "mutant", "rewrite"]
     assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
 
 
@@ -284,14 +284,14 @@ def test_the_wall_limit_counts_the_setup_and_baseline_tests(make_repo, tmp_path:
     assert not data.extra.get("repair", {}).get("attempts")  # no time was left for a candidate
 
 
-def test_whole_file_rewrites_join_the_first_round_and_take_turns_with_region_rewrites(calc_repo, tmp_path) -> None:
+def test_whole_file_rewrites_take_turns_with_region_rewrites_after_the_first_round(calc_repo, tmp_path) -> None:
     whole = {"text": "```python\n" + BUGGY_CALC["calc.py"].replace("a - b", "a + b") + "```"}
     result, data, _ = run(calc_repo, tmp_path, [WRONG, WRONG, WRONG, WRONG, whole], "repair.line_samples=0",
                           "repair.feedback=false")
     attempts = data.extra["repair"]["attempts"]
-    assert [(a["kind"], a["plausible"]) for a in attempts] == [("rewrite", False), ("file", False), ("file", False),
+    assert [(a["kind"], a["plausible"]) for a in attempts] == [("rewrite", False), ("rewrite", False), ("file", False),
                                                                ("rewrite", False), ("file", True)]
     assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
     assert "Write the whole corrected `calc.py`" in data.extra["repair"]["file_opening"]["content"]
     assert "assert -1 == 5" in data.extra["repair"]["file_opening"]["content"]
-    assert [(m["role"], m["content"]) for m in attempts[1]["messages"]] == [("assistant", WRONG["text"])]
+    assert [(m["role"], m["content"]) for m in attempts[2]["messages"]] == [("assistant", WRONG["text"])]

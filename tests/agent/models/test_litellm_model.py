@@ -11,7 +11,7 @@ from agent.config import ModelConfig
 from agent.models.litellm_model import LitellmModel
 from agent.models.wire import observation_text
 from core.errors import FormatError, ModelError
-from core.model import Model
+from core.model import Model, Sampling
 from core.types import ToolCall
 from tests.agent.models.support import TOOLS, history, opening
 from tests.fakes.openai_server import (
@@ -49,6 +49,17 @@ def test_native_tool_call_round_trip(openai_server: OpenAIServer, server_config)
         0.2, 0.9, 7, 256, ["</done>"])
     assert body["messages"] == [{"role": "system", "content": "You fix bugs."},
                                 {"role": "user", "content": "Fix the bug in calc.py."}]
+
+
+def test_a_rollouts_sampling_overrides_the_configured_one_for_its_calls(openai_server: OpenAIServer,
+                                                                         server_config) -> None:
+    openai_server.push(completion("Looking.", [VIEW_CALL]), completion("Again.", [VIEW_CALL]))
+    model = LitellmModel(server_config(temperature=0.2, top_p=0.9, seed=7))
+    model.query(opening(), TOOLS, sampling=Sampling(temperature=0.8, seed=12, rollout=3))
+    model.query(opening(), TOOLS)
+    first, second = (request.body for request in openai_server.chat_requests)
+    assert (first["temperature"], first["top_p"], first["seed"]) == (0.8, 0.9, 12)  # top_p left to the config
+    assert (second["temperature"], second["top_p"], second["seed"]) == (0.2, 0.9, 7)
 
 
 def test_native_history_uses_tool_calls_and_tool_results(openai_server: OpenAIServer, server_config) -> None:

@@ -11,7 +11,7 @@ from agent.config import ModelConfig, RetryConfig
 from agent.models.registry import make_model
 from agent.models.scripted import ScriptedModel, make_exception
 from core.errors import FormatError, ModelError, ScriptExhausted, UserError
-from core.model import Model
+from core.model import Model, Sampling
 from tests.agent.models.support import FAST_RETRY, TOOLS, history, opening
 
 SCRIPT_YAML = """\
@@ -186,3 +186,17 @@ def test_made_exceptions_are_real_litellm_exceptions() -> None:
     assert exc.litellm_response_headers["retry-after"] == "3"
     assert isinstance(make_exception("ContextWindowExceededError", "too long", "m"), litellm.BadRequestError)
     assert make_exception("APIError", "boom", "m").status_code == 500
+
+
+def test_with_several_scripts_each_rollout_replays_its_own_from_where_it_left_off(tmp_path: Path) -> None:
+    paths = []
+    for name, command in (("a.json", "echo a"), ("b.json", "echo b")):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(json.dumps([{"tool": "run", "args": {"command": f"{command}{n}"}} for n in (1, 2)]))
+    model = make_model(ModelConfig(type="scripted", scripts=paths))
+
+    def command(rollout: int) -> str:
+        return model.query(opening(), TOOLS, sampling=Sampling(rollout=rollout)).tool_calls[0].arguments["command"]
+
+    assert [command(0), command(1), command(0), command(2), command(1)] == ["echo a1", "echo b1", "echo a2",
+                                                                             "echo a1", "echo b2"]

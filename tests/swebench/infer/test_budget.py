@@ -7,8 +7,8 @@ import multiprocessing
 import pytest
 
 from agent.config import load_config
+from agent.models.budget import BudgetedModel, SharedBudget
 from agent.models.scripted import ScriptedModel
-from agent.samples.budget import BudgetedModel, SharedBudget
 from core.errors import BudgetExhausted, Interrupted
 from core.types import Message
 from swebench.infer.backends import LedgerManager, ProxyCall
@@ -46,7 +46,7 @@ def test_a_link_through_a_manager_process_charges_checks_and_nests_under_a_share
     try:
         proxy = manager.RunLedger(0.05)
         link = LedgerLink(ProxyCall(proxy))
-        rollouts = SharedBudget(None, parent=link)  # how agent/samples nests an instance's budget
+        rollouts = SharedBudget(None, parent=link)  # a budget nested in an instance's
         model = BudgetedModel(ScriptedModel([{"tool": "submit", "cost": 0.03}] * 2), rollouts)
         specs = [make_tools(load_config([]))["submit"].spec]
         model.query([Message(role="user", content="go")], specs)

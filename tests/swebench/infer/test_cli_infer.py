@@ -19,9 +19,8 @@ from .conftest import GOLD, read_lines, write_script
 
 def test_attempts_are_independent_rollouts_kept_by_vote_and_samples_use_the_full_selection():
     assert sampling_sources(3, None, None, 0.8) == ["samples.count=3", "model.temperature=0.8",
-                                                    "samples.select=vote", "samples.reproduction=none"]
-    assert sampling_sources(3, None, "tests", None) == ["samples.count=3", "samples.select=tests",
-                                                        "samples.reproduction=none"]
+                                                    "samples.select=vote"]
+    assert sampling_sources(3, None, "tests", None) == ["samples.count=3", "samples.select=tests"]
     assert sampling_sources(None, 4, "tests+vote", None) == ["samples.count=4", "samples.select=tests+vote"]
     assert sampling_sources(None, None, None, None) == []
     with pytest.raises(UserError, match="not both"):

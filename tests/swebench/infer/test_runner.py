@@ -125,7 +125,7 @@ def test_several_rollouts_write_their_patches_for_pass_at_k(batch):
              GOLD[1]]
     scripts = [write_script(batch.root, "gold.json", GOLD), write_script(batch.root, "wrong.json", wrong),
                write_script(batch.root, "gold2.json", GOLD)]
-    config = batch.config(scripts[0], "samples.count=3", "samples.select=vote", "samples.reproduction=none",
+    config = batch.config(scripts[0], "samples.count=3", "samples.select=vote", "repair.reproduce=0",
                           f"model.scripts=[{', '.join(map(str, scripts))}]")
     summary = batch.run(config, batch.instances[:1])
     outcome = summary.outcomes["acme__calc-1"]
