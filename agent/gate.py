@@ -1,7 +1,7 @@
 """The patch gate: checks the final diff must pass before anyone is told it is a fix.
 
-The diff must parse (unidiff), apply to a clean copy of the base commit (`git apply --check`
-against a private index, so the user's checkout is untouched), keep every touched file parseable,
+The diff must parse (unidiff), apply to the base commit (`git apply --check` in the workspace against a private
+index, so neither its work tree nor the user's checkout is touched), keep every touched file parseable,
 and pass the tests the run knows of (agent/testing/baseline.py): those that failed on the base commit
 must pass, those that passed must still pass, and test files the diff adds must pass. An empty diff is
 "no change"; a diff that passes every check but that no test could check is "unverified", not a pass.
@@ -9,8 +9,7 @@ must pass, those that passed must still pass, and test files the diff adds must 
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import shlex
 from typing import Literal
 
 import unidiff
@@ -19,7 +18,6 @@ from pydantic import BaseModel, Field
 from agent.config import GateConfig
 from agent.testing.baseline import TestBaseline, judge
 from agent.testing.failures import failure_report, listing
-from core.git import git_output, run_git
 from tools.repomap.filekinds import is_test_path
 from tools.syntax import format_problems, introduced_errors
 from workspaces.base import Workspace
@@ -52,9 +50,12 @@ class GateResult(BaseModel):
         return self.status == "passed"
 
 
-def run_gate(patch: str, source: Path, base_commit: str, ws: Workspace, config: GateConfig,
-             baseline: TestBaseline | None = None) -> GateResult:
-    """Check `patch` (taken from `ws`) against the base commit of the repository at `source`."""
+GATE_FILE = ".git/repo-agent-gate"
+"""Prefix of the gate's scratch files in the workspace (inside .git: never part of a diff)."""
+
+
+def run_gate(patch: str, ws: Workspace, config: GateConfig, baseline: TestBaseline | None = None) -> GateResult:
+    """Check `patch` (taken from `ws`) against the workspace's base commit."""
     if not patch.strip():
         return GateResult(status="no change")
     checks: list[GateCheck] = []
@@ -64,9 +65,9 @@ def run_gate(patch: str, source: Path, base_commit: str, ws: Workspace, config: 
         return GateResult(status="failed", checks=[GateCheck(name="parse", passed=False, detail=str(exc))])
     files = [f.path for f in patch_set]
     checks.append(GateCheck(name="parse", passed=bool(files), detail=f"{len(files)} file(s)"))
-    checks.append(check_applies(patch, source, base_commit))
+    checks.append(check_applies(patch, ws))
     if config.check_syntax:
-        checks.append(check_syntax(patch_set, source, base_commit, ws))
+        checks.append(check_syntax(patch_set, ws))
     unverified = False
     if config.run_tests and baseline is not None:
         added = [f.path for f in patch_set if f.is_added_file and is_test_path(f.path)]
@@ -78,24 +79,24 @@ def run_gate(patch: str, source: Path, base_commit: str, ws: Workspace, config: 
     return GateResult(status=status, checks=checks, files=files)
 
 
-def check_applies(patch: str, source: Path, base_commit: str) -> GateCheck:
-    """`git apply --check` against an index holding the base commit, leaving the checkout alone."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        git_output("read-tree", base_commit, cwd=source, env=env)
-        result = run_git("apply", "--check", "--cached", "-", cwd=source, env=env, input=patch)
-    detail = result.stderr.decode(errors="replace").strip()
-    return GateCheck(name="apply", passed=result.returncode == 0, detail=detail or "applies to the base commit")
+def check_applies(patch: str, ws: Workspace) -> GateCheck:
+    """`git apply --check` in the workspace against a private index holding the base commit."""
+    ws.write_file(f"{GATE_FILE}.patch", patch)
+    index = f"GIT_INDEX_FILE={GATE_FILE}.index"
+    result = ws.exec(f"{index} git read-tree {ws.base_commit} && {index} git apply --check --cached {GATE_FILE}.patch"
+                     f"; status=$?; rm -f {GATE_FILE}.patch {GATE_FILE}.index; exit $status", timeout=120)
+    detail = result.output.strip()[-2000:]
+    return GateCheck(name="apply", passed=result.exit_code == 0, detail=detail or "applies to the base commit")
 
 
-def check_syntax(patch_set: unidiff.PatchSet, source: Path, base_commit: str, ws: Workspace) -> GateCheck:
+def check_syntax(patch_set: unidiff.PatchSet, ws: Workspace) -> GateCheck:
     """Every file the diff adds or modifies must not gain syntax errors (tree-sitter)."""
     failures = []
     for patched in patch_set:
         if patched.is_removed_file or patched.is_binary_file:
             continue
         after = ws.read_file(patched.path)
-        before = "" if patched.is_added_file else _show(source, base_commit, patched.source_file[2:])
+        before = "" if patched.is_added_file else base_text(ws, patched.source_file[2:])
         problems = introduced_errors(patched.path, before, after)
         if problems:
             failures.append(format_problems(patched.path, problems))
@@ -123,6 +124,10 @@ def check_tests(baseline: TestBaseline, added: list[str]) -> GateCheck:
     return GateCheck(name="tests", passed=False, detail=f"{summary}\n{report}")
 
 
-def _show(source: Path, commit: str, path: str) -> str:
-    result = run_git("show", f"{commit}:{path}", cwd=source)
-    return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else ""
+def base_text(ws: Workspace, path: str) -> str:
+    """A file's text on the workspace's base commit ("" when it has none); through a file, so nothing is clipped."""
+    target = f"{GATE_FILE}.base"
+    shown = ws.exec(f"git show {ws.base_commit}:{shlex.quote(path)} > {target}", timeout=60)
+    text = ws.read_file(target) if shown.exit_code == 0 else ""
+    ws.exec(f"rm -f {target}", timeout=30)
+    return text

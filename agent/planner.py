@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, Field
 
 from agent.config import PlannerConfig
+from tools.repomap.sources import FileSource
 
 
 class RankedFile(BaseModel):
@@ -41,15 +42,16 @@ class Plan(BaseModel):
 
 @runtime_checkable
 class Planner(Protocol):
-    """Produces a `Plan` from the issue text and a host checkout of the repository at the base commit."""
+    """Produces a `Plan` from the issue text and the repository at the base commit: a FileSource (the run's
+    workspace, read through it) or a directory on this machine."""
 
-    def plan(self, issue: str, source_dir: Path) -> Plan: ...
+    def plan(self, issue: str, source: FileSource | Path) -> Plan: ...
 
 
 class NoPlanner:
     """The planner used when planning is off: an empty plan."""
 
-    def plan(self, issue: str, source_dir: Path) -> Plan:
+    def plan(self, issue: str, source: FileSource | Path) -> Plan:
         """Return an empty plan."""
         return Plan()
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,16 +91,3 @@ def clone_url(url: str) -> Path:
 def is_dirty(repo: Path) -> bool:
     """True when the checkout has uncommitted changes to tracked files or untracked files."""
     return bool(git_output("status", "--porcelain", cwd=repo))
-
-
-@contextlib.contextmanager
-def host_checkout(source: Path, commit: str) -> Iterator[Path]:
-    """A throwaway checkout of `commit` on this machine (objects shared with `source`)."""
-    tmp = Path(tempfile.mkdtemp(prefix="repo-agent-plan-"))
-    try:
-        target = tmp / "repo"
-        git_output("clone", "--quiet", "--shared", "--no-checkout", str(source), str(target))
-        git_output("checkout", "--quiet", "--detach", commit, cwd=target)
-        yield target
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""RepoMapPlanner: issue + host checkout -> ranked files with reasons, symbols, test command, repo map."""
+"""RepoMapPlanner: issue + repository (a workspace or a directory) -> ranked files with reasons, symbols, test
+command, repo map."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tools.repomap.filekinds import is_test_path
 from tools.repomap.index import RepoIndex, build_index
 from tools.repomap.rank import Ranking, rank
 from tools.repomap.render import render_map
-from tools.repomap.sources import HostSource
+from tools.repomap.sources import FileSource, HostSource
 from tools.repomap.testcmd import detect_test_command, related_tests
 
 log = logging.getLogger(__name__)
@@ -52,25 +53,25 @@ class RepoMapPlanner:
             return TagCache(None)
         return TagCache(self.config.cache_dir or default_cache_dir())
 
-    def index(self, source_dir: Path) -> RepoIndex:
-        """The index of a host checkout (from the cache when the content is known)."""
-        return build_index(HostSource(source_dir), self.cache())
+    def index(self, source: FileSource | Path) -> RepoIndex:
+        """The index of a repository (from the cache when the content is known)."""
+        return build_index(source, self.cache())
 
-    def plan(self, issue: str, source_dir: Path) -> Plan:
+    def plan(self, issue: str, source: FileSource | Path) -> Plan:
         """Rank files and symbols for the issue; any failure becomes a note, never an exception."""
         started = time.monotonic()
-        source = HostSource(source_dir)
+        source = HostSource(source) if isinstance(source, Path) else source
         try:
             index = build_index(source, self.cache())
             ranking = rank(index, issue, grep=source.grep)
         except Exception as exc:  # planning is advice: a broken repository must not stop the run
             log.warning("repo map failed", exc_info=True)
             return Plan(notes=[f"repo map unavailable: {type(exc).__name__}: {exc}"])
-        plan = self.plan_from(index, ranking, source.root)
+        plan = self.plan_from(index, ranking, source)
         plan.notes.append(f"indexed {len(index.paths)} files in {time.monotonic() - started:.1f}s")
         return plan
 
-    def plan_from(self, index: RepoIndex, ranking: Ranking, root: Path) -> Plan:
+    def plan_from(self, index: RepoIndex, ranking: Ranking, source: FileSource) -> Plan:
         """Turn a ranking into a Plan."""
         files = [RankedFile(path=f.path, score=f.score, reasons=f.reasons) for f in ranking.files]
         files = files[: self.config.max_files]
@@ -79,7 +80,7 @@ class RepoMapPlanner:
         return Plan(
             files=files,
             symbols=symbols,
-            test_command=detect_test_command(root, index.paths),
+            test_command=detect_test_command(source),
             test_files=related_tests(index, sources),
             repo_map=render_map(index, ranking, self.config.map_tokens),
             notes=summarise_notes(index.notes),

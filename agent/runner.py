@@ -19,12 +19,13 @@ from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
 from agent.loop import LoopEvent
 from agent.planner import Plan, make_planner
-from agent.repo import RepoSource, host_checkout
+from agent.repo import RepoSource
 from agent.strategy import describe, find_fix, known_tests
 from agent.summary import write_outputs
 from agent.trajectory import Trajectory, TrajectoryData
 from core.model import Model
 from tools.base import Tool
+from tools.repomap.sources import WorkspaceSource
 from workspaces.base import Workspace
 from workspaces.factory import make_workspace
 
@@ -116,7 +117,7 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
             baseline = known_tests(job, ws, plan)
             trajectory.data.extra["tests"] = describe(baseline)
             find_fix(job, ws, plan, baseline, trajectory)
-            gate = run_gate(trajectory.data.patch, job.repo.path, ws.base_commit, ws, config.gate, baseline)
+            gate = run_gate(trajectory.data.patch, ws, config.gate, baseline)
     except BaseException as exc:  # before or after the loop: still say how the run ended
         trajectory.data.exit_status = trajectory.data.exit_status or (
             "Interrupted" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
@@ -132,12 +133,7 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
 
 
 def plan_for(job: SolveJob, ws: Workspace) -> Plan | None:
-    """Run the configured planner on a host checkout of the base commit (None when planning is off)."""
+    """Run the configured planner on the workspace at the base commit (None when planning is off)."""
     if job.config.planner.type == "none":
         return None
-    planner = make_planner(job.config.planner)
-    host_root = getattr(ws, "host_root", None)
-    if host_root:
-        return planner.plan(job.issue.text, Path(host_root))
-    with host_checkout(job.repo.path, ws.base_commit) as checkout:
-        return planner.plan(job.issue.text, checkout)
+    return make_planner(job.config.planner).plan(job.issue.text, WorkspaceSource(ws))

@@ -52,13 +52,13 @@ def setup(root: Path, count: int) -> tuple[Path, Path, list, Path]:
 
 
 def prebuild(mirrors: Path, spec: Path, instances: list) -> float:
-    """Build (or find) every instance image and host repository before timing; seconds taken."""
-    from swebench.infer.instance_job import builder_for, instance_image_and_host
+    """Build (or find) every instance image before timing; seconds taken."""
+    from swebench.infer.instance_job import builder_for
 
     started = time.monotonic()
     builder = builder_for(str(mirrors), [str(spec)])
     for instance in instances:
-        instance_image_and_host(builder, instance)
+        builder.images(instance)
     return time.monotonic() - started
 
 
@@ -130,7 +130,7 @@ def main() -> None:
         config = load_config([f"workspace.type={args.workspace}", "model.type=scripted", f"model.script={script}",
                               "planner.type=repomap"])
         if args.workspace == "docker":
-            console.print(f"images and host repositories ready in {prebuild(mirrors, spec, instances):.1f}s")
+            console.print(f"images ready in {prebuild(mirrors, spec, instances):.1f}s")
         rows = [] if args.no_thread else [measure(root, f"thread x{n}", config, instances, mirrors, spec, n, "thread")
                                           for n in args.workers]
         if not args.no_ray:

@@ -68,11 +68,6 @@ class LocalWorkspace:
         if not self.keep:
             self._remove()
 
-    @property
-    def host_root(self) -> str:
-        """The repository's path on this machine (the same as `root` for a local workspace)."""
-        return self.root
-
     def _remove(self) -> None:
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)

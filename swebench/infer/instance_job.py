@@ -2,8 +2,8 @@
 
 With the Docker workspace (the default) the instance image comes from the harness's ImageBuilder, so the
 agent works in the environment the tests will run in: a DockerWorkspace on it with the repository at
-/testbed, and a host repository holding the image's commit (host_repo.py) for the patch gate, the planner
-and the sampling judge. With `workspace.type=local` (tests, benches, machines without Docker) the agent
+/testbed, the one copy of the repository the run has (the planner, the tools and the patch gate read it
+through the workspace). With `workspace.type=local` (tests, benches, machines without Docker) the agent
 works in a clone of the mirror at the base commit instead.
 
 The agent runs `agent.runner.solve` (with `samples.count` > 1 its rollouts and the choice among them are in the
@@ -42,7 +42,7 @@ class Environment:
     """Where an instance's agent works."""
 
     repo: RepoSource
-    """A repository on this machine holding the workspace's base commit."""
+    """Where the instance's repository comes from (the mirror and the instance's base commit), as recorded."""
     workspace: Callable[[AgentConfig, str], Workspace]
     """Makes the workspace (not yet entered): (the run's config, a name) -> a workspace."""
 
@@ -75,18 +75,8 @@ def run_instance(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
     return outcome
 
 
-def instance_image_and_host(builder, instance):
-    """The instance image's name and its HostRepo (both built once and cached)."""
-    from swebench.infer.host_repo import host_repo
-    from workspaces.images import cache_dir
-
-    image = builder.images(instance).instance.name
-    return image, host_repo(builder.client, image, builder.mirrors.git_dir(instance.repo),
-                            cache_dir() / "swebench" / "host-repos")
-
-
 def prepare_environment(task: InstanceTask) -> Environment:
-    """The instance image, its workspace factory and host repository; or the mirror, for a local workspace."""
+    """The instance image and its workspace factory; or the mirror, for a local workspace."""
     from swebench.mirrors import Mirrors
 
     instance = task.instance
@@ -100,7 +90,7 @@ def prepare_environment(task: InstanceTask) -> Environment:
     from workspaces.docker import DockerWorkspace
 
     builder = builder_for(task.mirrors, task.specs)
-    image, host = instance_image_and_host(builder, instance)
+    image = builder.images(instance).instance.name
     settings = task.config.workspace.model_copy(update={"image": image})
 
     def workspace(config, name: str) -> DockerWorkspace:
@@ -108,7 +98,7 @@ def prepare_environment(task: InstanceTask) -> Environment:
         return DockerWorkspace(settings, None, run_id=f"{instance.instance_id}-{name}", root=REPO_DIR,
                                client=builder.client)
 
-    return Environment(RepoSource(host.path, host.commit), workspace)
+    return Environment(RepoSource(builder.mirrors.git_dir(instance.repo), instance.base_commit), workspace)
 
 
 def builder_for(mirrors: str | None, specs: list[str]):

@@ -22,7 +22,7 @@ def gate_for(repo: Path, edit, config: GateConfig | None = None, issue: str = ""
             runner = detect_runner(ws, config.test_command, 60, config.case_timeout or None)
             baseline = measure(ws, runner, issue, related or [], paths)
         edit(ws)
-        return run_gate(ws.diff(), repo, ws.base_commit, ws, config, baseline)
+        return run_gate(ws.diff(), ws, config, baseline)
 
 
 def test_empty_diff_is_no_change_not_success(calc_repo: Path) -> None:
@@ -62,11 +62,10 @@ def test_patch_that_no_longer_applies_to_base_fails(calc_repo: Path) -> None:
     with LocalWorkspace(calc_repo) as ws:
         edit_then_move_base(ws)
         patch = ws.diff()
-        # Pretend the base commit is a different one where calc.py differs.
-        (calc_repo / "calc.py").write_text("def add(a, b):\n    return 0\n")
-        git(calc_repo, "commit", "-qam", "other")
-        other = git(calc_repo, "rev-parse", "HEAD").strip()
-        result = run_gate(patch, calc_repo, other, ws, GateConfig())
+    (calc_repo / "calc.py").write_text("def add(a, b):\n    return 0\n")  # a later base where calc.py differs
+    git(calc_repo, "commit", "-qam", "other")
+    with LocalWorkspace(calc_repo) as ws:
+        result = run_gate(patch, ws, GateConfig())
     apply = next(c for c in result.checks if c.name == "apply")
     assert not apply.passed and "calc.py" in apply.detail
     assert result.status == "failed"
@@ -76,6 +75,15 @@ def test_user_checkout_and_index_untouched_by_apply_check(calc_repo: Path) -> No
     before = git(calc_repo, "status", "--porcelain")
     gate_for(calc_repo, lambda ws: ws.write_file("calc.py", "x = 1\n"))
     assert git(calc_repo, "status", "--porcelain") == before
+
+
+def test_the_workspace_keeps_its_changes_and_no_scratch_file(calc_repo: Path) -> None:
+    with LocalWorkspace(calc_repo) as ws:
+        fix_add(ws)
+        status = ws.exec("git status --porcelain", timeout=30).output
+        assert run_gate(ws.diff(), ws, GateConfig(run_tests=False)).status == "passed"
+        assert ws.exec("git status --porcelain", timeout=30).output == status
+        assert ws.exec("ls .git | grep repo-agent-gate", timeout=30).exit_code == 1
 
 
 def fix_add(ws) -> None:
@@ -127,6 +135,6 @@ def test_a_configured_command_decides_by_its_exit_status(calc_repo: Path) -> Non
 
 def test_garbage_patch_fails_parse(calc_repo: Path) -> None:
     with LocalWorkspace(calc_repo) as ws:
-        result = run_gate("--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n garbage\n", calc_repo, ws.base_commit, ws, GateConfig())
+        result = run_gate("--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n garbage\n", ws, GateConfig())
     assert result.status == "failed"
     assert result.checks[0].name == "parse" and not result.checks[0].passed

@@ -9,74 +9,95 @@ from pathlib import Path
 
 from tools.repomap.filekinds import is_test_path
 from tools.repomap.index import RepoIndex
+from tools.repomap.sources import FileSource, HostSource
 
 
-def _read(root: Path, name: str) -> str:
-    try:
-        return (root / name).read_text(errors="replace")
-    except OSError:
-        return ""
+class _Tree:
+    """The files of a repository (a FileSource's listing) and their text, for the checks below."""
+
+    def __init__(self, source: FileSource | Path):
+        self.source = HostSource(source) if isinstance(source, Path) else source
+        self.paths = list(self.source.listing().files)
+        self.names = set(self.paths)
+
+    def has(self, name: str) -> bool:
+        """Whether the file exists."""
+        return name in self.names
+
+    def has_dir(self, name: str) -> bool:
+        """Whether a folder of that name holds files."""
+        return any(p.startswith(name + "/") for p in self.paths)
+
+    def read(self, name: str) -> str:
+        """The file's text ("" when absent or unreadable)."""
+        if name not in self.names:
+            return ""
+        try:
+            return self.source.read(name).decode("utf-8", "replace")
+        except (OSError, UnicodeError):
+            return ""
 
 
 _PYTEST_STYLE = re.compile(r"^\s*import pytest|^\s*from pytest\b|^def test_\w*\(", re.M)
 
 
-def _pytest_style_tests(root: Path, paths: list[str], sample: int = 20) -> bool:
+def _pytest_style_tests(tree: _Tree, sample: int = 20) -> bool:
     """Whether the project's test files are written for pytest (bare test functions, `import pytest`), which
     `unittest discover` would not run."""
-    tests = [p for p in paths if is_test_path(p) and p.endswith(".py") and not p.endswith("__init__.py")][:sample]
-    return any(_PYTEST_STYLE.search(_read(root, p)) for p in tests)
+    tests = [p for p in tree.paths if is_test_path(p) and p.endswith(".py") and not p.endswith("__init__.py")]
+    return any(_PYTEST_STYLE.search(tree.read(p)) for p in tests[:sample])
 
 
-def _python_command(root: Path, paths: list[str]) -> str | None:
-    config = "".join(_read(root, name) for name in ("pyproject.toml", "setup.cfg", "tox.ini", "noxfile.py"))
-    has_tests = any(is_test_path(p) and p.endswith(".py") for p in paths)
+def _python_command(tree: _Tree) -> str | None:
+    config = "".join(tree.read(name) for name in ("pyproject.toml", "setup.cfg", "tox.ini", "noxfile.py"))
+    has_tests = any(is_test_path(p) and p.endswith(".py") for p in tree.paths)
     uses_pytest = (
-        (root / "pytest.ini").exists()
-        or any(p.rsplit("/", 1)[-1] == "conftest.py" for p in paths)
+        tree.has("pytest.ini")
+        or any(p.rsplit("/", 1)[-1] == "conftest.py" for p in tree.paths)
         or re.search(r"\[(tool[:.])?pytest|\bpytest\b", config) is not None
-        or (has_tests and _pytest_style_tests(root, paths))
+        or (has_tests and _pytest_style_tests(tree))
     )
-    runner = next((p for p in paths if p.rsplit("/", 1)[-1] == "runtests.py" and "/" in p), None)
+    runner = next((p for p in tree.paths if p.rsplit("/", 1)[-1] == "runtests.py" and "/" in p), None)
     if runner and not uses_pytest:
         return f"python {runner}"
     if uses_pytest:
         return "python -m pytest -q"
-    if (root / "tox.ini").exists():
+    if tree.has("tox.ini"):
         return "tox"
     if has_tests:
         return "python -m unittest discover"
     return None
 
 
-def _js_command(root: Path) -> str | None:
+def _js_command(tree: _Tree) -> str | None:
     try:
-        scripts = json.loads(_read(root, "package.json") or "{}").get("scripts", {})
+        scripts = json.loads(tree.read("package.json") or "{}").get("scripts", {})
     except (json.JSONDecodeError, AttributeError):
         return None
     return "npm test" if isinstance(scripts, dict) and "test" in scripts else None
 
 
-def detect_test_command(root: Path, paths: list[str]) -> str | None:
+def detect_test_command(source: FileSource | Path) -> str | None:
     """The command that runs the project's tests, from its build files; None when nothing says."""
-    if (root / "go.mod").exists():
+    tree = _Tree(source)
+    if tree.has("go.mod"):
         return "go test ./..."
-    if (root / "Cargo.toml").exists():
+    if tree.has("Cargo.toml"):
         return "cargo test"
-    if (root / "package.json").exists() and (cmd := _js_command(root)):
+    if tree.has("package.json") and (cmd := _js_command(tree)):
         return cmd
-    if (root / "pom.xml").exists():
+    if tree.has("pom.xml"):
         return "mvn test"
-    if (root / "build.gradle").exists() or (root / "build.gradle.kts").exists():
-        return "./gradlew test" if (root / "gradlew").exists() else "gradle test"
-    if (root / "Gemfile").exists() or (root / "Rakefile").exists():
-        return "bundle exec rspec" if (root / "spec").is_dir() else "bundle exec rake test"
-    python = _python_command(root, paths)
+    if tree.has("build.gradle") or tree.has("build.gradle.kts"):
+        return "./gradlew test" if tree.has("gradlew") else "gradle test"
+    if tree.has("Gemfile") or tree.has("Rakefile"):
+        return "bundle exec rspec" if tree.has_dir("spec") else "bundle exec rake test"
+    python = _python_command(tree)
     if python:
         return python
-    if (root / "CMakeLists.txt").exists():
+    if tree.has("CMakeLists.txt"):
         return "ctest --test-dir build"
-    if re.search(r"^test:", _read(root, "Makefile"), re.M):
+    if re.search(r"^test:", tree.read("Makefile"), re.M):
         return "make test"
     return None
 

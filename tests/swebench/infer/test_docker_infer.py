@@ -1,6 +1,6 @@
 """Inference in instance containers (real Docker): the gold patch through the tools resolves, a container that dies
-is an infrastructure error, the host repository of an image whose setup edited a tracked file, and pass@k with
-selected@1 from `run --attempts`."""
+is an infrastructure error, the patch gate against the image's own commit (whose setup edited a tracked file), and
+pass@k with selected@1 from `run --attempts`."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from dataclasses import replace
 
 import pytest
 
-from agent.gate import check_applies
-from swebench.images import ImageBuilder
-from swebench.infer.host_repo import host_repo
+from agent.config import load_config
+from agent.gate import base_text, check_applies
+from swebench.images import REPO_DIR, ImageBuilder
 from swebench.infer.task import ERROR, PREDICTED
 from swebench.mirrors import Mirrors
 from swebench.specs import SpecTable
 from tests.workspaces.docker_support import base_image, docker_client, requires_docker  # noqa: F401 - fixtures
+from workspaces.docker import DockerWorkspace
 
 from .conftest import FIX, GOLD, REPRO_TEST, make_batch, read_lines, write_script
 
@@ -43,7 +44,7 @@ def test_agent_swebench_run_with_the_gold_patch_through_the_tools_is_resolved(tm
     results = json.loads((folder / "results.json").read_text())
     assert results["resolved_ids"] == ["acme__calc-1"]
     trajectory = json.loads((folder / "infer" / "acme__calc-1" / "trajectory.json").read_text())
-    assert trajectory["gate"]["status"] == "passed" and trajectory["plan"]  # the planner ran on the host repo
+    assert trajectory["gate"]["status"] == "passed" and trajectory["plan"]["files"]  # the planner read the container
     assert "eval acme__calc-1: resolved" in result.stderr  # scored as it went
 
 
@@ -78,8 +79,8 @@ def test_a_container_that_dies_is_an_error_without_prediction_and_a_rerun_predic
     assert again.outcomes["acme__calc-1"].kind == PREDICTED
 
 
-def test_the_host_repository_rebuilds_the_image_commit_including_files_the_setup_edited(tmp_path, docker_client,  # noqa: F811
-                                                                                        base_image):  # noqa: F811
+def test_the_gate_checks_against_the_image_commit_including_files_the_setup_edited(tmp_path, docker_client,  # noqa: F811
+                                                                                   base_image):  # noqa: F811
     batch = make_batch(tmp_path, 1)
     batch.spec.write_text(batch.spec.read_text().replace('"1.0": {}', '"1.0": {pre_install: ["sed -i s/calc/CALC/ '
                                                                       'README.md"]}'))
@@ -87,15 +88,13 @@ def test_the_host_repository_rebuilds_the_image_commit_including_files_the_setup
     builder = ImageBuilder(docker_client, Mirrors(batch.mirrors, cache=tmp_path / "cache"),
                            SpecTable.load([batch.spec]), log_dir=tmp_path / "logs")
     image = builder.images(instance).instance.name
-    head = docker_client.containers.run(image, ["git", "-C", "/testbed", "rev-parse", "HEAD"], remove=True,
-                                        network_mode="none").decode().strip()
-    host = host_repo(docker_client, image, batch.mirrors / "acme+calc", tmp_path / "host-repos")
-    assert host.commit == head
-    shown = subprocess.run(["git", f"--git-dir={host.path}", "show", f"{head}:README.md"], capture_output=True,
-                           text=True, check=True).stdout
-    assert shown == "# CALC\n"
-    assert check_applies(FIX, host.path, head).passed  # what the patch gate checks against the base commit
-    assert host_repo(docker_client, image, batch.mirrors / "acme+calc", tmp_path / "host-repos") == host  # cached
+    settings = load_config([]).workspace.model_copy(update={"image": image})
+    with DockerWorkspace(settings, None, root=REPO_DIR, client=docker_client) as ws:
+        ws.write_file("README.md", "# changed in the work tree\n")
+        assert base_text(ws, "README.md") == "# CALC\n"  # the image's commit, not the mirror's, nor the work tree
+        assert check_applies(FIX, ws).passed
+        assert not check_applies(FIX.replace("a - b", "a / b"), ws).passed
+        assert ws.read_file("README.md") == "# changed in the work tree\n"
 
 
 def test_run_with_attempts_reports_pass_at_k_and_selected_at_1(tmp_path, base_image):  # noqa: F811

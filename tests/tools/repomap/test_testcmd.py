@@ -39,7 +39,7 @@ def test_detect_test_command(tmp_path: Path, files: dict[str, str], expected: st
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
-    assert detect_test_command(tmp_path, list(files)) == expected
+    assert detect_test_command(tmp_path) == expected
 
 
 def test_related_tests_by_name_then_by_references(make_repo) -> None:
