@@ -170,7 +170,8 @@ class SamplesConfig(StrictModel):
     top_ps: list[float] = Field(default_factory=list)
     """Per-rollout nucleus sampling values, cycled; empty: `model.top_p` for all."""
     seed: int = 0
-    """Rollout k samples with seed `seed + k` (`model.seed`, when set, takes the place of `seed`)."""
+    """Sample k of a run (a rollout, a repair call, a reproduction test) uses seed `seed + k` (`model.seed`, when set,
+    takes the place of `seed`)."""
     select: Literal["tests+vote", "tests", "vote"] = "tests+vote"
     """`tests+vote`: most failing tests fixed (a test written from the issue included) minus regressions and new lint
     errors, ties broken by the largest group of equivalent patches, then the smaller diff; `tests`: the same without
@@ -232,6 +233,11 @@ class AgentConfig(StrictModel):
     """Template in prompts/ for the system message."""
     instance_template: str = "instance.j2"
     """Template in prompts/ for the first user message (the task)."""
+
+    def seed_for(self, k: int) -> int:
+        """The seed of a run's sample k (rollout k, the repair's call k, reproduction test k): `model.seed`, else
+        `samples.seed`, plus k; the same settings give the same samples again where the server honours seeds."""
+        return (self.model.seed if self.model.seed is not None else self.samples.seed) + k
 
 
 def default_config_data() -> dict[str, Any]:

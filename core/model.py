@@ -49,5 +49,5 @@ class Model(Protocol):
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
               sampling: Sampling | None = None) -> Message: ...
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+    def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message: ...

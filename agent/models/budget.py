@@ -98,12 +98,12 @@ class BudgetedModel:
         finally:
             self.budget.charge(self.model.cost - before)
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+    def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """Ask the wrapped model for a plain reply and charge what the call cost."""
         before = self.model.cost
         try:
-            return self.model.complete(messages, temperature=temperature, deadline=deadline, max_tokens=max_tokens,
+            return self.model.complete(messages, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
                                        until=until)
         finally:
             self.budget.charge(self.model.cost - before)

@@ -96,11 +96,11 @@ class LitellmModel:
         self.format_errors = 0
         return reply
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+    def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """A plain text reply (no tools, at most `max_tokens`, ended where `until` holds): for strategies that ask
         for code directly."""
-        return self._resilient(lambda history: self._call_text(history, Sampling(temperature), deadline, max_tokens,
+        return self._resilient(lambda history: self._call_text(history, sampling or Sampling(), deadline, max_tokens,
                                                                until), messages, deadline)
 
     def _resilient(self, send: Callable[[list[Message]], Message], messages: list[Message],

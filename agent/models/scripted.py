@@ -214,7 +214,7 @@ class ScriptedModel:
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
                                deadline=deadline)
 
-    def complete(self, messages: list[Message], *, temperature: float | None = None, deadline: float | None = None,
+    def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """The next scripted action as a plain reply: its `text` (or its thought), cut where `until` first holds."""
         return resilient_query(lambda _history: self._text_reply(deadline, until), messages, model=self.name,

@@ -13,13 +13,14 @@ import posixpath
 import re
 import shlex
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.search.edits import code_blocks, show
 from agent.search.localize import Region
 from agent.testing.baseline import TestBaseline
 from agent.testing.runner import FAILED, TestRun
-from core.model import Model
+from core.model import Model, Sampling
 from core.types import Message
 from prompts import render
 from workspaces.base import clip_middle
@@ -57,8 +58,9 @@ def prompt(issue: str, regions: list[Region], baseline: TestBaseline, example: s
 
 
 def reproduce(model: Model, baseline: TestBaseline, regions: list[Region], issue: str, samples: int,
-              deadline: float | None) -> Reproduction:
-    """Ask for up to `samples` test files; keep the first whose tests fail on the base commit."""
+              deadline: float | None, seed: Callable[[int], int] = lambda k: k) -> Reproduction:
+    """Ask for up to `samples` test files (the first greedy, sample k after it with seed `seed(k)`); keep the first
+    whose tests fail on the base commit."""
     ws = baseline.runner.ws
     found = Reproduction(test_path(baseline))
     example = ""
@@ -72,7 +74,8 @@ def reproduce(model: Model, baseline: TestBaseline, regions: list[Region], issue
         if deadline is not None and time.monotonic() >= deadline:
             break
         started = time.monotonic()
-        reply = model.complete(messages, temperature=0.0 if number == 0 else 0.8, deadline=deadline,
+        sampling = Sampling(0.0) if number == 0 else Sampling(0.8, seed=seed(number))
+        reply = model.complete(messages, sampling=sampling, deadline=deadline,
                                max_tokens=768, until=lambda text: text.count("```") >= 2)
         blocks = code_blocks(reply.content)
         entry = {"number": number, "seconds": round(time.monotonic() - started, 2), "reply": reply.content,

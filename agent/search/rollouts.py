@@ -75,11 +75,11 @@ class Rollout:
 
 def sampling_of(job: SolveJob, k: int) -> Sampling:
     """Rollout k's sampling settings."""
-    samples, model = job.config.samples, job.config.model
+    samples = job.config.samples
     temperatures, top_ps = samples.temperatures, samples.top_ps
     return Sampling(temperature=temperatures[k % len(temperatures)] if temperatures else None,
                     top_p=top_ps[k % len(top_ps)] if top_ps else None,
-                    seed=(model.seed if model.seed is not None else samples.seed) + k, rollout=k)
+                    seed=job.config.seed_for(k), rollout=k)
 
 
 def sample_rollouts(job: SolveJob, ws: Workspace, opening: list[Message], tools: dict, baseline: TestBaseline | None,

@@ -64,7 +64,7 @@ def repair(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBaseli
         events(progress(attempt, len(data.steps), job.model.cost, len(baseline.targets)))
 
     search = RepairSearch(job.model, trier, baseline, shown, job.issue.text, settings, deadline=deadline,
-                          record=record)
+                          record=record, seed=job.config.seed_for)
     kept["opening"] = [m.model_dump() for m in search.opening]
     kept["line_opening"] = search.line_opening[1].model_dump()
     if search.file_opening:
@@ -98,7 +98,7 @@ def aim_at_reproduction(job: SolveJob, baseline: TestBaseline, shown: list[Regio
     data = trajectory.data
     events(LoopEvent("note", len(data.steps), job.model.cost,
                      text="repair: no failing test; writing one from the issue"))
-    found = reproduce(job.model, baseline, shown, job.issue.text, answers, deadline)
+    found = reproduce(job.model, baseline, shown, job.issue.text, answers, deadline, job.config.seed_for)
     data.extra.setdefault("repair", {})["reproduction"] = {"path": found.path, "kept": found.text, "tests": found.tests,
                                             "answers": found.answers}
     for answer in found.answers:

@@ -30,7 +30,7 @@ from agent.search.whole_file import SYSTEM as FILE_SYSTEM
 from agent.search.whole_file import file_prompt, file_region, parse_file
 from agent.testing.baseline import TestBaseline
 from agent.testing.failures import failure_report, first_error, listing, without_pasted_runs
-from core.model import Model
+from core.model import Model, Sampling
 from core.types import Message
 from prompts import render
 from workspaces.base import clip_middle
@@ -114,9 +114,10 @@ class RepairSearch:
     """One search over one set of regions, against one baseline, in one workspace."""
 
     def __init__(self, model: Model, trier: Trier, baseline: TestBaseline, regions: list[Region], issue: str,
-                 config: RepairConfig, *, deadline: float | None = None, record: Recorder | None = None):
+                 config: RepairConfig, *, deadline: float | None = None, record: Recorder | None = None,
+                 seed: Callable[[int], int] = lambda k: k):
         self.model, self.trier, self.baseline, self.regions = model, trier, baseline, regions
-        self.config, self.deadline = config, deadline
+        self.config, self.deadline, self.seed = config, deadline, seed
         self.record = record or (lambda attempt, messages: None)
         self.originals = {region.path: trier.original(region.path) for region in regions}
         self.opening = [Message(role="system", content=render("repair_system.j2").strip()),
@@ -198,11 +199,12 @@ class RepairSearch:
             messages += [Message(role="assistant", content=parent.reply),
                          Message(role="user", content=self.feedback(parent))]
         started, cost_before = time.monotonic(), self.model.cost
+        sampling = Sampling(temperature, seed=self.seed(call) if temperature else None)
         if kind == "line":
-            reply = self.model.complete(messages, temperature=temperature, deadline=self.deadline, max_tokens=96,
+            reply = self.model.complete(messages, sampling=sampling, deadline=self.deadline, max_tokens=96,
                                         until=self.one_line)
         else:
-            reply = self.model.complete(messages, temperature=temperature, deadline=self.deadline,
+            reply = self.model.complete(messages, sampling=sampling, deadline=self.deadline,
                                         max_tokens=self.budget(kind), until=self.answered)
         attempt.seconds, attempt.cost, attempt.reply = time.monotonic() - started, self.model.cost - cost_before, \
             reply.content

@@ -70,3 +70,23 @@ def test_rejected_key_is_one_line_and_not_retried(calc_repo: Path, tmp_path: Pat
     assert result.returncode == 1  # the run ended (ModelError) and wrote its folder; no patch
     data = trajectory_of(tmp_path)
     assert data["exit_status"] == "ModelError" and "401" in data["exit_message"]
+
+
+def sampled_seeds(calc_repo: Path, folder: Path) -> list[int]:
+    """The seeds of the sampled (temperature > 0) requests of a repair run with four samples; greedy ones have none."""
+    folder.mkdir()
+    unchanged = completion("```python\ndef add(a, b):\n    return a - b\n```")
+    with OpenAIServer(fallback=unchanged) as server:
+        options = [*model_options(server, "text")[:-2], "--strategy", "repair", "--samples", "4",
+                   "-c", "samples.seed=100", "-c", "repair.reproduce=0"]
+        result = agent("solve", "-r", str(calc_repo), "-i", "test_calc.py::test_add fails", *options, cwd=folder)
+        bodies = [request.body for request in server.chat_requests]
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert all("seed" not in body for body in bodies if not body.get("temperature"))
+    return [body["seed"] for body in bodies if body.get("temperature")]
+
+
+def test_the_repair_samples_with_a_seed_per_call_so_a_rerun_asks_the_same(calc_repo: Path, tmp_path: Path) -> None:
+    first = sampled_seeds(calc_repo, tmp_path / "first")
+    assert first and len(set(first)) == len(first) and min(first) > 100
+    assert sampled_seeds(calc_repo, tmp_path / "again") == first

@@ -13,6 +13,7 @@ from agent.config import ModelConfig
 from agent.models import probe
 from agent.models.litellm_model import LOCAL_OUTPUT_TOKENS, LitellmModel
 from core.errors import FormatError, ModelError, TimeLimitExceeded
+from core.model import Sampling
 from tests.agent.models.support import FAST_RETRY, TOOLS, opening
 from tests.fakes.openai_server import OpenAIServer, Reply, completion
 
@@ -130,10 +131,10 @@ def test_an_unknown_host_is_not_retried() -> None:
 def test_complete_returns_plain_text_without_tools_or_schema() -> None:
     with OpenAIServer([completion("```python\nreturn a + b\n```")], schema="json_object") as server:
         model = LitellmModel(local(server, protocol="json"))
-        reply = model.complete(opening(), temperature=0.7)
+        reply = model.complete(opening(), sampling=Sampling(temperature=0.7, seed=3))
         body = server.chat_requests[-1].body
     assert reply.content.startswith("```python") and not reply.tool_calls
-    assert body["temperature"] == 0.7 and "response_format" not in body and "tools" not in body
+    assert body["temperature"] == 0.7 and body["seed"] == 3 and "response_format" not in body and "tools" not in body
 
 
 def test_make_model_refuses_an_unreachable_server_before_anything_else() -> None:
