@@ -30,7 +30,7 @@ from workspaces.base import Workspace
 from workspaces.factory import make_workspace
 
 if TYPE_CHECKING:
-    from agent.models.budget import SharedBudget
+    from agent.models.budget import Ledger
 
 
 @dataclass
@@ -78,7 +78,7 @@ class SolveJob:
 
 
 def build_job(config: AgentConfig, repo: RepoSource, issue: IssueText, *, cli_model: str | None = None,
-              budget: SharedBudget | None = None, **fields) -> SolveJob:
+              budget: Ledger | None = None, **fields) -> SolveJob:
     """The one way a run is built (solve, example, the GitHub event, a SWE-bench instance): the model and tools from
     the validated config (`--model` as `cli_model`), every call charged to `budget` when one is shared; `fields` are
     SolveJob's others (run_id, on_event, checks, extra). Errors are one-line UserErrors."""

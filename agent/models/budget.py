@@ -1,74 +1,104 @@
-"""A dollar budget shared by several runs (rollouts of one solve, or instances of a batch), safe across threads.
+"""The one budget ledger: dollars several runs share (a batch's instances, a solve's rollouts) and a stop flag.
 
 Cost is charged as it is spent: `BudgetedModel` charges each model call the moment it returns, and
 `SharedBudget.check` (one of a `SolveJob`'s `checks`) stops a run before its next step once the budget is
-spent. Runs that are mid-call when the budget runs out finish that one call, so the overshoot is at most one
-step per run in flight.
+spent or the ledger is stopped (a Ctrl-C of the batch runner). Runs that are mid-call when the budget runs out
+finish that one call, so the overshoot is at most one step per run in flight. The ledger has plain methods only,
+so a multiprocessing manager or a Ray actor can hold it for workers elsewhere (swebench/infer/budget.py's
+`LedgerLink` forwards the same methods).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from core.errors import BudgetExhausted
+from core.errors import BudgetExhausted, Interrupted
 from core.model import Model, Sampling
 from core.types import Message, ToolSpec
 
+STOPPED = "stopped: the runner was interrupted"
+"""Why runs end after the ledger is stopped."""
+
+
+class Ledger(Protocol):
+    """What runs use of a ledger: a SharedBudget here, or a link to one held by another process."""
+
+    def charge(self, dollars: float) -> None:
+        """Count dollars as spent."""
+
+    def spent(self) -> float:
+        """Dollars charged so far."""
+
+    def exhausted(self) -> bool:
+        """True once the dollars are spent or the ledger is stopped."""
+
+    def verdict(self) -> tuple[str, str]:
+        """("", "") while runs may go on, else (`Interrupted` or `BudgetExhausted`, why)."""
+
+    def check(self) -> None:
+        """Raise BudgetExhausted (spent) or Interrupted (stopped)."""
+
 
 class SharedBudget:
-    """Dollars several runs may spend together; a budget may sit inside a larger one (`parent`)."""
+    """Dollars several runs may spend together, safe across threads, and the flag that stops them all."""
 
-    def __init__(self, limit: float | None, parent: SharedBudget | None = None, name: str = "shared budget"):
-        self.limit = limit
-        """Dollars that may be spent; None means no limit of its own (the parent's still applies)."""
-        self.parent = parent
-        """A larger budget that every charge also counts against."""
+    def __init__(self, limit: float | None, name: str = "shared budget"):
+        self.limit = limit or None
+        """Dollars that may be spent; None (or 0) means no limit: only a stop ends the runs."""
         self.name = name
         """How the budget is named in the message of the run it stops."""
         self._spent = 0.0
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
 
-    @property
+    def charge(self, dollars: float) -> None:
+        """Count `dollars` as spent."""
+        if dollars > 0:
+            with self._lock:
+                self._spent += dollars
+
     def spent(self) -> float:
         """Dollars charged so far."""
         with self._lock:
             return self._spent
 
-    @property
-    def remaining(self) -> float | None:
-        """Dollars left (never below 0), or None without a limit."""
-        if self.limit is None:
-            return None
-        return max(0.0, self.limit - self.spent)
-
-    def charge(self, dollars: float) -> None:
-        """Count `dollars` as spent, here and in the parent."""
-        if dollars <= 0:
-            return
-        with self._lock:
-            self._spent += dollars
-        if self.parent is not None:
-            self.parent.charge(dollars)
+    def stop(self) -> None:
+        """Make every run end before its next step (and a batch runner start nothing new)."""
+        self._stopped.set()
 
     def exhausted(self) -> bool:
-        """True once this budget or its parent is spent."""
-        own = self.limit is not None and self.spent >= self.limit
-        return own or (self.parent is not None and self.parent.exhausted())
+        """True once the dollars are spent or the ledger is stopped."""
+        return self.verdict()[0] != ""
+
+    def verdict(self) -> tuple[str, str]:
+        """("", "") while runs may go on, else (condition name, why): `Interrupted` or `BudgetExhausted`."""
+        if self._stopped.is_set():
+            return "Interrupted", STOPPED
+        spent = self.spent()
+        if self.limit is not None and spent >= self.limit:
+            return "BudgetExhausted", f"the {self.name} of ${self.limit:.2f} is spent (${spent:.4f} so far)"
+        return "", ""
 
     def check(self) -> None:
-        """Raise BudgetExhausted once the budget (or its parent) is spent; meant for `SolveJob.checks`."""
-        if self.parent is not None:
-            self.parent.check()
-        if self.limit is not None and self.spent >= self.limit:
-            raise BudgetExhausted(f"the {self.name} of ${self.limit:.2f} is spent (${self.spent:.4f} so far)")
+        """Raise the condition `verdict` names (BudgetExhausted or Interrupted), if any; meant for `SolveJob.checks`."""
+        raise_verdict(*self.verdict())
+
+
+def raise_verdict(kind: str, text: str) -> None:
+    """Raise Interrupted or BudgetExhausted with `text` (nothing for an empty kind)."""
+    if kind == "Interrupted":
+        raise Interrupted(text)
+    if kind:
+        raise BudgetExhausted(text)
 
 
 class BudgetedModel:
-    """A Model that charges each call's cost to a SharedBudget as soon as the call returns (or fails)."""
+    """A Model that charges each call's cost to a ledger (a SharedBudget or a link to one) as soon as the call returns
+    (or fails)."""
 
-    def __init__(self, model: Model, budget: SharedBudget):
+    def __init__(self, model: Model, budget: Ledger):
         self.model = model
         """The model that answers."""
         self.budget = budget

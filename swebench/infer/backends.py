@@ -2,12 +2,12 @@
 
 Every backend runs `instance_job.run_instance(task, budget)` for each submitted task and hands back
 `InstanceOutcome`s as they finish; the runner (on the driver) writes preds.jsonl and the instance folders.
-- `thread`: a ThreadPoolExecutor in this process; workers share the RunLedger itself. The agent's time
+- `thread`: a ThreadPoolExecutor in this process; workers share the ledger (a SharedBudget) itself. The agent's time
   goes to containers and model calls, so threads are enough on one machine.
 - `process`: a ProcessPoolExecutor (spawned workers, a crash takes down one instance, not the runner); the
-  RunLedger lives in a multiprocessing manager process and workers reach it through a LedgerLink.
+  ledger lives in a multiprocessing manager process and workers reach it through a LedgerLink.
 - `ray`: one Ray task per instance, pinned to nodes that offer the custom resource `docker` (start each
-  node that has Docker with `ray start --resources='{"docker": N}'`, N instances at once); the RunLedger is
+  node that has Docker with `ray start --resources='{"docker": N}'`, N instances at once); the ledger is
   a Ray actor. Each task works in a node-local folder and ships the folder's files back with its outcome,
   so preds.jsonl and the trajectories all land on the driver. Without `--ray-address` a local Ray instance
   is started with `docker` = the number of workers.
@@ -25,8 +25,9 @@ from multiprocessing.managers import BaseManager
 from pathlib import Path
 from typing import Any, Protocol
 
+from agent.models.budget import Ledger, SharedBudget
 from core.errors import UserError
-from swebench.infer.budget import BatchBudget, LedgerLink, RunLedger
+from swebench.infer.budget import LedgerLink
 from swebench.infer.instance_job import run_instance
 from swebench.infer.task import ERROR, InstanceOutcome, InstanceTask
 
@@ -39,7 +40,7 @@ DOCKER_RESOURCE = "docker"
 class Backend(Protocol):
     """Runs instance tasks somewhere and returns their outcomes as they finish."""
 
-    budget: BatchBudget
+    budget: Ledger
     """The driver's view of the global budget."""
 
     def submit(self, task: InstanceTask) -> None:
@@ -75,12 +76,12 @@ def crashed(task_id: str, exc: BaseException) -> InstanceOutcome:
 class PoolBackend:
     """A concurrent.futures pool running `entry(task, budget)`; threads or processes."""
 
-    def __init__(self, executor: concurrent.futures.Executor, ledger: Any, budget: BatchBudget,
-                 entry: Callable[[InstanceTask, BatchBudget], InstanceOutcome],
+    def __init__(self, executor: concurrent.futures.Executor, ledger: Any, budget: Ledger,
+                 entry: Callable[[InstanceTask, Ledger], InstanceOutcome],
                  on_close: Callable[[], None] | None = None):
         self.executor = executor
         self.ledger = ledger
-        """The RunLedger, or a manager proxy of it."""
+        """The SharedBudget, or a manager proxy of it."""
         self.budget = budget
         """What the driver and the workers use of the ledger."""
         self.entry = entry
@@ -126,7 +127,7 @@ class PoolBackend:
 
 
 class ProxyCall:
-    """`call(method, *args)` on a multiprocessing proxy of the RunLedger (picklable with the proxy)."""
+    """`call(method, *args)` on a multiprocessing proxy of the ledger (picklable with the proxy)."""
 
     def __init__(self, proxy: Any):
         self.proxy = proxy
@@ -136,15 +137,15 @@ class ProxyCall:
 
 
 class LedgerManager(BaseManager):
-    """A manager process that holds the RunLedger for process workers."""
+    """A manager process that holds the ledger for process workers."""
 
 
-LedgerManager.register("RunLedger", RunLedger)
+LedgerManager.register("SharedBudget", SharedBudget)
 
 
 def thread_backend(workers: int, limit: float | None) -> PoolBackend:
     """Instances in threads of this process."""
-    ledger = RunLedger(limit)
+    ledger = SharedBudget(limit, "global budget")
     executor = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="instance")
     return PoolBackend(executor, ledger, ledger, run_instance)
 
@@ -154,13 +155,13 @@ def process_backend(workers: int, limit: float | None, api_key: str | None = Non
     context = multiprocessing.get_context("spawn")
     manager = LedgerManager(ctx=context)
     manager.start()
-    proxy = manager.RunLedger(limit)  # type: ignore[attr-defined]
+    proxy = manager.SharedBudget(limit, "global budget")  # type: ignore[attr-defined]
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup,
                                                       initargs=(api_key,))
     return PoolBackend(executor, proxy, LedgerLink(ProxyCall(proxy)), run_instance, on_close=manager.shutdown)
 
 
-def ray_entry(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
+def ray_entry(task: InstanceTask, budget: Ledger) -> InstanceOutcome:
     """A Ray task: run the instance in a node-local folder and ship that folder back with the outcome."""
     worker_setup(task.config.model.api_key)
     scratch = Path(tempfile.mkdtemp(prefix="repo-agent-infer-"))

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 from agent.atomic import write_atomically
 from agent.issue import IssueText
+from agent.models.budget import Ledger
 from agent.repo import RepoSource
 from agent.trajectory import filter_output, load_trajectory
 from core.errors import UserError
-from swebench.infer.budget import BatchBudget
 from swebench.infer.task import ERROR, INFRA_EXITS, NOT_STARTED, PREDICTED, InstanceOutcome, InstanceTask
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class Environment:
     """Makes the workspace (not yet entered): (the run's config, a name) -> a workspace."""
 
 
-def run_instance(task: InstanceTask, budget: BatchBudget) -> InstanceOutcome:
+def run_instance(task: InstanceTask, budget: Ledger) -> InstanceOutcome:
     """Run the agent on `task`'s instance, charging `budget`; the outcome says whether it predicted."""
     from workspaces.images import ImageBuildError
 
@@ -112,7 +112,7 @@ def builder_for(mirrors: str | None, specs: list[str]):
         return _builders[key]
 
 
-def solve_instance(task: InstanceTask, environment: Environment, budget: BatchBudget) -> InstanceOutcome:
+def solve_instance(task: InstanceTask, environment: Environment, budget: Ledger) -> InstanceOutcome:
     """The instance solved with `agent.runner.solve`; with `samples.count` > 1 its rollouts' fixes are reported too
     (pass@k), with the one chosen."""
     from agent.runner import build_job, solve

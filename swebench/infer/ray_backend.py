@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from agent.models.budget import SharedBudget
 from core.errors import UserError
 from swebench.infer.backends import DOCKER_RESOURCE, crashed, ray_entry
-from swebench.infer.budget import LedgerLink, RunLedger
+from swebench.infer.budget import LedgerLink
 from swebench.infer.task import InstanceOutcome, InstanceTask
 
 
@@ -25,7 +26,7 @@ def import_ray() -> Any:
 
 
 class ActorCall:
-    """`call(method, *args)` on the RunLedger actor (picklable with the actor handle)."""
+    """`call(method, *args)` on the ledger actor (picklable with the actor handle)."""
 
     def __init__(self, actor: Any):
         self.actor = actor
@@ -54,7 +55,7 @@ class RayBackend:
             raise UserError(f"No node of the Ray cluster offers the `{DOCKER_RESOURCE}` resource: start each node "
                             f"that has Docker with `ray start --resources='{{\"{DOCKER_RESOURCE}\": 4}}'` (4 "
                             "instances at once on it).")
-        self.actor = ray.remote(num_cpus=0)(RunLedger).remote(limit)
+        self.actor = ray.remote(num_cpus=0)(SharedBudget).remote(limit, "global budget")
         self.budget = LedgerLink(ActorCall(self.actor))
         """The driver's (and the tasks') handle on the global budget."""
         self.remote = ray.remote(num_cpus=0, resources={DOCKER_RESOURCE: 1}, max_retries=0)(ray_entry)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from agent.models.budget import SharedBudget
 from core.errors import UserError
-from swebench.infer.budget import RunLedger
 from swebench.infer.instance_job import run_instance
 from swebench.infer.task import ERROR, NOT_STARTED, PREDICTED, InstanceTask
 
@@ -136,7 +136,7 @@ def test_several_rollouts_write_their_patches_for_pass_at_k(batch):
 
 
 def test_an_instance_does_not_start_once_the_budget_is_spent(batch):
-    ledger = RunLedger(0.01)
+    ledger = SharedBudget(0.01)
     ledger.charge(0.02)
     task = InstanceTask(batch.instances[0], batch.config(batch.root / "unused.json"), batch.root / "x")
     outcome = run_instance(task, ledger)
