@@ -13,7 +13,6 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from core.errors import UserError
+from core.pool import Lazy, run_pool
 from swebench.datasets import Instance
 from swebench.evaluate import (
     EMPTY,
@@ -124,40 +124,26 @@ def run_evaluation(dataset: list[Instance], predictions: PredictionSet, make_bui
     by_id = {instance.instance_id: instance for instance in dataset}
     model = predictions.model_name or options.settings.model_name
     options.settings.model_name = model
-    results: dict[str, EvalResult] = {}
-    todo: list[Prediction] = []
-    for prediction in predictions.predictions.values():
+    builder = Lazy(make_builder)  # built only when a prediction must run
+
+    def kept(prediction: Prediction) -> EvalResult | None:
+        """The result kept from an earlier run, or that of a prediction that needs no container."""
         target = folder / prediction.instance_id
-        done = None if options.force else _finished(target)
-        done = done or _record_unrunnable(prediction, target, model)
-        if done:
-            results[prediction.instance_id] = done
-        else:
-            todo.append(prediction)
-    if not todo:
-        return list(results.values())
-    builder = make_builder()
-    bar = _Progress(len(todo), console, progress)
-    with bar.progress, ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        pending: dict[Future[EvalResult], str] = {
-            pool.submit(evaluate_instance, by_id[p.instance_id], p.model_patch, folder / p.instance_id, builder,
-                        options.settings): p.instance_id for p in todo}
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    pending.pop(future)
-                    result = future.result()
-                    results[result.instance_id] = result
-                    bar.done(result)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            running = sum(1 for future in pending if future.running())
-            if running:
-                console.print(f"[yellow]waiting for {running} running instance(s) to finish; "
-                              "Ctrl-C again to abandon them[/]")
-            raise
-    return list(results.values())
+        return (None if options.force else _finished(target)) or _record_unrunnable(prediction, target, model)
+
+    def run(prediction: Prediction) -> EvalResult:
+        """Evaluate one prediction in its container."""
+        return evaluate_instance(by_id[prediction.instance_id], prediction.model_patch,
+                                 folder / prediction.instance_id, builder(), options.settings)
+
+    def waiting(running: int) -> None:
+        console.print(f"[yellow]waiting for {running} running instance(s) to finish; Ctrl-C again to abandon them[/]")
+
+    items = list(predictions.predictions.values())
+    bar = _Progress(len(items), console, progress)
+    with bar.progress:
+        return run_pool(items, run, workers=options.workers, done=kept, on_result=lambda _p, result: bar.done(result),
+                        on_abort=waiting, name="eval")
 
 
 def read_run_meta(folder: Path) -> dict:

@@ -11,10 +11,10 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core.pool import run_pool
 from swebench.datasets import Instance
 from swebench.evaluate import ERROR, UNSUPPORTED, EvalSettings, evaluate_instance, write_json
 from swebench.grading import PARTIAL, RESOLVED, UNRESOLVED
@@ -58,16 +58,26 @@ def cache_key(instance: Instance, builder: ImageBuilder) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def cached_validation(instance: Instance, builder: ImageBuilder, folder: Path) -> Validation | None:
+    """The verdict kept in folder/validation.json, when it was made for this instance and spec and no evaluation
+    failed for the infrastructure."""
+    record_path = folder / "validation.json"
+    if not record_path.exists():
+        return None
+    record = json.loads(record_path.read_text())
+    if record.pop("key", None) != cache_key(instance, builder) or ERROR in (record.get("gold"), record.get("empty")):
+        return None
+    return Validation(**{**record, "cached": True})
+
+
 def validate_instance(instance: Instance, builder: ImageBuilder, folder: Path, settings: EvalSettings,
                       force: bool = False) -> Validation:
     """Gold and empty evaluations of `instance` under `folder` (cached in folder/validation.json)."""
+    kept = None if force else cached_validation(instance, builder, folder)
+    if kept is not None:
+        return kept
     key = cache_key(instance, builder)
     record_path = folder / "validation.json"
-    if not force and record_path.exists():
-        record = json.loads(record_path.read_text())
-        if record.get("key") == key and ERROR not in (record.get("gold"), record.get("empty")):
-            record.pop("key")
-            return Validation(**{**record, "cached": True})
     started = time.monotonic()
     gold = evaluate_instance(instance, instance.patch, folder / "gold", builder, settings)
     if gold.status == UNSUPPORTED:
@@ -88,13 +98,9 @@ def validate_instance(instance: Instance, builder: ImageBuilder, folder: Path, s
 def validate(instances: list[Instance], builder: ImageBuilder, out_dir: Path, settings: EvalSettings, *,
              workers: int = 1, force: bool = False,
              on_result: Callable[[Validation], None] | None = None) -> list[Validation]:
-    """Validate every instance (in parallel with `workers`); results in the order of `instances`."""
-    def one(instance: Instance) -> Validation:
-        """Validate one instance and report it."""
-        result = validate_instance(instance, builder, out_dir / instance.instance_id, settings, force)
-        if on_result:
-            on_result(result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, instances))
+    """Validate every instance (in parallel with `workers`, kept verdicts first); results in the order of
+    `instances`."""
+    return run_pool(instances, lambda i: validate_instance(i, builder, out_dir / i.instance_id, settings, True),
+                    workers=workers, name="validate",
+                    done=lambda i: None if force else cached_validation(i, builder, out_dir / i.instance_id),
+                    on_result=(lambda _instance, result: on_result(result)) if on_result else None)

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.search.passk import SampledOutcome, sampling_metrics
+from core.pool import run_pool
 from swebench.datasets import Instance
 from swebench.evaluate import EvalSettings, evaluate_instance, write_json
 from swebench.grading import RESOLVED
@@ -73,34 +74,35 @@ def score_rollouts(instances: list[Instance], rollouts_path: Path, folder: Path,
     """Per instance with rollouts: whether each rollout's fix resolves it, and which one was chosen."""
     by_id = {instance.instance_id: instance for instance in instances}
     records = {i: r for i, r in read_records(rollouts_path).records.items() if i in by_id}
-    verdicts: dict[tuple[str, str], bool | concurrent.futures.Future] = {}
-    with concurrent.futures.ThreadPoolExecutor(max(1, workers), thread_name_prefix="eval-rollout") as pool:
-        for instance_id, record in records.items():
-            main = load_result(folder / instance_id)
-            selected = record.get("selected")
-            for k, patch in enumerate(record.get("patches") or []):
-                key = (instance_id, patch)
-                if key in verdicts:
-                    continue
-                if not patch.strip():
-                    verdicts[key] = False
-                elif main is not None and k == selected:
-                    verdicts[key] = main.status == RESOLVED
-                else:
-                    verdicts[key] = pool.submit(evaluate_instance, by_id[instance_id], patch,
-                                                folder / "rollouts" / instance_id / str(k), builder, settings)
+    verdicts: dict[tuple[str, str], bool] = {}
+    todo: dict[tuple[str, str], int] = {}  # (instance, patch) -> the rollout whose folder its evaluation gets
+    for instance_id, record in records.items():
+        main = load_result(folder / instance_id)
+        for k, patch in enumerate(record.get("patches") or []):
+            key = (instance_id, patch)
+            if key in verdicts or key in todo:
+                continue
+            if not patch.strip():
+                verdicts[key] = False
+            elif main is not None and k == record.get("selected"):
+                verdicts[key] = main.status == RESOLVED
+            else:
+                todo[key] = k
+
+    def resolves(key: tuple[str, str]) -> bool:
+        """Evaluate one rollout's fix."""
+        instance_id, patch = key
+        target = folder / "rollouts" / instance_id / str(todo[key])
+        return evaluate_instance(by_id[instance_id], patch, target, builder, settings).status == RESOLVED
+
+    keys = list(todo)
+    verdicts.update(zip(keys, run_pool(keys, resolves, workers=workers, name="eval-rollout"), strict=True))
     outcomes = []
     for instance_id, record in records.items():
-        resolved = [_resolved(verdicts[(instance_id, patch)]) for patch in record.get("patches") or []]
+        resolved = [verdicts[(instance_id, patch)] for patch in record.get("patches") or []]
         if resolved:
             outcomes.append(SampledOutcome(instance_id, resolved, record.get("selected")))
     return outcomes
-
-
-def _resolved(verdict: bool | concurrent.futures.Future) -> bool:
-    if isinstance(verdict, concurrent.futures.Future):
-        return verdict.result().status == RESOLVED
-    return verdict
 
 
 def write_sampling(outcomes: list[SampledOutcome], path: Path) -> dict[str, Any]:
