@@ -181,6 +181,12 @@ class SamplesConfig(StrictModel):
     lint: bool = True
     """Count new lint errors (ruff, else pyflakes, where the workspace has one) against a rollout."""
 
+    @property
+    def by_tests(self) -> bool:
+        """Whether the choice reads test results (`tests+vote`, `tests`): a vote alone runs no test, and needs none
+        written from the issue."""
+        return "tests" in self.select
+
 
 class GitHubConfig(StrictModel):
     """The GitHub integration: issue URLs, `--pr`, and the label-triggered Action (`agent github event`)."""

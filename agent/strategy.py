@@ -21,7 +21,8 @@ from agent.config import ToolsConfig
 from agent.loop import AgentLoop
 from agent.planner import Plan
 from agent.search.rollouts import sample_rollouts
-from agent.search.run import aim_at_reproduction, repair, suspect_regions
+from agent.search.run import aim_at_reproduction, put, repair, suspect_regions
+from agent.search.search import Attempt
 from agent.testing.baseline import TestBaseline, measure
 from agent.testing.failures import listing
 from agent.testing.runner import detect_runner
@@ -66,6 +67,7 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
     deadline = trajectory.started + config.limits.wall_time  # setup and the baseline tests count too
     aim = baseline is not None and bool(baseline.targets)
     local = job.model.self_hosted
+    fallback = None
     if config.strategy == "repair" or (config.strategy == "auto" and (aim or local)):
         settings = config.repair
         if config.samples.count > 1:
@@ -75,12 +77,12 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
         outcome = repair(job, ws, plan, baseline, trajectory, deadline, settings)
         if outcome.done or config.strategy == "repair":
             return
+        fallback = outcome.result.best if outcome.result else None
         log.info("repair found no candidate that passes; the tool loop continues")
     opening = opening_messages(job, ws, plan, baseline, local)
     tools = lean(job.tools, config.tools.enabled) if local else job.tools
     if config.samples.count > 1:
-        tested = "tests" in config.samples.select  # a vote alone needs no test written from the issue
-        if baseline is not None and not baseline.targets and config.repair.reproduce and tested:
+        if baseline is not None and not baseline.targets and config.repair.reproduce and config.samples.by_tests:
             shown = suspect_regions(ws, plan, baseline, config.repair)
             if shown:  # the rollouts are then tried against a test written from the issue, as repair would be
                 aim_at_reproduction(job, baseline, shown, trajectory, deadline,
@@ -89,7 +91,22 @@ def find_fix(job: SolveJob, ws: Workspace, plan: Plan | None, baseline: TestBase
         return
     trajectory.data.messages.extend(opening)
     limits = config.limits.model_copy(update={"wall_time": max(1.0, deadline - time.monotonic())})
-    AgentLoop(job.model, ws, tools, limits, trajectory, job.on_event, job.checks).run()
+    try:
+        AgentLoop(job.model, ws, tools, limits, trajectory, job.on_event, job.checks).run()
+    finally:
+        if fallback is not None and not trajectory.data.patch.strip():
+            keep_best_candidate(ws, fallback, trajectory)
+
+
+def keep_best_candidate(ws: Workspace, best: Attempt, trajectory: Trajectory) -> None:
+    """The loop changed nothing: the run hands out the repair's best candidate rather than nothing (the gate then
+    says what checks it: `failed` when a known test still fails, `unverified` when no test could check it)."""
+    put(ws, best)
+    trajectory.data.patch = ws.diff()
+    trajectory.data.extra.setdefault("repair", {})["kept_at_the_end"] = best.number
+    trajectory.data.exit_message = (f"{trajectory.data.exit_message} The loop changed nothing; the repair's best "
+                                    f"candidate, #{best.number}, is the patch.").strip()
+    trajectory.save()
 
 
 LEAN_TOOLS = ("search", "view", "edit", "run", "submit")

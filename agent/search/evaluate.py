@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from agent.search.lint import Linter, new_errors
 from agent.search.normalize import patch_key
-from agent.search.patches import is_reproduction_path
+from agent.search.patches import is_reproduction_path, split_patch
+from agent.search.selection import Candidate
 from agent.testing.baseline import TestBaseline, TestVerdict, judge, screen
 from tools.syntax import format_problems, introduced_errors
 from workspaces.base import Workspace
@@ -45,6 +46,22 @@ class Trial:
         if self.verdict is None:
             return -1000
         return len(self.verdict.fixed) - len(self.verdict.regressions) - len(self.lint_new)
+
+    def candidate(self, index: int, targets: int, patch: str | None = None, exit_status: str = "",
+                  cost: float = 0.0) -> Candidate:
+        """This trial as a selection candidate number `index` (its `patch` defaults to the trial's diff): failing
+        tests fixed count for it, regressions and new lint errors against it; a problem (a syntax error) drops it.
+        Test files a candidate wrote itself are run, but are no evidence: they may pass on the base commit."""
+        patch = self.diff if patch is None else patch
+        candidate = Candidate(index, patch, split_patch(patch), exit_status, cost, "passed", key=self.key)
+        if self.problem:
+            candidate.dropped = self.problem.splitlines()[0]
+            return candidate
+        verdict = self.verdict
+        candidate.judged, candidate.lint_new, candidate.repro_total = verdict is not None, list(self.lint_new), targets
+        candidate.repro_passed = list(verdict.fixed) if verdict else []
+        candidate.regressions = list(verdict.regressions) if verdict else []
+        return candidate
 
 
 NO_CHANGE = patch_key({})

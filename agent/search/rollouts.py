@@ -19,7 +19,7 @@ import unidiff
 from agent.loop import AgentLoop, LoopEvent
 from agent.search.evaluate import Trial, Trier
 from agent.search.lint import detect_linter
-from agent.search.patches import is_reproduction_path, split_patch
+from agent.search.patches import split_patch
 from agent.search.report import markdown, table_rows
 from agent.search.selection import Candidate, Selection, assign_groups, select
 from agent.testing.baseline import TestBaseline
@@ -41,8 +41,6 @@ class Rollout:
 
     index: int
     """Sample number."""
-    sampling: Sampling
-    """What it sampled with."""
     exit_status: str = ""
     """How its loop ended."""
     patch: str = ""
@@ -55,22 +53,11 @@ class Rollout:
     """Dollars its calls cost."""
 
     def candidate(self, targets: int) -> Candidate:
-        """The rollout as a selection candidate: failing tests fixed count for it, regressions and new lint errors
-        against it (test files it wrote itself are run, but are no evidence: they may pass on the base commit)."""
-        candidate = Candidate(self.index, self.patch, split_patch(self.patch), self.exit_status, self.cost,
-                              "passed" if self.changed else "no change")
-        trial = self.trial
-        if not self.changed or trial is None:
-            candidate.dropped = "changed nothing"
-        elif trial.problem:
-            candidate.dropped = trial.problem.splitlines()[0]
-        else:
-            verdict = trial.verdict
-            candidate.key, candidate.judged, candidate.lint_new = trial.key, verdict is not None, list(trial.lint_new)
-            candidate.repro_passed = list(verdict.fixed) if verdict else []
-            candidate.repro_total = targets
-            candidate.regressions = list(verdict.regressions) if verdict else []
-        return candidate
+        """The rollout as a selection candidate (Trial.candidate); one that changed nothing is dropped."""
+        if self.trial is None:
+            return Candidate(self.index, self.patch, split_patch(self.patch), self.exit_status, self.cost,
+                             dropped="changed nothing")
+        return self.trial.candidate(self.index, targets, self.patch, self.exit_status, self.cost)
 
 
 def sampling_of(job: SolveJob, k: int) -> Sampling:
@@ -86,8 +73,7 @@ def sample_rollouts(job: SolveJob, ws: Workspace, opening: list[Message], tools:
                     trajectory: Trajectory, deadline: float) -> Selection:
     """Run the rollouts, try each, choose one and leave it in the workspace; the trajectory records them all."""
     config, count = job.config, job.config.samples.count
-    tested = baseline if "tests" in config.samples.select else None  # a vote needs no test run
-    trier = Trier(ws, tested, detect_linter(ws) if config.samples.lint else None)
+    trier = Trier(ws, baseline if config.samples.by_tests else None, detect_linter(ws) if config.samples.lint else None)
     rollouts: list[Rollout] = []
     for k in range(count):
         left = deadline - time.monotonic()
@@ -138,7 +124,7 @@ def run_rollout(job: SolveJob, ws: Workspace, opening: list[Message], tools: dic
         sub.save()
     parent.steps.extend(step.model_copy(update={"step": len(parent.steps) + n + 1})
                         for n, step in enumerate(sub.data.steps))
-    return Rollout(k, sampling, sub.data.exit_status or "", patch, changed, cost=job.model.cost - cost_before)
+    return Rollout(k, sub.data.exit_status or "", patch, changed, cost=job.model.cost - cost_before)
 
 
 def files_after(ws: Workspace, patch: str) -> dict[str, str]:
@@ -159,7 +145,7 @@ def record(trajectory: Trajectory, selection: Selection, cost: float) -> None:
         "candidates": [{"index": c.index, "exit_status": c.exit_status, "patch": c.patch, "key": c.key,
                         "group": c.group, "dropped": c.dropped, "fixed": c.repro_passed, "tests": c.repro_total,
                         "regressions": c.regressions, "lint_new": c.lint_new, "cost": c.cost,
-                        "own_tests": [p for p in c.split.test_files if is_reproduction_path(p)]}
+                        "own_tests": list(c.split.test_files)}
                        for c in selection.candidates],
         "rows": table_rows(selection), "markdown": markdown(selection)}
     data.cost = cost

@@ -24,8 +24,7 @@ from agent.search.edits import NoChange, apply_edits, named_lines, parse_edits, 
 from agent.search.evaluate import Trial, Trier
 from agent.search.localize import Region
 from agent.search.mutate import changed_lines, mutants, statement_lines
-from agent.search.patches import split_patch
-from agent.search.selection import Candidate, Selection, assign_groups, select
+from agent.search.selection import Selection, assign_groups, select
 from agent.search.whole_file import SYSTEM as FILE_SYSTEM
 from agent.search.whole_file import file_prompt, file_region, parse_file
 from agent.testing.baseline import TestBaseline
@@ -380,11 +379,6 @@ def line_feedback(attempt: Attempt) -> str:
 
 def choose(passing: list[Attempt], targets: int) -> Selection:
     """Rank the passing attempts: tests, then agreement, then the smaller diff (agent/search/selection.py)."""
-    candidates = []
-    for attempt in passing:
-        trial = attempt.trial
-        candidates.append(Candidate(attempt.number, trial.diff, split_patch(trial.diff), gate="passed", key=trial.key,
-                                    judged=True, repro_passed=list(trial.verdict.fixed), repro_total=targets,
-                                    regressions=list(trial.verdict.regressions), lint_new=list(trial.lint_new)))
+    candidates = [attempt.trial.candidate(attempt.number, targets) for attempt in passing]
     assign_groups(candidates)
     return select(candidates, "tests+vote")

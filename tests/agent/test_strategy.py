@@ -151,6 +151,20 @@ def test_auto_falls_back_to_the_tool_loop_told_which_tests_fail(calc_repo: Path,
     assert len(data.steps) == 4  # two repair calls, then two loop steps, counted against one step limit
 
 
+def test_when_the_loop_changes_nothing_the_best_repair_candidate_is_the_patch(make_repo, tmp_path: Path) -> None:
+    two = {"calc.py": "def add(a, b):\n    return a - b\n\n\ndef double(a):\n    return a\n",
+           "test_calc.py": "from calc import add, double\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
+                           "def test_double():\n    assert double(2) == 4\n"}
+    half = {"text": "```python\ndef add(a, b):\n    return a + b\n\n\ndef double(a):\n    return a\n```"}
+    issue = "test_calc.py::test_add and test_calc.py::test_double fail"
+    script = [WRONG, half, {"tool": "submit", "args": {"summary": "gave up"}}]
+    result, data, _ = run(make_repo(two), tmp_path, script, "repair.samples=2", "repair.line_samples=0",
+                          "repair.file_lines=0", issue=issue)
+    assert result.exit_status == "Submitted" and "+    return a + b" in result.patch  # fixes one of the two tests
+    assert data.extra["repair"]["kept_at_the_end"] == 1 and "best candidate, #1" in result.message
+    assert result.gate.status == "failed" and "1/2 failing tests now pass" in result.gate.checks[-1].detail
+
+
 UNTESTED_BUG = {  # the tests pass: nothing fails before the fix
     "calc.py": 'def add(a, b):\n    """Return the sum of a and b."""\n    return a - b\n\n\n'
                "def mul(a, b):\n    return a * b\n",
