@@ -1,4 +1,4 @@
-"""Imports go one way: core <- workspaces <- tools <- agent <- integrations (github, swebench) <- cli.
+"""Imports go one way: core <- workspaces <- tools <- agent <- integrations (github, swebench, evals) <- cli.
 
 Every module of the product is given the layer of the longest prefix below; a module may import its own layer
 and the layers under it, never one above. Imports guarded by `if TYPE_CHECKING:` count too: they are the same
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("agent", "core", "prompts", "swebench", "tools", "workspaces")
+PACKAGES = ("agent", "core", "evals", "prompts", "swebench", "tools", "workspaces")
 """The top-level packages of the product (bench/ and tests/ sit outside the layers)."""
 
 LAYERS: dict[str, int] = {
@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     "workspaces": 1,
     "tools": 2,
     "agent": 3,
-    "agent.github": 4, "swebench": 4,
+    "agent.github": 4, "swebench": 4, "evals": 4,
     "agent.cli": 5, "agent.__main__": 5,
 }
 """Module prefix -> layer; the longest matching prefix decides."""

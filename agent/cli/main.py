@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "agent.cli.swebench",
     "agent.cli.swebench_infer",
     "agent.cli.github",
+    "agent.cli.bench",
 ]
 """Modules whose `register(app)` adds their commands; each subsystem owns its module."""
 

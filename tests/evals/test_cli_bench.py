@@ -1,0 +1,63 @@
+"""`agent bench` end to end: samples through litellm over real HTTP (the local fake server), programs in the local
+sandbox, pass@k in the report; a rerun asks and runs nothing again; a samples file is scored alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.agent.test_cli import agent
+from tests.fakes.openai_server import OpenAIServer, completion
+
+from .conftest import HUMANEVAL, write_jsonl
+
+RIGHT_ADD = completion("Sure:\n```python\ndef add(a: int, b: int) -> int:\n    return a + b\n```")
+WRONG_ADD = completion("```python\ndef add(a, b):\n    return a - b\n```")
+RIGHT_EVEN = completion("```python\ndef is_even(n):\n    return n % 2 == 0\n```")
+
+
+def bench(server: OpenAIServer, problems: Path, folder: Path, *extra: str):
+    """`agent bench` on `problems` with n=2 at temperature 0.8, against `server`, in the local sandbox."""
+    return agent("bench", str(problems), "-m", "openai/toy", "-c", f"model.api_base={server.base_url}",
+                 "-c", "model.api_key=sk-test", "-c", "model.retry.attempts=1", "-n", "2", "--temperature", "0.8",
+                 "--k", "1,2,5", "--sandbox", "local", "--run-id", "toy", "--runs-dir", str(folder / "runs"), *extra,
+                 cwd=folder)
+
+
+def test_samples_are_run_scored_and_kept_for_a_rerun(toy_file: Path, tmp_path: Path) -> None:
+    with OpenAIServer([RIGHT_ADD, WRONG_ADD, RIGHT_EVEN, RIGHT_EVEN]) as server:
+        first = bench(server, toy_file, tmp_path)
+        bodies = [request.body for request in server.chat_requests]
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert [(b["temperature"], b["seed"]) for b in bodies] == [(0.8, 0), (0.8, 1), (0.8, 0), (0.8, 1)]
+    assert "self-contained Python script" in bodies[0]["messages"][0]["content"]
+    folder = tmp_path / "runs" / "bench" / "toy"
+    report = json.loads((folder / "report.json").read_text())
+    assert report["metrics"] == {"problems": 2, "samples": 2, "pass@1": 0.75, "pass@2": 1.0}
+    assert report["problems"]["Toy/0"] == {"passed": 1, "total": 2, "statuses": ["passed", "failed"]}
+    assert "pass@1 75.0%, pass@2 100.0%" in first.stdout and "Toy/0" in first.stdout and "warning" in first.stderr
+    samples = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
+    assert {s["task_id"] for s in samples} == {"Toy/0", "Toy/1"} and all("completion" in s for s in samples)
+    results = (folder / "results.jsonl").read_text()
+    with OpenAIServer([]) as server:  # a rerun has every sample and every verdict: it asks nothing
+        again = bench(server, toy_file, tmp_path)
+        assert not server.chat_requests
+    assert again.returncode == 0 and "pass@1 75.0%" in again.stdout
+    assert (folder / "results.jsonl").read_text() == results
+
+
+def test_a_samples_file_is_scored_alone_on_the_problems_it_covers(toy_file: Path, tmp_path: Path) -> None:
+    samples = write_jsonl(tmp_path / "canonical.jsonl",
+                          [{"task_id": HUMANEVAL[0]["task_id"], "completion": HUMANEVAL[0]["canonical_solution"]}])
+    with OpenAIServer([]) as server:
+        result = bench(server, toy_file, tmp_path, "--samples", str(samples), "--redo")
+        assert not server.chat_requests
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "scoring 1 sample(s) of 1 problem(s)" in result.stderr and "1 problems: pass@1 100.0%" in result.stdout
+
+
+def test_bad_input_is_one_sentence(tmp_path: Path) -> None:
+    missing = agent("bench", "nosuch", "--sandbox", "local", cwd=tmp_path)
+    assert missing.returncode != 0 and "neither a built-in benchmark" in missing.stderr
+    bad_k = agent("bench", "humaneval", "--k", "one", cwd=tmp_path)
+    assert bad_k.returncode == 2 and "comma-separated" in bad_k.stderr
