@@ -38,11 +38,6 @@ def render_action(call: ToolCall, *, fenced: bool = True) -> str:
     return f"```json\n{body}\n```" if fenced else body
 
 
-def expected_format(*, fenced: bool = True) -> str:
-    """One paragraph stating the reply format."""
-    return render("reply_format.j2", fenced=fenced).strip()
-
-
 def render_instructions(tools: list[ToolSpec], *, fenced: bool = True) -> str:
     """The system section that lists the tools and the reply format."""
     described = [{"name": spec.name, "description": spec.description.strip(),

@@ -54,8 +54,8 @@ class Trial:
         Test files a candidate wrote itself are run, but are no evidence: they may pass on the base commit."""
         patch = self.diff if patch is None else patch
         candidate = Candidate(index, patch, split_patch(patch), exit_status, cost, "passed", key=self.key)
-        if self.problem:
-            candidate.dropped = self.problem.splitlines()[0]
+        if self.problem or not candidate.split.source.strip():
+            candidate.dropped = self.problem.splitlines()[0] if self.problem else "changes only test files"
             return candidate
         verdict = self.verdict
         candidate.judged, candidate.lint_new, candidate.repro_total = verdict is not None, list(self.lint_new), targets

@@ -90,17 +90,6 @@ class Selection:
         return self.ranking[0] if self.ranking else None
 
 
-def drop_failed(candidates: list[Candidate]) -> None:
-    """Drop candidates whose patch did not pass the gate."""
-    for candidate in candidates:
-        if candidate.gate == "no change" and not candidate.dropped:
-            candidate.dropped = "no change"
-        elif candidate.gate != "passed" and not candidate.dropped:
-            candidate.dropped = f"patch gate {candidate.gate}"
-        elif not candidate.split.source.strip() and not candidate.dropped:
-            candidate.dropped = "changes only test files"
-
-
 def assign_groups(candidates: list[Candidate]) -> None:
     """Group eligible candidates by their normalised key."""
     eligible = [c for c in candidates if c.eligible]

@@ -97,3 +97,11 @@ def test_rollouts_one_after_another_stop_exactly_at_the_budget(signs_repo: Path,
     assert [c["exit_status"] for c in candidates] == ["CostLimitExceeded"] and len(data.steps) == 5
     assert data.cost == pytest.approx(0.05) and result.patch == ""
     assert "none of the 1" in data.extra["rollouts"]["reason"]
+
+
+def test_a_rollout_that_only_writes_tests_is_never_a_candidate(signs_repo: Path, tmp_path: Path) -> None:
+    config = sample_config(tmp_path, ["tests_only.yaml", "tests_only.yaml", "fix_tidy.yaml"], "samples.select=vote")
+    result, data = solve_sampled(config, signs_repo, run_id="r3")
+    first, second, tidy = data.extra["rollouts"]["candidates"]
+    assert first["dropped"] == second["dropped"] == "changes only test files" and not tidy["dropped"]
+    assert data.extra["rollouts"]["chosen"] == 2 and "_combine(a, b, 1)" in result.patch  # the vote of two lost

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.search.patches import SplitPatch
 from agent.search.report import table_rows, verdict
-from agent.search.selection import Candidate, assign_groups, drop_failed, select
+from agent.search.selection import Candidate, assign_groups, select
 
 
 def candidate(index: int, key: str, size: int, passed: int = 0, regressions: int = 0, lint: int = 0,
@@ -18,7 +18,9 @@ def candidate(index: int, key: str, size: int, passed: int = 0, regressions: int
 
 
 def choose(candidates: list[Candidate], mode: str = "tests+vote"):
-    drop_failed(candidates)
+    for made in candidates:
+        if made.gate != "passed":  # as the evaluator drops them: nothing changed, or a check failed
+            made.dropped = "no change" if made.gate == "no change" else f"patch gate {made.gate}"
     assign_groups(candidates)
     return select(candidates, mode)
 
