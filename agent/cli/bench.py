@@ -171,6 +171,7 @@ def report(benchmark: str, model_name: str, options, records: list[dict], verdic
            folder: Path) -> None:
     """Per-problem table (problems with a failing sample), pass@k (plain and after feedback), selected@1 of the vote,
     and report.json."""
+    from evals.html import write_grid
     from evals.run import metrics, scores
 
     problem_scores = scores(records, verdicts)
@@ -200,4 +201,5 @@ def report(benchmark: str, model_name: str, options, records: list[dict], verdic
                "chosen": chosen, "problems": {s.task_id: {"passed": s.passed, "total": s.total, "statuses": s.statuses}
                                               for s in problem_scores}}
     (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    console.print(f"run folder: {folder}  (samples.jsonl, results.jsonl, report.json)", highlight=False)
+    write_grid(folder / "report.html", f"{benchmark} · {model_name}", values, problem_scores, chosen)
+    console.print(f"run folder: {folder}  (samples.jsonl, results.jsonl, report.json, report.html)", highlight=False)

@@ -38,6 +38,8 @@ def test_samples_are_run_scored_and_kept_for_a_rerun(toy_file: Path, tmp_path: P
     assert report["metrics"] == {"problems": 2, "samples": 2, "pass@1": 0.75, "pass@2": 1.0}
     assert report["problems"]["Toy/0"] == {"passed": 1, "total": 2, "statuses": ["passed", "failed"]}
     assert "pass@1 75.0%, pass@2 100.0%" in first.stdout and "Toy/0" in first.stdout and "warning" in first.stderr
+    grid = (folder / "report.html").read_text()
+    assert grid.count('class="cell"') == 4 and "sample 1: failed" in grid
     samples = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
     assert {s["task_id"] for s in samples} == {"Toy/0", "Toy/1"} and all("completion" in s for s in samples)
     results = (folder / "results.jsonl").read_text()
