@@ -138,10 +138,7 @@ def main() -> None:
         if args.api_base:
             folder = run_agent_bench(args.api_base, args.runs, args.limit, 1)
         else:
-            gguf = llama_server.assemble(llama_server.MODELS["qwen2.5-coder-1.5b"])
-            settings = llama_server.ServerSettings(gguf, llama_server.free_port(),
-                                                   log_path=args.runs / "llama_server.log")
-            with llama_server.LocalServer(llama_server.ensure_llama_venv(), settings) as api_base:
+            with llama_server.default_server(args.runs / "llama_server.log") as api_base:
                 folder = run_agent_bench(api_base, args.runs, args.limit, 1)
         report = json.loads((folder / "report.json").read_text())
         print(f"pass@1 (greedy): {100 * report['metrics']['pass@1']:.1f}% of {report['metrics']['problems']}")

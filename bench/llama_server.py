@@ -266,3 +266,10 @@ def drain(api_base: str, model: str = "local", timeout: float = 1800.0) -> float
     with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=timeout) as response:
         response.read()
     return time.monotonic() - started
+
+
+def default_server(log_path: Path | None = None, model: str = "qwen2.5-coder-1.5b") -> LocalServer:
+    """The bench's usual server: `model`'s GGUF (assembled when missing) on a free port, from the llama.cpp venv;
+    use it as `with default_server(...) as api_base:`."""
+    settings = ServerSettings(assemble(MODELS[model]), free_port(), log_path=log_path)
+    return LocalServer(ensure_llama_venv(), settings)
