@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import UserError
 from core.git import GitError, git_output
+from workspaces.images import cache_dir
 
 URL_PATTERN = re.compile(r"^(https?://|ssh://|git://|file://|git@[^:]+:)")
 """What counts as a clone URL rather than a path."""
@@ -30,14 +30,6 @@ class RepoSource:
     def display(self) -> str:
         """How to name the repository to people."""
         return self.url or str(self.path)
-
-
-def cache_dir() -> Path:
-    """Where repo-agent keeps clones of URLs and other caches."""
-    base = os.environ.get("REPO_AGENT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "repo-agent"
-    )
-    return Path(base)
 
 
 def resolve_repo(spec: str, commit: str = "HEAD") -> RepoSource:

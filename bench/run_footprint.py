@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="Measured runs per case.")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from agent.repo import cache_dir
+    from workspaces.images import cache_dir
 
     cache = cache_dir()
     cases = ["example", "swebench"] if args.case == "both" else [args.case]

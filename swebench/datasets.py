@@ -1,9 +1,10 @@
 """SWE-bench datasets: the bundled Lite copies, JSON/JSONL files in the Hugging Face schema, hub names.
 
-`--dataset` takes `lite` (Lite test split), `lite-dev` (Lite dev split), a path to a `.json` / `.jsonl`
-(optionally `.gz`) file with the hub's fields, or a hub dataset name (`owner/name`, `owner/name:split`)
-read through the datasets-server API when the hub is reachable. Known Lite hub names resolve to the
-bundled copies without the network.
+`--dataset` takes `lite` (Lite test split), `lite-dev` (Lite dev split), `verified` and `full` (read from the hub
+once, then from the cache), a path to a `.json` / `.jsonl` (optionally `.gz`) file with the hub's fields, or a hub
+dataset name (`owner/name`, `owner/name:split`) read through the datasets-server API when the hub is reachable.
+Known Lite hub names resolve to the bundled copies without the network. `narrow` picks instances by repository,
+slice and a seeded sample, and says what it left out.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,6 +27,8 @@ HUB_ALIASES = {
     ("swe-bench/swe-bench_lite", "test"): "lite", ("swe-bench/swe-bench_lite", "dev"): "lite-dev",
 }
 """Hub names whose content is bundled (lower-cased name, split) -> bundled short name."""
+HUB_NAMES = {"verified": ("princeton-nlp/SWE-bench_Verified", "test"), "full": ("princeton-nlp/SWE-bench", "test")}
+"""Short dataset names read from the hub (and cached after the first read)."""
 DATASETS_SERVER = "https://datasets-server.huggingface.co"
 """Base URL of the hub's datasets-server (override with REPO_AGENT_DATASETS_SERVER)."""
 PAGE = 100
@@ -97,6 +101,8 @@ def load_dataset(name: str) -> list[Instance]:
     key = name.strip()
     if key.lower() in BUNDLED:
         return _read_records(_bundled_text(BUNDLED[key.lower()]), f"bundled {key}")
+    if key.lower() in HUB_NAMES:
+        return _read_hub(*HUB_NAMES[key.lower()])
     path = Path(key).expanduser()
     if path.exists():
         return _read_file(path)
@@ -123,6 +129,31 @@ def select(instances: list[Instance], ids: list[str] | None) -> list[Instance]:
         raise UserError(f"Not in the dataset: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}; "
                         "check the instance ids or the --dataset.")
     return [by_id[instance_id] for instance_id in dict.fromkeys(ids)]
+
+
+def narrow(instances: list[Instance], repos: list[str] | None = None, slice_text: str | None = None,
+           sample: int | None = None, seed: int = 0) -> tuple[list[Instance], list[str]]:
+    """The instances of the given repositories (`owner/name` or `name`), then the Python-style slice (`10:20`), then
+    a sample of that many drawn with `seed` (kept in dataset order); and a sentence per step that left any out."""
+    said = []
+    if repos:
+        wanted = {r.lower() for r in repos}
+        kept = [i for i in instances if i.repo.lower() in wanted or i.repo.split("/")[-1].lower() in wanted]
+        said.append(f"{len(instances) - len(kept)} of another repository than {', '.join(repos)}")
+        instances = kept
+    if slice_text:
+        try:
+            parts = [int(p) if p.strip() else None for p in slice_text.split(":")]
+            kept = instances[slice(*parts)] if len(parts) > 1 else instances[parts[0]:parts[0] + 1]
+        except (ValueError, TypeError):
+            raise UserError(f"--slice {slice_text!r} is not START:STOP (e.g. 0:50).") from None
+        said.append(f"{len(instances) - len(kept)} outside --slice {slice_text}")
+        instances = kept
+    if sample is not None and sample < len(instances):
+        chosen = set(random.Random(seed).sample(range(len(instances)), sample))
+        said.append(f"{len(instances) - sample} not in the --sample of {sample} (seed {seed})")
+        instances = [instance for n, instance in enumerate(instances) if n in chosen]
+    return instances, said
 
 
 def _bundled_text(filename: str) -> str:

@@ -76,7 +76,7 @@ def daemon_reachable(timeout: float = 5) -> bool:
 
 def cache_dir() -> Path:
     """Where repo-agent keeps build logs and clones: $REPO_AGENT_CACHE, else $XDG_CACHE_HOME/repo-agent, else
-    ~/.cache/repo-agent (as `agent.repo.cache_dir`)."""
+    ~/.cache/repo-agent."""
     if os.environ.get("REPO_AGENT_CACHE"):
         return Path(os.environ["REPO_AGENT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

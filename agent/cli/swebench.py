@@ -22,7 +22,8 @@ swebench_app = typer.Typer(name="swebench", help="SWE-bench: validate instances,
 console = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable when piped
 err_console = Console(stderr=True)
 
-DATASET_HELP = "lite, lite-dev, a JSON/JSONL file in the Hugging Face schema, or a hub name owner/name[:split]."
+DATASET_HELP = ("lite, lite-dev, verified, full (from the hub, then cached), a JSON/JSONL file in the Hugging Face "
+                "schema, or a hub name owner/name[:split].")
 MIRRORS_HELP = "Directory of bare mirrors named owner+name or owner__name (default: $REPO_AGENT_MIRRORS, else clone)."
 
 

@@ -52,6 +52,9 @@ class InferArgs:
     runs_dir: Path
     model_name: str | None
     strategy: str | None = None
+    repos: list[str] | None = None
+    slice_text: str | None = None
+    sample: int | None = None
 
 
 def sampling_sources(attempts: int | None, samples: int | None, select: str | None,
@@ -78,6 +81,7 @@ def build_runner_inputs(args: InferArgs):
     from agent.cli.solve import config_sources
     from agent.config import load_config
     from agent.models.registry import make_model
+    from swebench.datasets import narrow
     from swebench.infer.backends import BACKENDS
     from swebench.infer.runner import InferOptions
 
@@ -90,8 +94,11 @@ def build_runner_inputs(args: InferArgs):
     config = load_config(sources + sampling_sources(args.attempts, args.samples, args.select, args.temperature))
     model_name = args.model_name or make_model(config.model, args.model).name  # fails early on a bad model setup
     instances = load_instances(args.dataset, split_ids(args.instances) + split_ids(args.instance_ids))
+    instances, left_out = narrow(instances, split_ids(args.repos or []), args.slice_text, args.sample)
     if not instances:
-        raise UserError(f"No instances selected from {args.dataset}; check the instance ids.")
+        raise UserError(f"No instances selected from {args.dataset}; check the instance ids, --repos and --slice.")
+    err_console.print(f"dataset {args.dataset}: {len(instances)} instance(s)"
+                      + (f"; left out: {'; '.join(left_out)}" if left_out else ""), highlight=False)
     mirrors = str(args.mirrors) if args.mirrors else os.environ.get("REPO_AGENT_MIRRORS")
     options = InferOptions(run_id=args.run_id, runs_dir=args.runs_dir, workers=args.workers, backend=args.backend,
                            ray_address=args.ray_address, budget=args.budget, redo=args.force, mirrors=mirrors,
@@ -124,6 +131,10 @@ def shared_options(
     model_name: str = typer.Option(None, "--model-name", help="model_name_or_path of the predictions."),
     strategy: str = typer.Option(None, "--strategy", callback=choice_of(AgentConfig, "strategy"),
                                  help="How the fix is looked for: auto, repair or loop (as for agent solve)."),
+    repos: list[str] = typer.Option(None, "--repos", help="Only these repositories (owner/name or name); "
+                                    "comma-separated."),
+    slice_text: str = typer.Option(None, "--slice", help="START:STOP of the dataset's instances, e.g. 0:50."),
+    sample: int = typer.Option(None, "--sample", min=1, help="A fixed-seed random sample of N instances."),
 ) -> None:
     """Holds the signature of the options `infer` and `run` share (see `with_options`)."""
 
@@ -149,7 +160,7 @@ def collect(options: dict) -> InferArgs:
     """InferArgs from the shared options (None lists become empty)."""
     names = {f.name for f in fields(InferArgs)}
     values = {k: v for k, v in options.items() if k in names}
-    for key in ("instance_ids", "instances", "config", "specs"):
+    for key in ("instance_ids", "instances", "config", "specs", "repos"):
         values[key] = values.get(key) or []
     return InferArgs(**values)
 

@@ -84,9 +84,28 @@ def test_hub_names_are_read_page_by_page_and_cached(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     try:
         assert len(load_dataset("someone/SWE-bench_Custom:dev")) == 138
+        assert len(load_dataset("verified")) == 138  # the short name reads SWE-bench Verified from the hub
     finally:
         server.shutdown()
+    assert (tmp_path / "repo-agent" / "datasets" / "princeton-nlp__SWE-bench_Verified.test.jsonl").exists()
     assert len(load_dataset("someone/SWE-bench_Custom:dev")) == 138  # from the cache, server gone
     monkeypatch.setenv("REPO_AGENT_DATASETS_SERVER", "http://127.0.0.1:9")
     with pytest.raises(UserError, match="Hugging Face hub"):
         load_dataset("someone/other")
+
+
+def test_narrowing_by_repository_slice_and_seeded_sample_says_what_it_left_out() -> None:
+    from swebench.datasets import narrow
+
+    lite = load_dataset("lite")
+    flask, said = narrow(lite, ["flask"])
+    assert {i.repo for i in flask} == {"pallets/flask"} and said == [f"{300 - len(flask)} of another repository than "
+                                                                     "flask"]
+    window, said = narrow(lite, slice_text="10:20")
+    assert window == lite[10:20] and said == ["290 outside --slice 10:20"]
+    drawn, said = narrow(lite, ["pytest-dev/pytest", "sympy"], sample=5, seed=3)
+    again, _ = narrow(lite, ["pytest-dev/pytest", "sympy"], sample=5, seed=3)
+    assert drawn == again and len(drawn) == 5 and said[-1].endswith("not in the --sample of 5 (seed 3)")
+    assert [lite.index(i) for i in drawn] == sorted(lite.index(i) for i in drawn)  # dataset order kept
+    with pytest.raises(UserError, match="START:STOP"):
+        narrow(lite, slice_text="a:b")
