@@ -169,9 +169,10 @@ class SamplesConfig(StrictModel):
     """Per-rollout temperatures, cycled (rollout k gets item k mod length); empty: `model.temperature` for all."""
     top_ps: list[float] = Field(default_factory=list)
     """Per-rollout nucleus sampling values, cycled; empty: `model.top_p` for all."""
-    seed: int = 0
-    """Sample k of a run (a rollout, a repair call, a reproduction test) uses seed `seed + k` (`model.seed`, when set,
-    takes the place of `seed`)."""
+    seed: int | None = None
+    """When set, sample k of a run (a rollout, a repair call, a reproduction test) uses seed `seed + k` (`model.seed`,
+    when set, takes the place of `seed`), so a rerun against a server that honours seeds asks the same; unset, the
+    server's own random state decides (what the QuixBugs figures in bench/README.md were measured with)."""
     select: Literal["tests+vote", "tests", "vote"] = "tests+vote"
     """`tests+vote`: most failing tests fixed (a test written from the issue included) minus regressions and new lint
     errors, ties broken by the largest group of equivalent patches, then the smaller diff; `tests`: the same without
@@ -240,10 +241,11 @@ class AgentConfig(StrictModel):
     instance_template: str = "instance.j2"
     """Template in prompts/ for the first user message (the task)."""
 
-    def seed_for(self, k: int) -> int:
+    def seed_for(self, k: int) -> int | None:
         """The seed of a run's sample k (rollout k, the repair's call k, reproduction test k): `model.seed`, else
-        `samples.seed`, plus k; the same settings give the same samples again where the server honours seeds."""
-        return (self.model.seed if self.model.seed is not None else self.samples.seed) + k
+        `samples.seed`, plus k; None when neither is set (the server samples as it will)."""
+        base = self.model.seed if self.model.seed is not None else self.samples.seed
+        return None if base is None else base + k
 
 
 def default_config_data() -> dict[str, Any]:

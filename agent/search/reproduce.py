@@ -58,9 +58,9 @@ def prompt(issue: str, regions: list[Region], baseline: TestBaseline, example: s
 
 
 def reproduce(model: Model, baseline: TestBaseline, regions: list[Region], issue: str, samples: int,
-              deadline: float | None, seed: Callable[[int], int] = lambda k: k) -> Reproduction:
-    """Ask for up to `samples` test files (the first greedy, sample k after it with seed `seed(k)`); keep the first
-    whose tests fail on the base commit."""
+              deadline: float | None, seed: Callable[[int], int | None] = lambda k: None) -> Reproduction:
+    """Ask for up to `samples` test files (the first greedy, sample k after it with seed `seed(k)` when there is
+    one); keep the first whose tests fail on the base commit."""
     ws = baseline.runner.ws
     found = Reproduction(test_path(baseline))
     example = ""

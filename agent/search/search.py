@@ -114,7 +114,7 @@ class RepairSearch:
 
     def __init__(self, model: Model, trier: Trier, baseline: TestBaseline, regions: list[Region], issue: str,
                  config: RepairConfig, *, deadline: float | None = None, record: Recorder | None = None,
-                 seed: Callable[[int], int] = lambda k: k):
+                 seed: Callable[[int], int | None] = lambda k: None):
         self.model, self.trier, self.baseline, self.regions = model, trier, baseline, regions
         self.config, self.deadline, self.seed = config, deadline, seed
         self.record = record or (lambda attempt, messages: None)

@@ -57,7 +57,9 @@ def test_each_rollout_keeps_its_conversation_sampling_and_script(signs_repo: Pat
                                                                               ["test_repro_sub.py"]]
     defaults = load_config(["samples.count=2", "model.temperature=0.7"])
     job = SolveJob(config=defaults, repo=None, issue=None, model=None, tools={})
-    assert [(sampling_of(job, k).seed, sampling_of(job, k).temperature) for k in (0, 1)] == [(0, None), (1, None)]
+    assert [(sampling_of(job, k).seed, sampling_of(job, k).temperature) for k in (0, 1)] == [(None, None), (None, None)]
+    seeded = SolveJob(config=load_config(["samples.seed=5"]), repo=None, issue=None, model=None, tools={})
+    assert [sampling_of(seeded, k).seed for k in (0, 1)] == [5, 6]
 
 
 def test_without_a_failing_test_the_rollouts_are_tried_against_one_written_from_the_issue(signs_repo: Path,
