@@ -29,6 +29,7 @@ from agent.search.whole_file import SYSTEM as FILE_SYSTEM
 from agent.search.whole_file import file_prompt, file_region, parse_file
 from agent.testing.baseline import TestBaseline
 from agent.testing.failures import failure_report, first_error, listing, without_pasted_runs
+from core.errors import TimeLimitExceeded
 from core.model import Model, Sampling
 from core.types import Message
 from prompts import render
@@ -167,7 +168,8 @@ class RepairSearch:
         return bool(re.search(r"LINE\s+\d+\s*:[^\n]*\n", text))
 
     def run(self) -> SearchResult:
-        """Search until enough candidates pass, the calls are spent, or the deadline."""
+        """Search until enough candidates pass, the calls are spent, or the deadline (a model call still running then
+        is abandoned; what was tried before it stands)."""
         aiming, calls, mutated = bool(self.baseline.targets), 0, False
         while calls < self.config.samples and not self.finished(aiming):
             if not mutated and calls == self.config.first_round + self.config.line_samples:
@@ -175,7 +177,10 @@ class RepairSearch:
                 if aiming and self.baseline.strict:
                     self.mutate()
                 continue
-            self.attempts.append(self.attempt(len(self.attempts), calls))
+            try:
+                self.attempts.append(self.attempt(len(self.attempts), calls))
+            except TimeLimitExceeded:
+                break
             calls += 1
         return self.result(aiming)
 

@@ -165,6 +165,19 @@ def test_when_the_loop_changes_nothing_the_best_repair_candidate_is_the_patch(ma
     assert result.gate.status == "failed" and "1/2 failing tests now pass" in result.gate.checks[-1].detail
 
 
+def test_a_run_that_reaches_its_limit_mid_call_hands_out_its_best_candidate(make_repo, tmp_path: Path) -> None:
+    two = {"calc.py": "def add(a, b):\n    return a - b\n\n\ndef double(a):\n    return a\n",
+           "test_calc.py": "from calc import add, double\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
+                           "def test_double():\n    assert double(2) == 4\n"}
+    half = {"text": "```python\ndef add(a, b):\n    return a + b\n\n\ndef double(a):\n    return a\n```"}
+    slow = {"text": "```python\ndef add(a, b):\n    return b\n```", "sleep": 30}
+    issue = "test_calc.py::test_add and test_calc.py::test_double fail"
+    result, data, _ = run(make_repo(two), tmp_path, [half, slow], "repair.samples=4", "repair.line_samples=0",
+                          "repair.file_lines=0", "limits.wall_time=8", issue=issue)
+    assert "+    return a + b" in result.patch and data.extra["repair"]["kept_at_the_end"] == 0
+    assert result.gate.status == "failed" and "1/2 failing tests now pass" in result.gate.checks[-1].detail
+
+
 UNTESTED_BUG = {  # the tests pass: nothing fails before the fix
     "calc.py": 'def add(a, b):\n    """Return the sum of a and b."""\n    return a - b\n\n\n'
                "def mul(a, b):\n    return a * b\n",
