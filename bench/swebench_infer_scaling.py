@@ -29,6 +29,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.config import load_config  # noqa: E402
+from swebench.images import ImageSource  # noqa: E402
 from swebench.infer.runner import InferOptions, InferRunner  # noqa: E402
 from tests.swebench.conftest import FIX, SPEC_YAML, calc_instance, make_calc_mirror  # noqa: E402
 
@@ -56,7 +57,7 @@ def prebuild(mirrors: Path, spec: Path, instances: list) -> float:
     from swebench.infer.instance_job import builder_for
 
     started = time.monotonic()
-    builder = builder_for(str(mirrors), [str(spec)])
+    builder = builder_for(ImageSource(str(mirrors), (str(spec),)))
     for instance in instances:
         builder.images(instance)
     return time.monotonic() - started
@@ -66,7 +67,7 @@ def measure(root: Path, label: str, config, instances: list, mirrors: Path, spec
             backend: str) -> dict:
     """One timed run; its figures."""
     options = InferOptions(run_id=label, runs_dir=root / "runs", workers=workers, backend=backend,
-                           mirrors=str(mirrors), specs=[str(spec)], model_name="scripted")
+                           images=ImageSource(str(mirrors), (str(spec),)), model_name="scripted")
     runner = InferRunner(config, options, Console(stderr=True, quiet=True), live=False)
     started = time.monotonic()
     summary = runner.run(instances)

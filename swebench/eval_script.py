@@ -101,14 +101,15 @@ def _apply_block(patch_path: str) -> list[str]:
 
 
 def eval_script(instance: Instance, spec: EnvSpec, model_patch: str, *, repo_dir: str = REPO_DIR,
-                patch_path: str = PATCH_PATH) -> str:
-    """The bash script that tests `model_patch` on `instance` (the patch itself goes to `patch_path`)."""
+                patch_path: str = PATCH_PATH, activate: tuple[str, ...] = ()) -> str:
+    """The bash script that tests `model_patch` on `instance` (the patch itself goes to `patch_path`); `activate`:
+    shell lines that turn the image's environment on first (an official image's conda environment)."""
     if HEREDOC in instance.test_patch:
         raise ValueError("the test patch contains the heredoc delimiter")
     test_files = patch_files(instance.test_patch)
     created = set(new_files(instance.test_patch))
     restore = [path for path in test_files if path not in created]
-    lines = ["#!/bin/bash", "set -uo pipefail", f"cd {shlex.quote(repo_dir)}",
+    lines = ["#!/bin/bash", "set -uo pipefail", *activate, f"cd {shlex.quote(repo_dir)}",
              "git config --global --add safe.directory '*'", "BASE=$(git rev-parse HEAD)", *_apply_block(patch_path)]
     if spec.needs_reinstall(patch_files(model_patch)):
         lines.append(f"{reinstall_command(spec)} || {{ echo '{INSTALL_FAILED_MARKER}'; exit 1; }}")

@@ -21,6 +21,7 @@ from swebench.grading import RESOLVED, UNRESOLVED, grade_log
 from swebench.images import REPO_DIR, ImageBuilder
 from swebench.log_parsers import get_parser
 from swebench.mirrors import MirrorError
+from swebench.official import ACTIVATE
 from swebench.specs import EnvSpec, SpecTable, Unsupported
 from workspaces.images import ImageBuildError
 from workspaces.settings import DockerWorkspaceConfig
@@ -154,7 +155,6 @@ def _run(instance: Instance, patch: str, folder: Path, builder: ImageBuilder, se
          log: RunLog, result: EvalResult) -> None:
     """Images, eval.sh in the container, grading; failures recorded on `result`."""
     try:
-        spec = builder.specs.spec_for(instance)
         images = builder.images(instance)
     except Unsupported as exc:
         result.status, result.reason = UNSUPPORTED, str(exc)
@@ -165,11 +165,16 @@ def _run(instance: Instance, patch: str, folder: Path, builder: ImageBuilder, se
         log(result.reason)
         return
     result.image_seconds = images.seconds
-    result.images = {"env": images.env.name, "instance": images.instance.name}
+    result.images = {"env": images.env.name if images.env else "", "instance": images.instance.name,
+                     "source": "official" if images.official else "build"}
+    if images.note:
+        log(images.note)
     for what, built in (("environment", images.env), ("instance", images.instance)):
-        log(f"{what} image {built.name} ({'cached' if built.cached else 'built'}, {built.seconds:.1f}s"
-            + (f", log {built.log_path})" if built.log_path else ")"))
-    script = eval_script(instance, spec, patch)
+        if built is not None:
+            log(f"{what} image {built.name} ({'cached' if built.cached else 'made'}, {built.seconds:.1f}s"
+                + (f", log {built.log_path})" if built.log_path else ")"))
+    spec = images.spec
+    script = eval_script(instance, spec, patch, activate=ACTIVATE if images.official else ())
     (folder / "eval.sh").write_text(script)
     try:
         output, seconds, timed_out = run_in_container(images.instance.name, script, patch, settings, builder.client)
@@ -208,6 +213,7 @@ def regrade_instance(instance: Instance, specs: SpecTable, folder: Path, model_n
     previous = EvalResult.from_report(json.loads(report_path.read_text()))
     result = EvalResult(instance.instance_id, UNRESOLVED, seconds=previous.seconds, images=previous.images,
                         image_seconds=previous.image_seconds, test_seconds=previous.test_seconds)
-    grade_output(instance, specs.spec_for(instance), output_path.read_text(), result)
+    official = previous.images.get("source") == "official"
+    grade_output(instance, specs.spec_for(instance, any_python=official), output_path.read_text(), result)
     write_json(report_path, result.to_report(model_name))
     return result

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,11 @@ from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.image_scripts import BEST_EFFORT_PATH, BEST_EFFORT_SCRIPT, BUILD_REQUIRES_PATH, BUILD_REQUIRES_SCRIPT
 from swebench.mirrors import Mirrors
+from swebench.official import IMAGE_SOURCES, OfficialImages, OfficialNaming
 from swebench.requirements import EnvRequirements, env_requirements, package_name
 from swebench.specs import EnvSpec, SpecTable
 from workspaces.base_image import base_image_name
-from workspaces.images import BuiltImage, ImageRecipe, build_image, cache_dir, connect
+from workspaces.images import BuiltImage, ImageBuildError, ImageRecipe, build_image, cache_dir, connect
 
 REPO_DIR = "/testbed"
 """Where the repository lives in instance images."""
@@ -184,41 +187,76 @@ def instance_recipe(spec: EnvSpec, instance: Instance, env_image: str, mirrors: 
                        key_extra=json.dumps(key, sort_keys=True), repository=INSTANCE_REPOSITORY)
 
 
+@dataclass(frozen=True)
+class ImageSource:
+    """Where a run's instance images come from; picklable, so each worker process makes its own builder."""
+
+    mirrors: str | None = None
+    """Directory of bare mirrors (None: $REPO_AGENT_MIRRORS, else clone into the cache)."""
+    specs: tuple[str, ...] = ()
+    """Extra spec YAML files for the spec table."""
+    images: str = "build"
+    """`--images`: build, official or auto (see ImageBuilder)."""
+    namespace: str = OfficialNaming.namespace
+    """`--image-namespace`: where official images are (a mirror's registry/namespace)."""
+
+    def builder(self) -> ImageBuilder:
+        """An ImageBuilder on the local Docker engine (a UserError when none is reachable)."""
+        return ImageBuilder.local(Path(self.mirrors) if self.mirrors else None, [Path(s) for s in self.specs] or None,
+                                  self.images, OfficialNaming(self.namespace))
+
+
 @dataclass
 class InstanceImages:
-    """The images of one instance and how long getting them took."""
+    """The images of one instance, the spec its tests run by, and how long getting them took."""
 
-    env: BuiltImage
-    """The environment image (built or cached)."""
+    env: BuiltImage | None
+    """The environment image (built or cached); None for an official image, which is both in one."""
     instance: BuiltImage
-    """The instance image (built or cached)."""
+    """The instance image: built or cached, or the official one (present or pulled)."""
+    spec: EnvSpec
+    """The instance's spec (for an official image, whatever its Python)."""
+    official: bool = False
+    """True when `instance` is SWE-bench's published image (tests run in its conda environment `testbed`)."""
+    note: str = ""
+    """Which source was taken and why (for logs)."""
 
     @property
     def seconds(self) -> float:
         """Time spent on both."""
-        return self.env.seconds + self.instance.seconds
+        return (self.env.seconds if self.env else 0.0) + self.instance.seconds
 
 
 class ImageBuilder:
     """Builds (or finds) environment and instance images; parallel callers share one build per image."""
 
     @classmethod
-    def local(cls, mirrors: Path | None, specs: list[Path] | None = None) -> ImageBuilder:
+    def local(cls, mirrors: Path | None, specs: list[Path] | None = None, source: str = "build",
+              naming: OfficialNaming | None = None) -> ImageBuilder:
         """A builder on the local Docker engine, with the mirror directory and extra spec files given (a UserError
-        when no engine is reachable)."""
+        when no engine is reachable); `source` and `naming` as in __init__."""
         found, table = Mirrors(mirrors), SpecTable.load(specs)
         try:
             client = connect()
         except UserError as exc:
             raise UserError("No Docker engine is reachable, and SWE-bench evaluation runs in containers: start it "
                             "(`sudo dockerd &` or `sudo systemctl start docker`) and try again.") from exc
-        return cls(client, found, table)
+        return cls(client, found, table, source=source, naming=naming)
 
-    def __init__(self, client: Any, mirrors: Mirrors, specs: SpecTable, log_dir: Path | None = None):
+    def __init__(self, client: Any, mirrors: Mirrors, specs: SpecTable, log_dir: Path | None = None, *,
+                 source: str = "build", naming: OfficialNaming | None = None,
+                 log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)):
+        """`source`: build (our layers), official (the published image, pulled when absent) or auto (official
+        when present or pullable, else build); `naming`: where official images are; `log`: one line per fallback."""
+        if source not in IMAGE_SOURCES:
+            raise UserError(f"--images must be one of {', '.join(IMAGE_SOURCES)}, not {source!r}")
         self.client = client
         self.mirrors = mirrors
         self.specs = specs
         self.log_dir = log_dir or cache_dir() / "logs" / "swebench"
+        self.source = source
+        self.official = OfficialImages(client, naming or OfficialNaming(), log)
+        self.log = log
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -231,7 +269,16 @@ class ImageBuilder:
             return build_image(self.client, recipe, self.log_dir)
 
     def images(self, instance: Instance) -> InstanceImages:
-        """Environment and instance images for `instance` (Unsupported, MirrorError, ImageBuildError may raise)."""
+        """The images `instance` runs in, by `source` (Unsupported, MirrorError, ImageBuildError may raise)."""
+        note = ""
+        if self.source != "build":
+            image, note = self.official.find(instance.instance_id, pull=True)
+            if image is not None:
+                return InstanceImages(None, image, self.specs.spec_for(instance, any_python=True), True, note)
+            if self.source == "official":
+                raise ImageBuildError(f"{note}; nothing is built with --images official")
+            note = f"{note}; building our own (--images auto)"
+            self.log(f"{instance.instance_id}: {note}")
         spec = self.specs.spec_for(instance)
         self.mirrors.require(instance.repo, instance.base_commit, instance.environment_setup_commit)
         reqs = env_requirements(spec, instance, self.mirrors)
@@ -239,7 +286,7 @@ class ImageBuilder:
         built = self._build(instance_recipe(spec, instance, env.name, self.mirrors, reqs.exclude_newer),
                             f"instance {instance.instance_id}")
         self._name(built.name, instance.instance_id)
-        return InstanceImages(env, built)
+        return InstanceImages(env, built, spec, note=note)
 
     def _name(self, image: str, instance_id: str) -> None:
         """Also tag the instance image by instance id (`repo-agent/swe-instance:<id>`), for people and inference."""

@@ -118,11 +118,12 @@ class SpecTable:
             table.substitutes.update({str(k): str(v) for k, v in (other.get("python_substitutes") or {}).items()})
         return table
 
-    def spec_for(self, instance: Instance) -> EnvSpec:
-        """The EnvSpec of `instance`; Unsupported says why there is none."""
-        return self.spec(instance.repo, instance.version)
+    def spec_for(self, instance: Instance, any_python: bool = False) -> EnvSpec:
+        """The EnvSpec of `instance`; Unsupported says why there is none (`any_python`: an image that brings its own
+        Python, e.g. an official one, so the Pythons available here do not matter)."""
+        return self.spec(instance.repo, instance.version, any_python)
 
-    def spec(self, repo: str, version: str) -> EnvSpec:
+    def spec(self, repo: str, version: str, any_python: bool = False) -> EnvSpec:
         """The EnvSpec of `repo` at `version`; Unsupported says why there is none."""
         entry = self.repos.get(repo)
         if entry is None:
@@ -135,19 +136,22 @@ class SpecTable:
         unknown = set(merged) - _KNOWN
         if unknown:
             raise ValueError(f"spec {repo} {version}: unknown keys {sorted(unknown)}")
-        return self._build(repo, version, entry, merged)
+        return self._build(repo, version, entry, merged, any_python)
 
-    def _python(self, repo: str, version: str, merged: dict[str, Any]) -> tuple[str, str]:
+    def _python(self, repo: str, version: str, merged: dict[str, Any], any_python: bool) -> tuple[str, str]:
         """(python we run, official python), or Unsupported."""
         official = str(merged.get("python", ""))
         run = str(merged.get("run_python") or self.substitutes.get(official, official))
+        if any_python:
+            return official, official
         if run not in SUITES:
             raise Unsupported(f"{repo} {version} needs Python {official}, which is not available here "
-                              f"(only {', '.join(SUITES)})")
+                              f"(only {', '.join(SUITES)}; `--images official` uses the published image)")
         return run, official
 
-    def _build(self, repo: str, version: str, entry: dict[str, Any], merged: dict[str, Any]) -> EnvSpec:
-        python, official = self._python(repo, version, merged)
+    def _build(self, repo: str, version: str, entry: dict[str, Any], merged: dict[str, Any],
+               any_python: bool) -> EnvSpec:
+        python, official = self._python(repo, version, merged, any_python)
         install = str(merged.get("install", "python -m pip install -e ."))
         editable = " -e " in f" {install} " or " develop" in install
         reinstall = str(merged.get("reinstall") or entry.get("reinstall") or ("never" if editable else "always"))

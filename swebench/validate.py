@@ -49,12 +49,13 @@ class Validation:
 
 
 def cache_key(instance: Instance, builder: ImageBuilder) -> str:
-    """Hash of what a validation depends on: the instance record and its spec."""
+    """Hash of what a validation depends on: the instance record, its spec and where its images come from."""
     try:
-        spec = repr(builder.specs.spec_for(instance))
+        spec = repr(builder.specs.spec_for(instance, any_python=builder.source != "build"))
     except Unsupported as exc:
         spec = f"unsupported: {exc}"
-    payload = json.dumps([CACHE_VERSION, instance.to_record(), spec], sort_keys=True)
+    source = [] if builder.source == "build" else [builder.source, builder.official.naming.image(instance.instance_id)]
+    payload = json.dumps([CACHE_VERSION, instance.to_record(), spec, *source], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

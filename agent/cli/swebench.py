@@ -7,6 +7,7 @@ own `register(app)`, using the shared option helpers here.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,10 @@ err_console = Console(stderr=True)
 DATASET_HELP = ("lite, lite-dev, verified, full (from the hub, then cached), a JSON/JSONL file in the Hugging Face "
                 "schema, or a hub name owner/name[:split].")
 MIRRORS_HELP = "Directory of bare mirrors named owner+name or owner__name (default: $REPO_AGENT_MIRRORS, else clone)."
+SPECS_HELP = "Extra spec YAML (same format as swebench/specs.yaml)."
+IMAGES_HELP = ("build: our own images (Python 3.9/3.11, offline); official: SWE-bench's published instance images, "
+               "pulled when absent; auto: official when present or pullable, else build.")
+NAMESPACE_HELP = "Registry/namespace of the official images (a mirror, another architecture's)."
 
 
 def split_ids(values: list[str] | None) -> list[str]:
@@ -39,11 +44,16 @@ def load_instances(dataset: str, ids: list[str] | None = None) -> list:
     return select(load_dataset(dataset), ids)
 
 
-def make_builder(mirrors: Path | None, specs: list[Path] | None = None):
-    """An ImageBuilder on the local Docker engine (a UserError when none is reachable)."""
-    from swebench.images import ImageBuilder
+def image_source(mirrors: Path | None, specs: list[Path] | None, images: str = "build",
+                 namespace: str = "swebench"):
+    """The ImageSource of the command line (`--mirrors` else $REPO_AGENT_MIRRORS); a bad `--images` is refused."""
+    from swebench.images import ImageSource
+    from swebench.official import IMAGE_SOURCES
 
-    return ImageBuilder.local(mirrors, specs)
+    if images not in IMAGE_SOURCES:
+        raise UserError(f"--images {images} is not known: use one of {', '.join(IMAGE_SOURCES)}.")
+    mirror_dir = str(mirrors) if mirrors else os.environ.get("REPO_AGENT_MIRRORS")
+    return ImageSource(mirror_dir, tuple(str(s) for s in specs or []), images, namespace)
 
 
 @swebench_app.command("validate")
@@ -57,7 +67,9 @@ def validate_command(
     as_json: bool = typer.Option(False, "--json", help="Print [{instance_id, valid, gold, empty, seconds}] on stdout."),
     timeout: float = typer.Option(1800, "--timeout", help="Seconds one test run may take."),
     out: Path = typer.Option(None, "--out", help="Where validation folders go (default: the cache)."),
-    specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
+    specs: list[Path] = typer.Option(None, "--specs", help=SPECS_HELP),
+    images: str = typer.Option("build", "--images", help=IMAGES_HELP),
+    image_namespace: str = typer.Option("swebench", "--image-namespace", help=NAMESPACE_HELP),
 ) -> None:
     """Run the gold patch and the empty patch per instance: valid when gold resolves and empty does not."""
     from swebench.evaluate import EvalSettings
@@ -65,7 +77,7 @@ def validate_command(
     from workspaces.images import cache_dir
 
     chosen = load_instances(dataset, split_ids(instances) + split_ids(instance_ids))
-    builder = make_builder(mirrors, specs)
+    builder = image_source(mirrors, specs, images, image_namespace).builder()
 
     def show(result: Validation) -> None:
         """One line per validated instance on stderr."""
@@ -120,7 +132,9 @@ def eval_command(
     force: bool = typer.Option(False, "--force", help="Evaluate again instances that have a report."),
     regrade: bool = typer.Option(False, "--regrade", help="Grade again from stored test logs; no Docker."),
     timeout: float = typer.Option(1800, "--timeout", help="Seconds one instance's tests may take."),
-    specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
+    specs: list[Path] = typer.Option(None, "--specs", help=SPECS_HELP),
+    images: str = typer.Option("build", "--images", help=IMAGES_HELP),
+    image_namespace: str = typer.Option("swebench", "--image-namespace", help=NAMESPACE_HELP),
 ) -> None:
     """Evaluate a predictions file; reruns skip finished instances; then print the report."""
     from swebench.evaluate import EvalSettings
@@ -128,6 +142,7 @@ def eval_command(
     from swebench.run_eval import RunOptions, regrade_run, run_evaluation
     from swebench.specs import SpecTable
 
+    source = image_source(mirrors, specs, images, image_namespace)
     full = load_instances(dataset)
     if regrade:
         regrade_run(full, SpecTable.load(specs), runs_dir, run_id)
@@ -138,7 +153,7 @@ def eval_command(
         options = RunOptions(run_id=run_id, runs_dir=runs_dir, workers=workers, force=force,
                              settings=EvalSettings(timeout=timeout, run_id=run_id), dataset_name=dataset,
                              predictions_path=str(predictions))
-        run_evaluation(full, preds, lambda: make_builder(mirrors, specs), options, err_console)
+        run_evaluation(full, preds, source.builder, options, err_console)
     report = load_report(runs_dir, run_id)
     print_report(report, console)
     results_path, html_path = write_reports(report, runs_dir)

@@ -7,7 +7,6 @@ The library behind them is swebench/infer/.
 from __future__ import annotations
 
 import inspect
-import os
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -17,7 +16,17 @@ import typer
 from rich.console import Console
 
 from agent.cli.main import choice_of
-from agent.cli.swebench import DATASET_HELP, MIRRORS_HELP, load_instances, split_ids, swebench_app
+from agent.cli.swebench import (
+    DATASET_HELP,
+    IMAGES_HELP,
+    MIRRORS_HELP,
+    NAMESPACE_HELP,
+    SPECS_HELP,
+    image_source,
+    load_instances,
+    split_ids,
+    swebench_app,
+)
 from agent.config import AgentConfig
 from core.errors import UserError
 
@@ -55,6 +64,8 @@ class InferArgs:
     repos: list[str] | None = None
     slice_text: str | None = None
     sample: int | None = None
+    images: str = "build"
+    image_namespace: str = "swebench"
 
 
 def sampling_sources(attempts: int | None, samples: int | None, select: str | None,
@@ -99,10 +110,10 @@ def build_runner_inputs(args: InferArgs):
         raise UserError(f"No instances selected from {args.dataset}; check the instance ids, --repos and --slice.")
     err_console.print(f"dataset {args.dataset}: {len(instances)} instance(s)"
                       + (f"; left out: {'; '.join(left_out)}" if left_out else ""), highlight=False)
-    mirrors = str(args.mirrors) if args.mirrors else os.environ.get("REPO_AGENT_MIRRORS")
     options = InferOptions(run_id=args.run_id, runs_dir=args.runs_dir, workers=args.workers, backend=args.backend,
-                           ray_address=args.ray_address, budget=args.budget, redo=args.force, mirrors=mirrors,
-                           specs=[str(s) for s in args.specs or []], cli_model=args.model, model_name=model_name)
+                           ray_address=args.ray_address, budget=args.budget, redo=args.force,
+                           images=image_source(args.mirrors, args.specs, args.images, args.image_namespace),
+                           cli_model=args.model, model_name=model_name)
     return config, options, instances
 
 
@@ -126,7 +137,9 @@ def shared_options(
     workspace: str = typer.Option(None, "--workspace", "-w", help="docker (instance images, default) or local."),
     force: bool = typer.Option(False, "--force", help="Run again instances that already have a prediction."),
     mirrors: Path = typer.Option(None, "--mirrors", help=MIRRORS_HELP),
-    specs: list[Path] = typer.Option(None, "--specs", help="Extra spec YAML (same format as swebench/specs.yaml)."),
+    specs: list[Path] = typer.Option(None, "--specs", help=SPECS_HELP),
+    images: str = typer.Option("build", "--images", help=IMAGES_HELP),
+    image_namespace: str = typer.Option("swebench", "--image-namespace", help=NAMESPACE_HELP),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Parent folder of runs."),
     model_name: str = typer.Option(None, "--model-name", help="model_name_or_path of the predictions."),
     strategy: str = typer.Option(None, "--strategy", callback=choice_of(AgentConfig, "strategy"),
@@ -177,7 +190,7 @@ def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, ti
     runner = InferRunner(config, options, err_console, evaluating=evaluate)
     if evaluate:
         settings = EvalSettings(timeout=timeout, run_id=options.run_id, model_name=options.model_name)
-        evaluator = LiveEvaluator(instances, lambda: builder_for(options.mirrors, options.specs), runner.paths.folder,
+        evaluator = LiveEvaluator(instances, lambda: builder_for(options.images), runner.paths.folder,
                                   settings, eval_workers, notify=lambda i, status: runner.progress.evaluated(i, status))
         runner.on_outcome = evaluator
     err_console.print(f"[bold]repo-agent[/] swebench infer {options.run_id}: {len(instances)} instance(s) · model "
@@ -215,7 +228,7 @@ def run_command(**options) -> None:
         raise typer.Exit(130)
     settings = EvalSettings(timeout=timeout, run_id=infer.run_id, model_name=infer.model_name)
     preds = read_predictions(summary.paths.preds, instances)
-    run_evaluation(instances, preds, lambda: builder_for(infer.mirrors, infer.specs),
+    run_evaluation(instances, preds, lambda: builder_for(infer.images),
                    RunOptions(run_id=infer.run_id, runs_dir=infer.runs_dir, workers=eval_workers, settings=settings,
                               dataset_name=options["dataset"], predictions_path=str(summary.paths.preds)),
                    err_console)
@@ -233,7 +246,7 @@ def report_sampling(instances: list, paths, settings, infer, eval_workers: int) 
 
     if not paths.rollouts.exists():
         return
-    outcomes = score_rollouts(instances, paths.rollouts, paths.folder, builder_for(infer.mirrors, infer.specs),
+    outcomes = score_rollouts(instances, paths.rollouts, paths.folder, builder_for(infer.images),
                               settings, eval_workers)
     if outcomes:
         print_sampling(write_sampling(outcomes, paths.folder / "sampling.json"), console)

@@ -27,13 +27,14 @@ from agent.models.budget import Ledger
 from agent.repo import RepoSource
 from agent.trajectory import filter_output, load_trajectory
 from core.errors import UserError
+from swebench.images import ImageSource
 from swebench.infer.task import ERROR, INFRA_EXITS, NOT_STARTED, PREDICTED, InstanceOutcome, InstanceTask
 
 if TYPE_CHECKING:
     from agent.config import AgentConfig
     from workspaces.base import Workspace
 
-_builders: dict[tuple, object] = {}
+_builders: dict[ImageSource, object] = {}
 _builders_lock = threading.Lock()
 
 
@@ -83,14 +84,16 @@ def prepare_environment(task: InstanceTask) -> Environment:
     if task.config.workspace.type == "local":
         from workspaces.local import LocalWorkspace
 
-        git_dir = Mirrors(task.mirrors).require(instance.repo, instance.base_commit)
+        git_dir = Mirrors(task.images.mirrors).require(instance.repo, instance.base_commit)
         return Environment(RepoSource(git_dir, instance.base_commit),
                            lambda config, name: LocalWorkspace(git_dir, instance.base_commit))
     from swebench.images import REPO_DIR
+    from swebench.official import inference_layer
     from workspaces.docker import DockerWorkspace
 
-    builder = builder_for(task.mirrors, task.specs)
-    image = builder.images(instance).instance.name
+    builder = builder_for(task.images)
+    images = builder.images(instance)
+    image = inference_layer(builder.client, images.instance.name).name if images.official else images.instance.name
     settings = task.config.workspace.model_copy(update={"image": image})
 
     def workspace(config, name: str) -> DockerWorkspace:
@@ -101,15 +104,12 @@ def prepare_environment(task: InstanceTask) -> Environment:
     return Environment(RepoSource(builder.mirrors.git_dir(instance.repo), instance.base_commit), workspace)
 
 
-def builder_for(mirrors: str | None, specs: list[str]):
-    """One ImageBuilder per mirror directory and spec files in this process (parallel jobs share its builds)."""
-    from swebench.images import ImageBuilder
-
-    key = (mirrors, tuple(specs))
+def builder_for(source: ImageSource):
+    """One ImageBuilder per image source in this process (parallel jobs share its builds)."""
     with _builders_lock:
-        if key not in _builders:
-            _builders[key] = ImageBuilder.local(Path(mirrors) if mirrors else None, [Path(s) for s in specs] or None)
-        return _builders[key]
+        if source not in _builders:
+            _builders[source] = source.builder()
+        return _builders[source]
 
 
 def solve_instance(task: InstanceTask, environment: Environment, budget: Ledger) -> InstanceOutcome:

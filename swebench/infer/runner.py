@@ -27,6 +27,7 @@ from rich.console import Console
 from agent.config import AgentConfig
 from swebench.datasets import Instance
 from swebench.evaluate import write_json
+from swebench.images import ImageSource
 from swebench.infer.backends import Backend, make_backend, worker_setup
 from swebench.infer.predictions_writer import PredictionsWriter
 from swebench.infer.progress import InferProgress, exit_counts, summary_table
@@ -55,10 +56,8 @@ class InferOptions:
     """Dollars all instances share (None: no global budget)."""
     redo: bool = False
     """Run again instances that already have a prediction."""
-    mirrors: str | None = None
-    """Directory of bare mirrors."""
-    specs: list[str] = field(default_factory=list)
-    """Extra spec YAML files."""
+    images: ImageSource = field(default_factory=ImageSource)
+    """Where instance images and mirrors come from (inference and evaluation use the same)."""
     cli_model: str | None = None
     """`--model`."""
     model_name: str = ""
@@ -224,7 +223,7 @@ class InferRunner:
         """The task for `instance`."""
         options = self.options
         return InstanceTask(instance, self.config, self.paths.instance(instance.instance_id), options.cli_model,
-                            options.mirrors, list(options.specs))
+                            options.images)
 
     def _handle(self, outcome: InstanceOutcome, summary: InferSummary, preds: PredictionsWriter,
                 rollouts: PredictionsWriter) -> None:

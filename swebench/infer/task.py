@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.config import AgentConfig
 from swebench.datasets import Instance
+from swebench.images import ImageSource
 
 PREDICTED, ERROR, NOT_STARTED = "predicted", "error", "not_started"
 INFRA_EXITS = frozenset({"WorkspaceError", "ModelError", "Interrupted"})
@@ -34,10 +35,8 @@ class InstanceTask:
     """The instance's folder (trajectory, patch, summary); node-local when `ship_files`."""
     cli_model: str | None = None
     """`--model`, when given."""
-    mirrors: str | None = None
-    """Directory of bare mirrors (None: $REPO_AGENT_MIRRORS, else clone into the cache)."""
-    specs: list[str] = field(default_factory=list)
-    """Extra spec YAML files for the spec table."""
+    images: ImageSource = field(default_factory=ImageSource)
+    """Where the instance image and the mirrors come from."""
     ship_files: bool = False
     """Return the instance folder's files in the outcome (the worker's disk is not the driver's)."""
 

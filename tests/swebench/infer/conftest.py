@@ -11,6 +11,7 @@ from rich.console import Console
 
 from agent.config import AgentConfig, load_config
 from swebench.datasets import Instance
+from swebench.images import ImageSource
 from swebench.infer.runner import InferOptions, InferRunner, InferSummary
 from tests.swebench.conftest import FIX, SPEC_YAML, calc_instance, make_calc_mirror
 
@@ -51,8 +52,8 @@ class Batch:
 
     def options(self, **changes) -> InferOptions:
         """Runner options for run `r1` under root/runs."""
-        values = {"run_id": "r1", "runs_dir": self.root / "runs", "workers": 2, "mirrors": str(self.mirrors),
-                  "specs": [str(self.spec)], "model_name": "scripted"}
+        values = {"run_id": "r1", "runs_dir": self.root / "runs", "workers": 2, "model_name": "scripted",
+                  "images": ImageSource(str(self.mirrors), (str(self.spec),))}
         return InferOptions(**{**values, **changes})
 
     def run(self, config: AgentConfig, instances: list[Instance] | None = None, **changes) -> InferSummary:

@@ -64,6 +64,7 @@ def docker_test(test):
 def test_an_instance_container_on_a_ray_task_gives_a_prediction_the_harness_resolves(local_ray, tmp_path,
                                                                                    base_image):  # noqa: F811
     from swebench.evaluate import EvalSettings, evaluate_instance
+    from swebench.images import ImageSource
     from swebench.infer.instance_job import builder_for
 
     batch = make_batch(tmp_path, 1)
@@ -71,7 +72,7 @@ def test_an_instance_container_on_a_ray_task_gives_a_prediction_the_harness_reso
     outcome = summary.outcomes["acme__calc-1"]
     assert (outcome.kind, outcome.exit_status) == (PREDICTED, "Submitted")
     line = read_lines(tmp_path / "runs" / "swebench" / "r1" / "preds.jsonl")[0]
-    builder = builder_for(str(batch.mirrors), [str(batch.spec)])
+    builder = builder_for(ImageSource(str(batch.mirrors), (str(batch.spec),)))
     result = evaluate_instance(batch.instances[0], line["model_patch"], tmp_path / "eval", builder,
                                EvalSettings(timeout=120, memory="1g"))
     assert result.status == "resolved"

@@ -1,0 +1,112 @@
+"""SWE-bench's published instance images: their names, finding or pulling one, and the thin layer inference uses.
+
+The official harness names an instance image `sweb.eval.<arch>.<instance id, lower case>:<tag>`, and under a
+namespace (Docker Hub's `swebench`) writes `__` as `_1776_`. Such an image holds the repository at the base commit
+in /testbed and a conda environment `testbed` that `source /opt/miniconda3/bin/activate && conda activate testbed`
+turns on; the evaluation script does exactly that. Inference runs in a thin cached layer on top of the same image:
+the environment's PATH baked in, files the image's own install left untracked ignored (out of the agent's diff).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from workspaces.environment import IGNORE_SETUP_OUTPUT
+from workspaces.images import BuiltImage, ImageRecipe, build_image
+
+IMAGE_SOURCES = ("build", "official", "auto")
+"""`--images`: build (our own layers, Python 3.9/3.11), official (the published image, pulled when absent), auto
+(official when present or pullable, else build)."""
+ACTIVATE = ("source /opt/miniconda3/bin/activate", "conda activate testbed")
+"""How the official evaluation scripts turn on the instance's environment."""
+TESTBED_PATH = ("/opt/miniconda3/envs/testbed/bin:/opt/miniconda3/condabin:/opt/miniconda3/bin:"
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+"""PATH with the `testbed` environment active (what inference's layer bakes in)."""
+LAYER_REPOSITORY = "repo-agent/swe-official"
+"""Repository of the thin inference layers over official images; the tag is a content hash."""
+
+
+@dataclass(frozen=True)
+class OfficialNaming:
+    """Where the published instance images are: `<namespace>/sweb.eval.<arch>.<id>:<tag>`."""
+
+    namespace: str = "swebench"
+    """Docker Hub namespace or registry/namespace of a mirror (empty: no namespace, no `_1776_`)."""
+    arch: str = "x86_64"
+    """Architecture part of the name (arm64 images exist for some instances)."""
+    tag: str = "latest"
+    """Image tag."""
+
+    def image(self, instance_id: str) -> str:
+        """The image name of `instance_id`, as the official harness writes it."""
+        key = f"sweb.eval.{self.arch}.{instance_id.lower()}:{self.tag}"
+        return f"{self.namespace}/{key}".replace("__", "_1776_") if self.namespace else key
+
+
+def _short(exc: BaseException) -> str:
+    text = str(getattr(exc, "explanation", None) or exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+class OfficialImages:
+    """Finds official instance images locally, pulls them when asked (with progress), and remembers a registry
+    that could not be reached so a run does not ask it again for every instance."""
+
+    def __init__(self, client: Any, naming: OfficialNaming, log: Callable[[str], None] = print):
+        self.client = client
+        self.naming = naming
+        self.log = log
+        self._unreachable: str | None = None
+
+    def find(self, instance_id: str, pull: bool) -> tuple[BuiltImage | None, str]:
+        """(the image, how it was found) or (None, why not): local first, then a pull when `pull`."""
+        import docker
+
+        name, started = self.naming.image(instance_id), time.monotonic()
+        try:
+            self.client.images.get(name)
+            return BuiltImage(name, True, None, time.monotonic() - started), f"official image {name} is present"
+        except docker.errors.ImageNotFound:
+            pass
+        if not pull:
+            return None, f"official image {name} is not present"
+        if self._unreachable:
+            return None, f"official image {name} is not present and {self._unreachable}"
+        try:
+            self._pull(name)
+        except Exception as exc:  # docker.errors.APIError, requests' connection errors, a stream that breaks
+            why = f"pulling it failed ({_short(exc)})"
+            if "not found" not in why.lower() and "manifest unknown" not in why.lower():
+                self._unreachable = f"the registry was unreachable earlier ({_short(exc)})"
+            return None, f"official image {name} is not present and {why}"
+        return BuiltImage(name, False, None, time.monotonic() - started), f"official image {name} pulled"
+
+    def _pull(self, name: str) -> None:
+        """Pull `name`, logging progress every few seconds (layers done, megabytes)."""
+        repository, _, tag = name.rpartition(":")
+        layers: dict[str, tuple[int, int]] = {}
+        last = time.monotonic()
+        for event in self.client.api.pull(repository, tag=tag, stream=True, decode=True):
+            if "error" in event:
+                raise RuntimeError(event["error"])
+            detail = event.get("progressDetail") or {}
+            if event.get("id") and detail.get("total"):
+                layers[event["id"]] = (detail.get("current", 0), detail["total"])
+            if time.monotonic() - last > 5 and layers:
+                done = sum(current for current, _ in layers.values()) >> 20
+                total = sum(size for _, size in layers.values()) >> 20
+                self.log(f"pulling {name}: {done}/{total} MB in {len(layers)} layers")
+                last = time.monotonic()
+        self.client.images.get(name)  # a stream that ended without the image is a failure
+
+
+def inference_layer(client: Any, official: str, log_dir: Any = None) -> BuiltImage:
+    """The official image with the `testbed` environment on PATH and its untracked install output ignored (cached)."""
+    recipe = ImageRecipe(base=official, steps=[f"cd /testbed && {IGNORE_SETUP_OUTPUT}",
+                                               "git config --system --add safe.directory '*'"],
+                         env={"PATH": TESTBED_PATH}, workdir="/testbed", network="none",
+                         key_extra=f"inference layer over {official}", repository=LAYER_REPOSITORY)
+    return build_image(client, recipe, log_dir)
