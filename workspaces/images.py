@@ -247,6 +247,16 @@ def _create_build_container(client: Any, base: Any, recipe: ImageRecipe, run_id:
     return container
 
 
+def failed_step(log_path: Path) -> str:
+    """`step N` (the last one a build log announces, with the start of its command), or `the start`."""
+    announced = [line for line in log_path.read_text(errors="replace").splitlines()
+                 if line.startswith("### step ") and " done at " not in line]
+    if not announced:
+        return "the start"
+    number, _, command = announced[-1][len("### step "):].partition(": ")
+    return f"step {number} ({command[:60]}{'…' if len(command) > 60 else ''})"
+
+
 def _run_build(container: Any, recipe: ImageRecipe, log_path: Path) -> None:
     """Start the build container, copy its output to `log_path`, and raise ImageBuildError unless it exits 0."""
     container.start()
@@ -260,9 +270,8 @@ def _run_build(container: Any, recipe: ImageRecipe, log_path: Path) -> None:
     status = container.wait(timeout=max(1.0, deadline - time.monotonic()))
     if status.get("StatusCode") != 0:
         raise ImageBuildError(
-            f"Setting up the image failed (exit {status.get('StatusCode')}); see {log_path} and fix the setup steps.",
-            log_path,
-        )
+            f"Setting up the image failed at {failed_step(log_path)} (exit {status.get('StatusCode')}); see {log_path} "
+            "and fix the setup steps.", log_path)
     state = container.attrs.get("State", {})
     if state.get("OOMKilled"):
         raise WorkspaceError(f"The image build ran out of memory; see {log_path}.")

@@ -14,7 +14,7 @@ from tests.workspaces.docker_support import (
 )
 from workspaces.docker import DockerWorkspace
 from workspaces.environment import repo_archive, resolve_commit
-from workspaces.images import ImageRecipe, build_image
+from workspaces.images import ImageBuildError, ImageRecipe, build_image
 
 pytestmark = requires_docker
 
@@ -85,3 +85,11 @@ def test_images_without_python_fall_back_to_docker_exec_and_the_archive_api(sour
         assert ws.read_file("data/table.csv") == "a,b\n"
         check_file_contract(ws, "nope.txt", "data", "data/new/rows.py")
         assert "+x = 'é'" in ws.diff()
+
+
+def test_a_failed_build_names_its_step_and_log(base_image, docker_client, tmp_path):  # noqa: F811 - fixtures
+    recipe = ImageRecipe(base=base_image, steps=["echo fine", "echo broken >&2 && false", "echo never"],
+                         network="none", key_extra=str(tmp_path))
+    with pytest.raises(ImageBuildError, match=r"failed at step 2 \(echo broken >&2 && false\) \(exit 1\)") as caught:
+        build_image(docker_client, recipe, tmp_path)
+    assert "broken" in caught.value.log_path.read_text() and "never" not in caught.value.log_path.read_text()

@@ -14,7 +14,15 @@ from tests.workspaces.docker_support import (
 )
 from workspaces import gc
 from workspaces.base_image import base_image_name, image_changes
-from workspaces.images import CA_IN_CONTAINER, ImageRecipe, build_image, build_script, ensure_image, host_ca_bundle
+from workspaces.images import (
+    CA_IN_CONTAINER,
+    ImageRecipe,
+    build_image,
+    build_script,
+    ensure_image,
+    failed_step,
+    host_ca_bundle,
+)
 
 
 def recipe(**overrides) -> ImageRecipe:
@@ -110,3 +118,11 @@ class TestWithDocker:
     def test_a_missing_base_image_names_build_base(self, docker_client):  # noqa: F811
         with pytest.raises(UserError, match="agent images build-base --suite trixie-test"):
             ensure_image(docker_client, "repo-agent/base:trixie-test")
+
+
+def test_a_failed_step_is_read_from_the_build_log(tmp_path):
+    log = tmp_path / "build.log"
+    log.write_text("### step 1: echo one\none\n### step 1 done at 0s\n### step 2: " + "x" * 80 + "\nboom\n")
+    assert failed_step(log) == f"step 2 ({'x' * 60}…)"
+    log.write_text("container started\n")
+    assert failed_step(log) == "the start"
