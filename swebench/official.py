@@ -9,9 +9,10 @@ the environment's PATH baked in, files the image's own install left untracked ig
 
 from __future__ import annotations
 
+import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from workspaces.environment import IGNORE_SETUP_OUTPUT
@@ -35,8 +36,8 @@ class OfficialNaming:
 
     namespace: str = "swebench"
     """Docker Hub namespace or registry/namespace of a mirror (empty: no namespace, no `_1776_`)."""
-    arch: str = "x86_64"
-    """Architecture part of the name (arm64 images exist for some instances)."""
+    arch: str = field(default_factory=lambda: machine_arch())
+    """Architecture part of the name: this machine's (`x86_64`, or `arm64` where the official harness builds them)."""
     tag: str = "latest"
     """Image tag."""
 
@@ -44,6 +45,11 @@ class OfficialNaming:
         """The image name of `instance_id`, as the official harness writes it."""
         key = f"sweb.eval.{self.arch}.{instance_id.lower()}:{self.tag}"
         return f"{self.namespace}/{key}".replace("__", "_1776_") if self.namespace else key
+
+
+def machine_arch(machine: str | None = None) -> str:
+    """The official harness's name for this machine's architecture."""
+    return "arm64" if (machine or platform.machine()).lower() in ("arm64", "aarch64") else "x86_64"
 
 
 def _short(exc: BaseException) -> str:
