@@ -11,22 +11,17 @@ from swebench.eval_script import eval_script
 from swebench.official import ACTIVATE, OfficialNaming, machine_arch
 from swebench.specs import SpecTable, Unsupported
 
-from .conftest import calc_instance
+from .conftest import SPEC_YAML, calc_instance
 
-OLD_PYTHON_SPEC = """\
-repos:
-  acme/calc:
-    log_parser: django
-    defaults: {python: "3.6", install: "true", test_cmd: "python -m unittest -v"}
-    versions:
-      "1.0": {}
-"""
+OLD_PYTHON_SPEC = SPEC_YAML.replace('python: "3.11"', 'python: "3.6"')
+"""The tiny spec, asking for a Python this machine does not have."""
 
 
 def test_names_follow_the_official_harness():
     assert OfficialNaming(arch="x86_64").image("django__django-11099") == \
         "swebench/sweb.eval.x86_64.django_1776_django-11099:latest"
-    assert OfficialNaming(namespace="", arch="x86_64").image("Django__Django-1") == "sweb.eval.x86_64.django__django-1:latest"
+    bare = OfficialNaming(namespace="", arch="x86_64")
+    assert bare.image("Django__Django-1") == "sweb.eval.x86_64.django__django-1:latest"
     assert (machine_arch("aarch64"), machine_arch("arm64"), machine_arch("x86_64")) == ("arm64", "arm64", "x86_64")
     mirror = OfficialNaming(namespace="registry.example:5000/swe", arch="arm64", tag="v2")
     assert mirror.image("a__b-1") == "registry.example:5000/swe/sweb.eval.arm64.a_1776_b-1:v2"
