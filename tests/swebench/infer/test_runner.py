@@ -62,8 +62,10 @@ def test_a_rerun_skips_predicted_instances_and_redo_replaces_them_without_duplic
 
 
 def test_when_the_global_budget_runs_out_running_instances_submit_what_they_have_and_no_new_one_starts(batch):
-    spend = [{"tool": "apply_patch", "args": GOLD[0]["args"], "cost": 0.02, "sleep": 0.1},
-             {"tool": "run", "args": {"command": "true"}, "cost": 0.02, "sleep": 0.2, "repeat": "forever"}]
+    # $0.03 a step: an instance that runs alone reaches the budget within 4 steps, before 5 identical calls would
+    # end it for repeating itself
+    spend = [{"tool": "apply_patch", "args": GOLD[0]["args"], "cost": 0.03, "sleep": 0.1},
+             {"tool": "run", "args": {"command": "true"}, "cost": 0.03, "sleep": 0.2, "repeat": "forever"}]
     config = batch.config(write_script(batch.root, "spend.json", spend))
     summary = batch.run(config, budget=0.1)
     assert summary.budget_spent and sorted(summary.not_started) == ["acme__calc-3", "acme__calc-4"]
@@ -73,7 +75,7 @@ def test_when_the_global_budget_runs_out_running_instances_submit_what_they_have
         assert (outcome.kind, outcome.exit_status) == (PREDICTED, "BudgetExhausted")
         assert FIXED in outcome.model_patch and "global budget of $0.10" in outcome.message
     spent = summary.progress.tally.spent
-    assert 0.1 <= spent <= 0.1 + 2 * 0.02  # at most one step per running instance past the budget
+    assert 0.1 <= spent <= 0.1 + 2 * 0.03  # at most one step per running instance past the budget
     assert "2 instance(s) were not started and 2 ended early" in summary.note()
     preds = batch.root / "runs" / "swebench" / "r1" / "preds.jsonl"
     assert sorted(line["instance_id"] for line in read_lines(preds)) == ["acme__calc-1", "acme__calc-2"]
