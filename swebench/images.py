@@ -23,7 +23,7 @@ from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.image_scripts import BEST_EFFORT_PATH, BEST_EFFORT_SCRIPT, BUILD_REQUIRES_PATH, BUILD_REQUIRES_SCRIPT
 from swebench.mirrors import Mirrors
-from swebench.official import IMAGE_SOURCES, OfficialImages, OfficialNaming
+from swebench.official import OfficialImages, OfficialNaming, check_source
 from swebench.requirements import EnvRequirements, env_requirements, package_name
 from swebench.specs import EnvSpec, SpecTable
 from workspaces.base_image import base_image_name
@@ -200,6 +200,9 @@ class ImageSource:
     namespace: str = OfficialNaming.namespace
     """`--image-namespace`: where official images are (a mirror's registry/namespace)."""
 
+    def __post_init__(self) -> None:
+        check_source(self.images)
+
     def builder(self) -> ImageBuilder:
         """An ImageBuilder on the local Docker engine (a UserError when none is reachable)."""
         return ImageBuilder.local(Path(self.mirrors) if self.mirrors else None, [Path(s) for s in self.specs] or None,
@@ -248,13 +251,11 @@ class ImageBuilder:
                  log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)):
         """`source`: build (our layers), official (the published image, pulled when absent) or auto (official
         when present or pullable, else build); `naming`: where official images are; `log`: one line per fallback."""
-        if source not in IMAGE_SOURCES:
-            raise UserError(f"--images must be one of {', '.join(IMAGE_SOURCES)}, not {source!r}")
         self.client = client
         self.mirrors = mirrors
         self.specs = specs
         self.log_dir = log_dir or cache_dir() / "logs" / "swebench"
-        self.source = source
+        self.source = check_source(source)
         self.official = OfficialImages(client, naming or OfficialNaming(), log)
         self.log = log
         self._locks: dict[str, threading.Lock] = {}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import UserError
 from workspaces.environment import IGNORE_SETUP_OUTPUT
 from workspaces.images import BuiltImage, ImageRecipe, build_image
 
@@ -26,6 +27,15 @@ ACTIVATE = ("source /opt/miniconda3/bin/activate", "conda activate testbed")
 TESTBED_PATH = ("/opt/miniconda3/envs/testbed/bin:/opt/miniconda3/condabin:/opt/miniconda3/bin:"
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 """PATH with the `testbed` environment active (what inference's layer bakes in)."""
+
+
+def check_source(source: str) -> str:
+    """`source` when it is one of IMAGE_SOURCES; else a UserError in one line."""
+    if source not in IMAGE_SOURCES:
+        raise UserError(f"--images {source} is not known: use one of {', '.join(IMAGE_SOURCES)}.")
+    return source
+
+
 LAYER_REPOSITORY = "repo-agent/swe-official"
 """Repository of the thin inference layers over official images; the tag is a content hash."""
 
