@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -32,7 +32,9 @@ class Model(Protocol):
     protocol (native tool calls or the fenced-JSON text protocol). A reply that cannot be parsed
     raises `FormatError` carrying the messages that tell the model how to fix it. `complete` returns
     a plain text reply (no tools), for strategies that ask for code directly; it ends as soon as
-    `until(text so far)` holds (a streamed reply stops there; another is cut there). Provider failures that
+    `until(text so far)` holds (a streamed reply stops there; another is cut there). `continue_text` continues a
+    plain prompt with no chat template (a base model's completion), ended before the first `stop` sequence. Provider
+    failures that
     survive retries raise `ModelError`; a call still running at `deadline` (a `time.monotonic()`
     value) is abandoned with `TimeLimitExceeded`. `meta` of the returned message holds at least
     `cost` (dollars of this call) and `latency` (seconds).
@@ -51,3 +53,6 @@ class Model(Protocol):
 
     def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message: ...
+
+    def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
+                      max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message: ...

@@ -15,6 +15,7 @@ import gzip
 import importlib.resources
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,8 @@ class Problem:
     """MBPP: the assert lines."""
     test_imports: list[str] = field(default_factory=list)
     """MBPP: imports the asserts need."""
+    code: str = ""
+    """MBPP: the reference solution, when the file has it (a few-shot example of the base prompt)."""
 
     def instruction(self) -> str:
         """The chat prompt: EvalPlus' instruction for HumanEval, the MBPP paper's for MBPP (its tests shown)."""
@@ -50,11 +53,36 @@ class Problem:
             return render("bench_humaneval.j2", prompt=self.prompt.strip())
         return render("bench_mbpp.j2", text=self.prompt.strip(), tests="\n".join(self.test_list)).strip()
 
+    def base_prompt(self, shots: Sequence[Problem] = ()) -> str:
+        """The plain prompt for a base model: HumanEval's own prompt, continued as the Codex paper does; for MBPP the
+        paper's few-shot prompt, each shot's task and asserts with its code between [BEGIN] and [DONE], then this
+        task's up to [BEGIN]."""
+        if self.kind == "humaneval":
+            return self.prompt
+        examples = "".join(f"{shot.instruction()}\n[BEGIN]\n{shot.code.strip()}\n[DONE]\n\n" for shot in shots
+                           if shot.task_id != self.task_id)
+        return f"{examples}{self.instruction()}\n[BEGIN]\n"
+
+    @property
+    def base_stop(self) -> tuple[str, ...]:
+        """Where a base model's continuation ends: the Codex paper's stop sequences (a new top-level statement) for
+        HumanEval, `[DONE]` for MBPP."""
+        return ("\nclass", "\ndef", "\n#", "\nif", "\nprint") if self.kind == "humaneval" else ("[DONE]",)
+
     def program(self, completion: str) -> str:
         """The program that passes (exits 0) exactly when the completion is right."""
         if self.kind == "humaneval":
             return f"{self.prompt}{completion}\n\n{self.test}\n\ncheck({self.entry_point})\n"
         return "\n".join([completion, "", *self.test_imports, *self.test_list, ""])
+
+
+MBPP_SHOTS = ("2", "3", "4")
+"""The MBPP tasks the paper's few-shot prompt shows (ids as in the file, with or without an `Mbpp/` prefix)."""
+
+
+def mbpp_shots(problems: list[Problem]) -> list[Problem]:
+    """The few-shot examples of MBPP's base prompt: tasks 2, 3 and 4 of the file, those with their code."""
+    return [p for p in problems if p.kind == "mbpp" and p.code and p.task_id.rsplit("/", 1)[-1] in MBPP_SHOTS]
 
 
 def load_problems(name: str) -> list[Problem]:
@@ -105,6 +133,7 @@ def from_record(record: dict, source: str) -> Problem:
         tests = [str(line) for line in record["test_list"]]
         return Problem(task_id, "mbpp", str(record.get("prompt") or record.get("text") or ""),
                        mbpp_entry_point(str(record.get("code") or ""), tests),
-                       test_list=tests, test_imports=[str(line) for line in record.get("test_imports") or []])
+                       test_list=tests, test_imports=[str(line) for line in record.get("test_imports") or []],
+                       code=str(record.get("code") or ""))
     raise UserError(f"{source}: record {task_id or '?'} has neither the HumanEval fields (prompt, test, entry_point) "
                     "nor MBPP's (prompt, test_list).")

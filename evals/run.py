@@ -51,6 +51,9 @@ class BenchOptions:
     """Rounds of showing a sample the prompt's own examples it gets wrong (never the hidden tests) and asking again."""
     select: str = ""
     """`vote`: also choose one sample per problem by agreement on the prompt's example inputs (selected@1)."""
+    prompt: str = "instruct"
+    """`instruct`: a chat prompt, the code taken from the reply; `base`: the plain prompt continued (no chat
+    template), the continuation is the completion."""
 
 
 class JsonLines:
@@ -104,34 +107,52 @@ class WorkerSandboxes:
             sandbox.close()
 
 
+def base_sample(problem: Problem, model: Model, sampling: Sampling, shots: list[Problem]) -> dict:
+    """A base model's sample: the plain prompt continued up to the benchmark's stop sequences is the completion."""
+    text = model.continue_text(problem.base_prompt(shots), sampling=sampling, max_tokens=MAX_TOKENS,
+                               stop=problem.base_stop).content or ""
+    return {"completion": text, "reply": text}
+
+
+def chat_sample(problem: Problem, model: Model, sampling: Sampling, options: BenchOptions,
+                sandboxes: WorkerSandboxes | None) -> dict:
+    """A chat model's sample: the code of its reply to the instruction, after up to `options.feedback` rounds of
+    being shown the prompt's own examples it gets wrong."""
+    messages = [Message(role="user", content=problem.instruction())]
+    reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
+    first = completion = extract_code(reply, problem.entry_point)
+    rounds = 0
+    while rounds < options.feedback and sandboxes is not None:
+        program = check_program(problem, completion)
+        checked = sandboxes.get().run(program, options.timeout) if program else None
+        if checked is None or checked.status == "passed":
+            break
+        messages += [Message(role="assistant", content=reply),
+                     Message(role="user", content=render("bench_feedback.j2", output=checked.output.strip()
+                                                         or checked.status).strip())]
+        reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
+        completion, rounds = extract_code(reply, problem.entry_point), rounds + 1
+    return {"completion": completion, "first_completion": first, "rounds": rounds, "reply": reply}
+
+
 def generate(problems: list[Problem], model: Model, options: BenchOptions, store: JsonLines,
-             sandboxes: WorkerSandboxes | None = None, on_sample: Callable[[dict], None] | None = None) -> list[dict]:
-    """`options.samples` samples of every problem (kept ones from `store` first, the rest asked for and stored); with
-    `options.feedback`, a sample that gets a prompt example wrong is shown what went wrong and asked again."""
+             sandboxes: WorkerSandboxes | None = None, on_sample: Callable[[dict], None] | None = None,
+             shots: list[Problem] | None = None) -> list[dict]:
+    """`options.samples` samples of every problem (kept ones from `store` first, the rest asked for and stored), from
+    the chat or the base prompt (`options.prompt`; `shots`: the MBPP few-shot examples of the base prompt)."""
     kept = {(r.get("task_id"), r.get("sample")): r for r in store.read()}
     jobs = [(problem, k) for problem in problems for k in range(options.samples)]
 
     def ask(job: tuple[Problem, int]) -> dict:
-        """One sample of one problem, with its feedback rounds."""
+        """One sample of one problem, stored as it arrives."""
         problem, k = job
         started = time.monotonic()
         sampling = Sampling(options.temperature, seed=options.seed + k if options.temperature else None)
-        messages = [Message(role="user", content=problem.instruction())]
-        reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
-        first = completion = extract_code(reply, problem.entry_point)
-        rounds = 0
-        while rounds < options.feedback and sandboxes is not None:
-            program = check_program(problem, completion)
-            checked = sandboxes.get().run(program, options.timeout) if program else None
-            if checked is None or checked.status == "passed":
-                break
-            messages += [Message(role="assistant", content=reply),
-                         Message(role="user", content=render("bench_feedback.j2", output=checked.output.strip()
-                                                             or checked.status).strip())]
-            reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
-            completion, rounds = extract_code(reply, problem.entry_point), rounds + 1
-        record = {"task_id": problem.task_id, "sample": k, "completion": completion, "first_completion": first,
-                  "rounds": rounds, "reply": reply, "seconds": round(time.monotonic() - started, 2)}
+        if options.prompt == "base":
+            record = base_sample(problem, model, sampling, shots or [])
+        else:
+            record = chat_sample(problem, model, sampling, options, sandboxes)
+        record = {"task_id": problem.task_id, "sample": k, **record, "seconds": round(time.monotonic() - started, 2)}
         store.append(record)
         return record
 

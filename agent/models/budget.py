@@ -11,7 +11,7 @@ so a multiprocessing manager or a Ray actor can hold it for workers elsewhere (s
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from core.errors import BudgetExhausted, Interrupted
@@ -135,6 +135,16 @@ class BudgetedModel:
         try:
             return self.model.complete(messages, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
                                        until=until)
+        finally:
+            self.budget.charge(self.model.cost - before)
+
+    def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
+                      max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
+        """Ask the wrapped model to continue a plain prompt and charge what the call cost."""
+        before = self.model.cost
+        try:
+            return self.model.continue_text(prompt, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
+                                            stop=stop)
         finally:
             self.budget.charge(self.model.cost - before)
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from agent.config import ModelConfig
 from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
-from agent.models.streaming import StreamedReply, cut_where, read_stream
+from agent.models.streaming import StreamedReply, cut_before, cut_where, read_stream
 from core.errors import FormatError, TimeLimitExceeded, UserError
 from core.model import Sampling
 from core.types import Message, ToolSpec
@@ -102,6 +102,28 @@ class LitellmModel:
         for code directly."""
         return self._resilient(lambda history: self._call_text(history, sampling or Sampling(), deadline, max_tokens,
                                                                until), messages, deadline)
+
+    def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
+                      max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
+        """The model's continuation of `prompt` with no chat template (litellm's `text_completion`; a server behind
+        `api_base` is asked at `/v1/completions`), ended before the first of `stop`."""
+        return self._resilient(lambda _history: self._call_prompt(prompt, sampling or Sampling(), deadline,
+                                                                  max_tokens, stop), [], deadline)
+
+    def _call_prompt(self, prompt: str, sampling: Sampling, deadline: float | None, max_tokens: int | None,
+                     stop: Sequence[str]) -> Message:
+        kwargs = self._base_kwargs([], deadline, sampling)
+        del kwargs["messages"]
+        name = self.name
+        if self.config.api_base and name.startswith("openai/"):
+            name = "text-completion-openai/" + name.removeprefix("openai/")
+        kwargs.update(model=name, prompt=prompt, **({"stop": list(stop)} if stop else {}),
+                      **({"max_tokens": max_tokens} if max_tokens else {}))
+        start = time.monotonic()
+        response = lazy.litellm().text_completion(**kwargs)
+        choice = response.choices[0] if response.choices else None
+        meta = self._meta(response, None, start, getattr(choice, "finish_reason", None))
+        return Message(role="assistant", content=cut_before(getattr(choice, "text", None) or "", stop), meta=meta)
 
     def _resilient(self, send: Callable[[list[Message]], Message], messages: list[Message],
                    deadline: float | None) -> Message:

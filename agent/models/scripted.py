@@ -28,7 +28,7 @@ from __future__ import annotations
 import inspect
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from agent.config import ModelConfig, RetryConfig, yaml_problem
 from agent.models import lazy, text_protocol
 from agent.models.resilience import resilient_query
-from agent.models.streaming import cut_where
+from agent.models.streaming import cut_before, cut_where
 from core.errors import ScriptExhausted, TimeLimitExceeded, UserError
 from core.model import Sampling
 from core.types import Message, ToolSpec
@@ -220,6 +220,13 @@ class ScriptedModel:
         return resilient_query(lambda _history: self._text_reply(deadline, until), messages, model=self.name,
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
                                deadline=deadline)
+
+    def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
+                      max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
+        """The next scripted action's text as a continuation of `prompt`, cut before the first of `stop` (as a
+        server cuts it)."""
+        reply = self.complete([], sampling=sampling, deadline=deadline, max_tokens=max_tokens)
+        return Message(role="assistant", content=cut_before(reply.content or "", stop), meta=reply.meta)
 
     def _text_reply(self, deadline: float | None, until: Callable[[str], bool] | None) -> Message:
         action = self._next_action()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +77,12 @@ def read_stream(stream: Iterable[Any], *, deadline: float | None = None,
     finally:
         close_stream(stream)
     return StreamedReply("".join(parts), finish, input_tokens, output_tokens or chunks)
+
+
+def cut_before(text: str, stop: Sequence[str]) -> str:
+    """`text` up to the first of the `stop` sequences (which it then does not hold), as a server cuts a completion;
+    applied on our side as well because OpenAI's API (and litellm) take at most four stop sequences."""
+    return text[:min((text.find(s) for s in stop if s and s in text), default=len(text))]
 
 
 def cut_where(text: str, until: Callable[[str], bool] | None) -> str:

@@ -93,3 +93,47 @@ def test_a_vote_chooses_the_sample_most_others_agree_with(toy_file: Path, tmp_pa
     report = json.loads((tmp_path / "runs" / "bench" / "toy" / "report.json").read_text())
     assert report["chosen"] == {"Toy/0": 0, "Toy/1": 1}  # is_even: the two right samples agree, the wrong one is alone
     assert report["metrics"]["selected@1"] == 1.0 and report["metrics"]["pass@1"] == pytest.approx(5 / 6)
+
+
+def test_a_base_prompt_is_continued_through_plain_completions_up_to_the_stop_sequences(toy_file: Path,
+                                                                                        tmp_path: Path) -> None:
+    # the second reply runs on into a new top-level statement: a server stops before "\ndef", so it still passes
+    with OpenAIServer([completion("    return a + b\n"), completion("    return a * b\n\ndef x():\n    pass\n"),
+                       completion("    return n % 2 == 0\n\nprint(1)\n"), completion("    return n > 0\n")]) as server:
+        result = bench(server, toy_file, tmp_path, "--prompt", "base")
+        requests = [r for r in server.requests if r.method == "POST"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {r.path for r in requests} == {"/v1/completions"} and not server.chat_requests
+    assert requests[0].body["prompt"] == HUMANEVAL[0]["prompt"] and "\ndef" in requests[0].body["stop"]
+    folder = tmp_path / "runs" / "bench" / "toy"
+    samples = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
+    assert sorted(s["completion"] for s in samples if s["task_id"] == "Toy/1") == ["    return n % 2 == 0\n",
+                                                                                   "    return n > 0\n"]
+    report = json.loads((folder / "report.json").read_text())
+    assert report["prompt"] == "base" and "Codex paper" in report["prompts"]
+    assert report["problems"]["Toy/0"]["statuses"] == ["passed", "failed"] and report["metrics"]["pass@1"] == 0.5
+
+
+def test_mbpp_base_prompt_shows_tasks_2_to_4_as_examples_but_never_a_task_its_own_answer(tmp_path: Path) -> None:
+    from .conftest import MBPP
+
+    other = {"task_id": 11, "prompt": "Write a function to double n.", "code": "def double(n):\n    return 2 * n\n",
+             "test_imports": [], "test_list": ["assert double(2) == 4"]}
+    problems = write_jsonl(tmp_path / "mbpp.jsonl", [*MBPP, other])
+    replies = [completion("def similar_elements(a, b):\n    return tuple(set(a) & set(b))\n[DONE]\nmore"),
+               completion("def double(n):\n    return n + n\n[DONE]")]
+    with OpenAIServer(replies) as server:
+        result = bench(server, problems, tmp_path, "--prompt", "base", "-n", "1")
+        prompts = {r.body["prompt"].count("[BEGIN]"): r.body for r in server.requests if r.method == "POST"}
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert prompts[1]["stop"] == ["[DONE]"] and prompts[1]["prompt"].endswith("[BEGIN]\n")
+    assert "def similar_elements" not in prompts[1]["prompt"]  # task 2's own prompt holds no example of itself
+    assert "def similar_elements" in prompts[2]["prompt"] and "[DONE]" in prompts[2]["prompt"]
+    assert "1 problems" not in result.stdout and "pass@1 100.0%" in result.stdout
+
+
+def test_base_prompts_take_no_feedback(toy_file: Path, tmp_path: Path) -> None:
+    result = agent("bench", str(toy_file), "--prompt", "base", "--feedback", "1", "--sandbox", "local", cwd=tmp_path)
+    assert result.returncode == 2 and "--feedback needs --prompt instruct" in result.stderr
+    wrong = agent("bench", str(toy_file), "--prompt", "chatty", "--sandbox", "local", cwd=tmp_path)
+    assert wrong.returncode == 2 and "use instruct or base" in wrong.stderr

@@ -3,7 +3,9 @@
 It listens on 127.0.0.1 (a free port), answers `POST /v1/chat/completions` from a queue of
 scripted replies in OpenAI's own JSON shapes (usage, tool_calls, error bodies and headers as
 OpenAI sends them; `stream: true` is answered as server-sent events), answers `GET /v1/models`,
-and records every request (method, path, headers, JSON body) for assertions.
+and records every request (method, path, headers, JSON body) for assertions. `POST /v1/completions`
+(plain text completion, for base models) answers from the same queue: a queued reply's content becomes
+the `text_completion` choice, cut before the first of the request's `stop` sequences, as a server does.
 
     with OpenAIServer([completion("hi"), rate_limited(retry_after=1), completion("ok")]) as server:
         litellm.completion(model="openai/fake", api_base=server.base_url, api_key="sk-test", ...)
@@ -158,6 +160,18 @@ def model_not_found(model: str = "gpt-x") -> Reply:
                  type="invalid_request_error", code="model_not_found")
 
 
+def text_completion_body(chat: dict[str, Any], stop: str | list[str] | None) -> dict[str, Any]:
+    """The `text_completion` body a server sends for the text of a `chat.completion` body, cut before the first
+    stop sequence (which the text then does not hold, as with OpenAI and llama.cpp)."""
+    text = chat["choices"][0]["message"].get("content") or ""
+    stops = [stop] if isinstance(stop, str) else list(stop or [])
+    cut = min((text.find(s) for s in stops if s and s in text), default=-1)
+    choice = {"text": text if cut < 0 else text[:cut], "index": 0, "logprobs": None,
+              "finish_reason": chat["choices"][0]["finish_reason"]}
+    return {"id": f"cmpl-{next(_ids):06d}", "object": "text_completion", "created": chat["created"],
+            "model": chat["model"], "choices": [choice], "usage": chat["usage"]}
+
+
 def _sse_events(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The chunks a streamed answer would have carried for a finished `chat.completion` body."""
     choice = body["choices"][0]
@@ -202,16 +216,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(error(404, f"Invalid URL (GET {request.path})", type="invalid_request_error"), stream=False)
 
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
-        """`POST .../chat/completions` answers from the queue; anything else is a 404."""
+        """`POST .../chat/completions` and `.../completions` answer from the queue; anything else is a 404."""
         request = self._record()
-        if not request.path.rstrip("/").endswith("/chat/completions"):
+        path = request.path.rstrip("/")
+        if not path.endswith("/completions"):
             self._send(error(404, f"Invalid URL (POST {request.path})", type="invalid_request_error"), stream=False)
             return
         reply = self.server.owner.next_reply(request)
         if reply.delay:
             self.server.owner.stopping.wait(reply.delay)
+        if not path.endswith("/chat/completions") and reply.status == 200:
+            stop = request.body.get("stop") if isinstance(request.body, dict) else None
+            reply = Reply(body=text_completion_body(reply.body, stop), headers=reply.headers)
         stream = bool(isinstance(request.body, dict) and request.body.get("stream")) and reply.status == 200
-        self._send(reply, stream=stream)
+        self._send(reply, stream=stream and path.endswith("/chat/completions"))
 
     def _send(self, reply: Reply, *, stream: bool) -> None:
         if stream:

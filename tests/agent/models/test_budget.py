@@ -53,3 +53,10 @@ def test_budgeted_model_charges_each_call_when_it_returns_or_fails() -> None:
     with pytest.raises(FormatError):
         model.query([], tools)
     assert budget.spent() == pytest.approx(0.75)
+
+
+def test_budgeted_model_charges_plain_completions_and_a_scripted_one_stops_where_a_server_would() -> None:
+    budget = SharedBudget(1.0)
+    model = BudgetedModel(ScriptedModel([{"text": "    return 1\n[DONE]\nmore", "cost": 0.125}]), budget)
+    reply = model.continue_text("def f():\n", stop=["[DONE]"])
+    assert reply.content == "    return 1\n" and budget.spent() == pytest.approx(0.125)

@@ -15,7 +15,7 @@ from agent.models.litellm_model import LOCAL_OUTPUT_TOKENS, LitellmModel
 from core.errors import FormatError, ModelError, TimeLimitExceeded
 from core.model import Sampling
 from tests.agent.models.support import FAST_RETRY, TOOLS, opening
-from tests.fakes.openai_server import OpenAIServer, Reply, completion
+from tests.fakes.openai_server import OpenAIServer, Reply, completion, server_error
 
 PLAN = ('First I look.\n```json\n{"tool": "view", "args": {"path": "calc.py"}}\n```\n'
         'Observation: def add(a, b): return a - b\n```json\n{"tool": "submit", "args": {}}\n```')
@@ -135,6 +135,22 @@ def test_complete_returns_plain_text_without_tools_or_schema() -> None:
         body = server.chat_requests[-1].body
     assert reply.content.startswith("```python") and not reply.tool_calls
     assert body["temperature"] == 0.7 and body["seed"] == 3 and "response_format" not in body and "tools" not in body
+
+
+def test_continue_text_asks_plain_completions_and_cuts_at_every_stop_sequence() -> None:
+    # litellm sends at most four stop sequences (OpenAI's limit); the fifth is applied on our side
+    stops = ("\nclass", "\ndef", "\n#", "\nif", "\nprint")
+    with OpenAIServer([completion("    return 1\n\nprint(f())\n", prompt_tokens=9, completion_tokens=4),
+                       server_error(503), completion("    return 2\n")]) as server:
+        model = LitellmModel(local(server, protocol="text"))
+        first = model.continue_text("def f():\n", sampling=Sampling(temperature=0.2), max_tokens=64, stop=stops)
+        second = model.continue_text("def g():\n")  # a 503 first: retried like any call
+        bodies = [r.body for r in server.requests if r.method == "POST"]
+    assert first.content == "    return 1\n" and second.content == "    return 2\n"
+    assert first.meta["input_tokens"] == 9 and first.meta["cost"] == 0.0
+    assert {r.path for r in server.requests if r.method == "POST"} == {"/v1/completions"}
+    assert bodies[0]["prompt"] == "def f():\n" and bodies[0]["max_tokens"] == 64 and bodies[0]["temperature"] == 0.2
+    assert len(bodies[0]["stop"]) == 4 and "stop" not in bodies[2] and "messages" not in bodies[0]
 
 
 def test_make_model_refuses_an_unreachable_server_before_anything_else() -> None:
