@@ -49,6 +49,8 @@ class BenchOptions:
     """Seconds one program may run."""
     feedback: int = 0
     """Rounds of showing a sample the prompt's own examples it gets wrong (never the hidden tests) and asking again."""
+    feedback_samples: int = 3
+    """Replies asked for in each feedback round; the first that gets every example right ends the rounds."""
     select: str = ""
     """`vote`: also choose one sample per problem by agreement on the prompt's example inputs (selected@1)."""
     prompt: str = "instruct"
@@ -114,25 +116,64 @@ def base_sample(problem: Problem, model: Model, sampling: Sampling, shots: list[
     return {"completion": text, "reply": text}
 
 
+FEEDBACK_TEMPERATURE = 0.8
+"""Temperature of a feedback round's replies when the sample itself is greedy: a greedy reply to the same
+conversation is the same draw again, so the rounds sample instead."""
+
+
+@dataclass
+class Checked:
+    """A reply of a chat sample, run on the prompt's own examples."""
+
+    reply: str
+    """The model's reply."""
+    completion: str
+    """The code taken from it."""
+    wrong: float
+    """Examples it gets wrong (infinite when the check crashes, times out or cannot run; 0: all right)."""
+    output: str
+    """What the check printed, shown to the model in the next round."""
+
+
+def check_reply(problem: Problem, reply: str, sandbox: Sandbox, timeout: float) -> Checked:
+    """The reply's code and how many of the prompt's examples it gets wrong."""
+    completion = extract_code(reply, problem.entry_point)
+    program = check_program(problem, completion)
+    if program is None:
+        return Checked(reply, completion, 0, "")
+    run = sandbox.run(program, timeout)
+    failures = sum("; the problem says " in line for line in run.output.splitlines())
+    wrong = 0 if run.status == "passed" else failures if run.status == "failed" and failures else float("inf")
+    return Checked(reply, completion, wrong, run.output.strip() or run.status)
+
+
 def chat_sample(problem: Problem, model: Model, sampling: Sampling, options: BenchOptions,
                 sandboxes: WorkerSandboxes | None) -> dict:
-    """A chat model's sample: the code of its reply to the instruction, after up to `options.feedback` rounds of
-    being shown the prompt's own examples it gets wrong."""
-    messages = [Message(role="user", content=problem.instruction())]
-    reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
-    first = completion = extract_code(reply, problem.entry_point)
-    rounds = 0
-    while rounds < options.feedback and sandboxes is not None:
-        program = check_program(problem, completion)
-        checked = sandboxes.get().run(program, options.timeout) if program else None
-        if checked is None or checked.status == "passed":
-            break
-        messages += [Message(role="assistant", content=reply),
-                     Message(role="user", content=render("bench_feedback.j2", output=checked.output.strip()
-                                                         or checked.status).strip())]
-        reply = model.complete(messages, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
-        completion, rounds = extract_code(reply, problem.entry_point), rounds + 1
-    return {"completion": completion, "first_completion": first, "rounds": rounds, "reply": reply}
+    """A chat model's sample: the code of its reply to the instruction; with `options.feedback`, up to that many
+    rounds in which the best reply so far is shown the prompt's examples it gets wrong and
+    `options.feedback_samples` new replies are asked for. The reply getting the fewest examples wrong is kept
+    (the first one on a tie), so a round never makes a sample worse on what the prompt shows."""
+    instruction = [Message(role="user", content=problem.instruction())]
+    reply = model.complete(instruction, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
+    first = extract_code(reply, problem.entry_point)
+    if not options.feedback or sandboxes is None:
+        return {"completion": first, "first_completion": first, "rounds": 0, "reply": reply}
+    best = check_reply(problem, reply, sandboxes.get(), options.timeout)
+    rounds, asked = 0, 0
+    while rounds < options.feedback and best.wrong:
+        shown = [*instruction, Message(role="assistant", content=best.reply),
+                 Message(role="user", content=render("bench_feedback.j2", output=best.output).strip())]
+        for _ in range(options.feedback_samples):
+            asked += 1
+            again = Sampling(sampling.temperature or FEEDBACK_TEMPERATURE, seed=(sampling.seed or options.seed) + asked)
+            answer = model.complete(shown, sampling=again, max_tokens=MAX_TOKENS).content or ""
+            candidate = check_reply(problem, answer, sandboxes.get(), options.timeout)
+            best = candidate if candidate.wrong < best.wrong else best
+            if not best.wrong:
+                break
+        rounds += 1
+    return {"completion": best.completion, "first_completion": first, "rounds": rounds, "replies": asked,
+            "reply": best.reply}
 
 
 def generate(problems: list[Problem], model: Model, options: BenchOptions, store: JsonLines,
