@@ -11,15 +11,14 @@ A problem file is JSON Lines (optionally gzipped) in one of two schemas, told ap
 from __future__ import annotations
 
 import builtins
-import gzip
 import importlib.resources
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import UserError
+from core.records import read_records
 from prompts import render
 
 BUILT_IN = ("humaneval",)
@@ -106,10 +105,8 @@ def load_problems(name: str) -> list[Problem]:
 
 def read_jsonl(path: Path) -> list[dict]:
     """The records of a JSON Lines file (gzipped when its name ends in .gz)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+        return read_records(path)
     except (OSError, ValueError) as exc:
         raise UserError(f"{path} is not a JSON Lines file of problems: {exc}") from None
 

@@ -9,7 +9,6 @@ slice and a seeded sample, and says what it left out.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.records import parse_records, read_records
 
 BUNDLED = {"lite": "lite_test.jsonl.gz", "lite-test": "lite_test.jsonl.gz", "lite-dev": "lite_dev.jsonl.gz"}
 """Short dataset names -> bundled files in swebench/data/."""
@@ -100,12 +100,12 @@ def load_dataset(name: str) -> list[Instance]:
     """The instances of dataset `name` (see the module docstring for what names mean)."""
     key = name.strip()
     if key.lower() in BUNDLED:
-        return _read_records(_bundled_text(BUNDLED[key.lower()]), f"bundled {key}")
+        return _read_records(f"bundled {key}", Path(str(resources.files("swebench") / "data" / BUNDLED[key.lower()])))
     if key.lower() in HUB_NAMES:
         return _read_hub(*HUB_NAMES[key.lower()])
     path = Path(key).expanduser()
     if path.exists():
-        return _read_file(path)
+        return _read_records(str(path), path)
     if key.endswith((".json", ".jsonl", ".gz")):
         raise UserError(f"Dataset file {key} does not exist; give an existing JSON/JSONL file, `lite` or `lite-dev`.")
     hub_name, _, split = key.partition(":")
@@ -156,26 +156,11 @@ def narrow(instances: list[Instance], repos: list[str] | None = None, slice_text
     return instances, said
 
 
-def _bundled_text(filename: str) -> str:
-    """Text of a bundled dataset file."""
-    data = resources.files("swebench").joinpath("data", filename).read_bytes()
-    return gzip.decompress(data).decode("utf-8")
-
-
-def _read_file(path: Path) -> list[Instance]:
-    """Instances from a JSON (list of records) or JSONL file, optionally gzip-compressed."""
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        data = gzip.decompress(data)
-    return _read_records(data.decode("utf-8"), str(path))
-
-
-def _read_records(text: str, source: str) -> list[Instance]:
-    """Parse a JSON array or JSON lines into Instances; a bad record is a UserError naming it."""
-    stripped = text.lstrip()
+def _read_records(source: str, path: Path | None = None, text: str = "") -> list[Instance]:
+    """Instances from the file `path` (a JSON array or JSON lines, gzipped when named .gz), else from `text`; a bad
+    record is a UserError naming `source`."""
     try:
-        records = json.loads(stripped) if stripped.startswith("[") else [
-            json.loads(line) for line in text.splitlines() if line.strip()]
+        records = read_records(path) if path is not None else parse_records(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{source} is not valid JSON/JSONL ({exc}); give a file in the Hugging Face schema.") from exc
     instances = []
@@ -195,7 +180,7 @@ def _read_hub(name: str, split: str) -> list[Instance]:
 
     cache = cache_dir() / "datasets" / f"{name.replace('/', '__')}.{split}.jsonl"
     if cache.exists():
-        return _read_file(cache)
+        return _read_records(str(cache), cache)
     server = os.environ.get("REPO_AGENT_DATASETS_SERVER", DATASETS_SERVER).rstrip("/")
     rows: list[dict[str, Any]] = []
     try:
@@ -211,7 +196,7 @@ def _read_hub(name: str, split: str) -> list[Instance]:
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise UserError(f"Could not read {name}:{split} from the Hugging Face hub ({exc}); download it as JSONL and "
                         "pass the file to --dataset.") from exc
-    instances = _read_records("\n".join(json.dumps(row) for row in rows), f"{name}:{split}")
+    instances = _read_records(f"{name}:{split}", text="\n".join(json.dumps(row) for row in rows))
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text("\n".join(json.dumps(instance.to_record()) for instance in instances) + "\n")
     return instances

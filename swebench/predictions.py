@@ -18,9 +18,8 @@ from typing import Any
 from core.errors import UserError
 from swebench.datasets import Instance
 from swebench.eval_script import patch_files
+from tools.repomap.filekinds import is_test_path
 
-TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
-"""Paths that look like test files."""
 _HUNK = re.compile(r"^@@ -\d+(,\d+)? \+\d+(,\d+)? @@", re.M)
 
 
@@ -117,7 +116,7 @@ def _check(number: int, item: Any, dataset: dict[str, Instance]) -> Prediction |
         return Rejection(number, f"model_patch is {type(patch).__name__}, not a string", instance_id)
     prediction = Prediction(instance_id, patch, str(item.get("model_name_or_path") or ""), number)
     tests = set(patch_files(dataset[instance_id].test_patch))
-    touched = [path for path in patch_files(patch) if path in tests or TEST_PATH.search(path)]
+    touched = [path for path in patch_files(patch) if path in tests or is_test_path(path)]
     if touched:
         prediction.notes.append(f"touches test files {', '.join(touched[:3])}; the instance's own test files are "
                                 "restored before its tests run")
@@ -156,9 +155,3 @@ def require_predictions(found: PredictionSet, path: Path) -> None:
     where = f"line {first.line}" + (f" ({first.instance_id})" if first.instance_id else "")
     raise UserError(f"No usable prediction in {path}, {len(found.rejections)} line(s) rejected; the first, "
                     f"{where}: {first.reason}.")
-
-
-def gold_predictions(dataset: list[Instance], model_name: str = "gold") -> PredictionSet:
-    """The gold patch of every instance, as predictions."""
-    return PredictionSet({i.instance_id: Prediction(i.instance_id, i.patch, model_name, n)
-                          for n, i in enumerate(dataset, 1)})

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 from unidiff import PatchSet, UnidiffParseError
 
-from tools.function_tool import FunctionTool, ToolError
+from tools.function_tool import ToolError
 from tools.hunks import HunkFailed, hunk_from_unidiff, place_hunks
 from tools.paths import resolve_path
-from tools.settings import ToolSettings
 from tools.textfile import FileMissing, TextFile, ensure_parses, read_text, split_lines
 from workspaces.base import Workspace
 
@@ -199,8 +198,3 @@ def _recounted(header: str, body: list[str]) -> str:
     else:  # "@@ @@" or "@@ some text": no line numbers, so placement goes by content alone
         old_start, new_start, tail = int(old > 0), int(new > 0), ""
     return f"@@ -{old_start},{old} +{new_start},{new} @@{tail}"
-
-
-def make_tool(settings: ToolSettings) -> FunctionTool:
-    """The `apply_patch` tool, with the syntax check switched by config."""
-    return FunctionTool(apply_patch, settings={"check_syntax": settings.tools.check_syntax})

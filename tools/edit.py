@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
-from tools.function_tool import FunctionTool, ToolError
+from tools.function_tool import ToolError
 from tools.fuzzy import MODE_NOTES, BlockMatch, closest_region, find_block, first_difference
 from tools.paths import resolve_path
-from tools.settings import ToolSettings
 from tools.textfile import FileMissing, NotAFile, TextFile, numbered, read_text, snippet, split_lines, write_checked
 from workspaces.base import Workspace
 
@@ -174,18 +173,3 @@ def create(ws: Workspace, path: str, content: str, overwrite: bool = False, *, c
     verb = "Overwrote" if before is not None else "Created"
     count = len(split_lines(text))
     return f"{verb} {rel} ({count} line{'' if count == 1 else 's'})."
-
-
-def make_edit(settings: ToolSettings) -> FunctionTool:
-    """The `edit` tool, with the syntax check switched by config."""
-    return FunctionTool(edit, settings={"check_syntax": settings.tools.check_syntax})
-
-
-def make_insert(settings: ToolSettings) -> FunctionTool:
-    """The `insert` tool, with the syntax check switched by config."""
-    return FunctionTool(insert, settings={"check_syntax": settings.tools.check_syntax})
-
-
-def make_create(settings: ToolSettings) -> FunctionTool:
-    """The `create` tool, with the syntax check switched by config."""
-    return FunctionTool(create, settings={"check_syntax": settings.tools.check_syntax})

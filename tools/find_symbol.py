@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import shlex
 
-from tools.function_tool import FunctionTool, ToolError
+from tools.function_tool import ToolError
 from tools.repomap.cache import TagCache, default_cache_dir
 from tools.repomap.index import list_files, load_tags
 from tools.repomap.sources import WorkspaceSource
 from tools.repomap.tags import Definition, FileTags
-from tools.settings import ToolSettings
 from workspaces.base import Workspace
 
 GREP_TIMEOUT = 30.0
@@ -39,7 +38,7 @@ def _reference_lines(ws: Workspace, name: str, files: list[str], limit: int) -> 
 
 
 def find_symbol(
-    ws: Workspace, name: str, references: bool = True, *, max_results: int = 30, cache_dir: str | None = None
+    ws: Workspace, name: str, references: bool = True, *, max_shown: int = 30, cache_dir: str | None = None
 ) -> str:
     """Find where a function, class, method or type is defined, and which files reference it.
 
@@ -56,21 +55,15 @@ def find_symbol(
     tags = load_tags(source, files, fresh, TagCache(cache_dir or default_cache_dir()), notes, workers=1)
     defs = _definitions(tags, name)
     lines = [f"Definitions of {name} ({len(defs)}):" if defs else f"No definition of {name} found."]
-    for path, d in defs[:max_results]:
+    for path, d in defs[:max_shown]:
         lines.append(f"  {path}:{d.line}  {d.kind} {d.qualname}: {d.signature}")
-    if len(defs) > max_results:
-        lines.append(f"  ... and {len(defs) - max_results} more")
+    if len(defs) > max_shown:
+        lines.append(f"  ... and {len(defs) - max_shown} more")
     if references:
         bare = name.rsplit(".", 1)[-1]
         users = sorted(((t.refs[bare], p) for p, t in tags.items() if bare in t.refs), reverse=True)
         lines.append(f"Referenced in {len(users)} file(s)" + (":" if users else "."))
-        lines.extend(_reference_lines(ws, bare, [p for _, p in users[:15]], max_results))
+        lines.extend(_reference_lines(ws, bare, [p for _, p in users[:15]], max_shown))
         if len(users) > 15:
             lines.append(f"  ... and {len(users) - 15} more files: " + ", ".join(p for _, p in users[15:30]))
     return "\n".join(lines)
-
-
-def make_tool(settings: ToolSettings) -> FunctionTool:
-    """The tool with the planner's cache location."""
-    cache = settings.cache_dir
-    return FunctionTool(find_symbol, settings={"cache_dir": str(cache) if cache else None})

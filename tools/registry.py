@@ -1,70 +1,57 @@
-"""The string registry of tools: a name -> a factory that builds the tool from its settings (ToolSettings).
+"""The string registry of tools: a name -> the tool function, built with its settings bound from ToolSettings.
 
-Built-in tools are listed in TOOL_FACTORIES as "module:function" strings, imported only when
-used. Another module adds a tool by one line there, or at run time with `register_tool`.
+Built-in tools are listed in TOOL_FUNCTIONS as "module:function" strings, imported only when used; a tool
+function's keyword-only parameters are its settings, filled by name from `setting_values`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from typing import Any
 
 from core.errors import UserError
 from tools.base import Tool
+from tools.function_tool import FunctionTool
+from tools.schema import setting_names
 from tools.settings import RunSettings, ToolSettings
 
-ToolFactory = Callable[[ToolSettings], Tool]
-"""Builds a tool, binding its settings (caps, windows, timeouts)."""
-
-TOOL_FACTORIES: dict[str, str] = {
-    "search": "tools.search:make_tool",
-    "view": "tools.view:make_tool",
-    "edit": "tools.edit:make_edit",
-    "insert": "tools.edit:make_insert",
-    "create": "tools.edit:make_create",
-    "apply_patch": "tools.apply_patch:make_tool",
-    "run": "tools.run:make_tool",
-    "submit": "tools.submit:make_tool",
-    "find_symbol": "tools.find_symbol:make_tool",
+TOOL_FUNCTIONS: dict[str, str] = {
+    "search": "tools.search:search",
+    "view": "tools.view:view",
+    "edit": "tools.edit:edit",
+    "insert": "tools.edit:insert",
+    "create": "tools.edit:create",
+    "apply_patch": "tools.apply_patch:apply_patch",
+    "run": "tools.run:run",
+    "submit": "tools.submit:submit",
+    "find_symbol": "tools.find_symbol:find_symbol",
 }
-"""Built-in tools: name -> "module:factory"."""
-
-_registered: dict[str, ToolFactory] = {}
+"""Built-in tools: name -> "module:function"."""
 
 
-def register_tool(name: str, factory: ToolFactory | str) -> None:
-    """Make a tool known under `name`: a factory, or a "module:function" string naming one."""
-    if isinstance(factory, str):
-        TOOL_FACTORIES[name] = factory
-        _registered.pop(name, None)
-    else:
-        _registered[name] = factory
+def setting_values(settings: ToolSettings) -> dict[str, Any]:
+    """Every setting a tool function may take, by keyword-only parameter name (caps, windows, timeouts)."""
+    tools, cache = settings.tools, settings.cache_dir
+    return {"max_results": tools.search_max_results, "timeout": settings.command_timeout,
+            "max_timeout": settings.command_timeout, "window": tools.view_window, "output_limit": tools.output_limit,
+            "check_syntax": tools.check_syntax, "cache_dir": str(cache) if cache else None}
 
 
-def known_tools() -> list[str]:
-    """Every tool name that `tools.enabled` may list, sorted."""
-    return sorted(set(TOOL_FACTORIES) | set(_registered))
-
-
-def tool_factory(name: str) -> ToolFactory:
-    """The factory registered under `name`; UserError listing the known names when there is none."""
-    if name in _registered:
-        return _registered[name]
-    if name not in TOOL_FACTORIES:
-        raise UserError(f"Unknown tool {name!r} in tools.enabled; known tools are: {', '.join(known_tools())}.")
-    module_name, _, attribute = TOOL_FACTORIES[name].partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
+def make_tool(name: str, settings: ToolSettings) -> FunctionTool:
+    """The tool registered under `name` with its settings bound; UserError listing the known names when there is
+    none, TypeError when the function is named otherwise."""
+    if name not in TOOL_FUNCTIONS:
+        known = ", ".join(sorted(TOOL_FUNCTIONS))
+        raise UserError(f"Unknown tool {name!r} in tools.enabled; known tools are: {known}.")
+    module_name, _, attribute = TOOL_FUNCTIONS[name].partition(":")
+    fn = getattr(importlib.import_module(module_name), attribute)
+    if fn.__name__ != name:
+        raise TypeError(f"the function registered as {name!r} builds a tool named {fn.__name__!r}")
+    names = setting_names(fn)
+    return FunctionTool(fn, settings={k: v for k, v in setting_values(settings).items() if k in names})
 
 
 def make_tools(config: RunSettings) -> dict[str, Tool]:
     """The tools named in `config.tools.enabled`, in that order, built with the run's settings."""
-    tools: dict[str, Tool] = {}
     settings = ToolSettings.of(config)
-    for name in config.tools.enabled:
-        if name in tools:
-            continue
-        tool = tool_factory(name)(settings)
-        if tool.name != name:
-            raise TypeError(f"the factory registered as {name!r} built a tool named {tool.name!r}")
-        tools[name] = tool
-    return tools
+    return {name: make_tool(name, settings) for name in dict.fromkeys(config.tools.enabled)}

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from core.types import Observation
-from tools.function_tool import FunctionTool, ToolError
-from tools.settings import ToolSettings
+from tools.function_tool import ToolError
 from workspaces.base import Workspace, clip_middle
 
 
@@ -30,9 +29,3 @@ def run(ws: Workspace, command: str, timeout: float | None = None, *, max_timeou
         text = f"The command was killed after {limit:g} s (timeout). Output before that:\n{output}"
         return Observation(output=text, error=True, data=data)
     return Observation(output=f"exit code: {result.exit_code}\n{output}", data=data)
-
-
-def make_tool(settings: ToolSettings) -> FunctionTool:
-    """The `run` tool with the per-command timeout and output limit from config."""
-    settings = {"max_timeout": settings.command_timeout, "output_limit": settings.tools.output_limit}
-    return FunctionTool(run, settings=settings)

@@ -12,9 +12,8 @@ import shlex
 import weakref
 from typing import Any, Literal
 
-from tools.function_tool import FunctionTool, ToolError
+from tools.function_tool import ToolError
 from tools.paths import resolve_path
-from tools.settings import ToolSettings
 from workspaces.base import Workspace
 
 LINE_WIDTH = 200
@@ -130,9 +129,3 @@ def _format(match: tuple[str, str, str]) -> str:
     if len(text) > LINE_WIDTH:
         text = text[:LINE_WIDTH] + " ... [line cut]"
     return f"{path}:{number}: {text}"
-
-
-def make_tool(settings: ToolSettings) -> FunctionTool:
-    """The `search` tool with the result cap and timeout from config."""
-    settings = {"max_results": settings.tools.search_max_results, "timeout": settings.command_timeout}
-    return FunctionTool(search, settings=settings)

@@ -1,4 +1,4 @@
-"""The tools' own settings: the `tools` section of a run's config, and what each tool factory is given."""
+"""The tools' own settings: the `tools` section of a run's config, and what the registry binds tools' settings from."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class RunSettings(Protocol):
 
 @dataclass(frozen=True)
 class ToolSettings:
-    """What a tool factory is given: the `tools` section, and the two run settings tools need besides."""
+    """What tools' settings are bound from: the `tools` section, and the two run settings tools need besides."""
 
     tools: ToolsConfig
     """The `tools` section."""

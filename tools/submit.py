@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from core.errors import Submitted
-from tools.function_tool import FunctionTool
-from tools.settings import ToolSettings
 from workspaces.base import Workspace
 
 
@@ -15,8 +13,3 @@ def submit(ws: Workspace, summary: str = "") -> str:
         summary: One or two sentences on what you changed and why.
     """
     raise Submitted(summary)
-
-
-def make_tool(settings: ToolSettings) -> FunctionTool:
-    """The `submit` tool (it has no settings)."""
-    return FunctionTool(submit)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from tools.function_tool import FunctionTool, ToolError
+from tools.function_tool import ToolError
 from tools.paths import resolve_path
-from tools.settings import ToolSettings
 from tools.textfile import NotAFile, numbered, read_text
 from workspaces.base import Workspace
 
@@ -132,9 +131,3 @@ def _render(entries: dict[str, str], rel: str) -> list[str]:
 
 def _label(path: str, kind: str) -> str:
     return {"D": f"{path}/", "J": f"{path}/ (not listed)"}.get(kind, path)
-
-
-def make_tool(settings: ToolSettings) -> FunctionTool:
-    """The `view` tool with the window and output limit from config."""
-    settings = {"window": settings.tools.view_window, "output_limit": settings.tools.output_limit}
-    return FunctionTool(view, settings=settings)

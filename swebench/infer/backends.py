@@ -5,12 +5,12 @@ Every backend runs `instance_job.run_instance(task, budget)` for each submitted 
 - `thread`: a ThreadPoolExecutor in this process; workers share the ledger (a SharedBudget) itself. The agent's time
   goes to containers and model calls, so threads are enough on one machine.
 - `process`: a ProcessPoolExecutor (spawned workers, a crash takes down one instance, not the runner); the
-  ledger lives in a multiprocessing manager process and workers reach it through a LedgerLink.
+  ledger lives in a multiprocessing manager process and workers use its proxy, which has the ledger's methods.
 - `ray`: one Ray task per instance, pinned to nodes that offer the custom resource `docker` (start each
   node that has Docker with `ray start --resources='{"docker": N}'`, N instances at once); the ledger is
-  a Ray actor. Each task works in a node-local folder and ships the folder's files back with its outcome,
-  so preds.jsonl and the trajectories all land on the driver. Without `--ray-address` a local Ray instance
-  is started with `docker` = the number of workers.
+  a Ray actor (reached through ray_backend.py's `ActorLedger`). Each task works in a node-local folder and ships
+  the folder's files back with its outcome, so preds.jsonl and the trajectories all land on the driver. Without
+  `--ray-address` a local Ray instance is started with `docker` = the number of workers.
 """
 
 from __future__ import annotations
@@ -23,40 +23,22 @@ import tempfile
 from collections.abc import Callable
 from multiprocessing.managers import BaseManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from agent.models.budget import Ledger, SharedBudget
 from core.errors import UserError
-from swebench.infer.budget import LedgerLink
 from swebench.infer.instance_job import run_instance
 from swebench.infer.task import ERROR, InstanceOutcome, InstanceTask
+
+if TYPE_CHECKING:
+    from swebench.infer.ray_backend import RayBackend
 
 BACKENDS = ("thread", "process", "ray")
 """Names accepted by `--backend`."""
 DOCKER_RESOURCE = "docker"
 """The Ray custom resource that marks nodes with Docker; each instance takes one unit."""
-
-
-class Backend(Protocol):
-    """Runs instance tasks somewhere and returns their outcomes as they finish."""
-
-    budget: Ledger
-    """The driver's view of the global budget."""
-
-    def submit(self, task: InstanceTask) -> None:
-        """Start `task` (the runner keeps at most `workers` in flight)."""
-
-    def running(self) -> int:
-        """Tasks submitted and not yet returned by `wait`."""
-
-    def wait(self, timeout: float) -> list[InstanceOutcome]:
-        """Outcomes of tasks that finished, waiting up to `timeout` seconds for the first (UserError re-raised)."""
-
-    def stop(self) -> None:
-        """Make running tasks end before their next step and refuse new ones."""
-
-    def close(self) -> None:
-        """Release workers (running tasks are abandoned)."""
+Backend: TypeAlias = "PoolBackend | RayBackend"
+"""What the runner drives: `budget`, `submit(task)`, `running()`, `wait(timeout)`, `stop()`, `close()`."""
 
 
 def worker_setup(api_key: str | None = None) -> None:
@@ -76,14 +58,12 @@ def crashed(task_id: str, exc: BaseException) -> InstanceOutcome:
 class PoolBackend:
     """A concurrent.futures pool running `entry(task, budget)`; threads or processes."""
 
-    def __init__(self, executor: concurrent.futures.Executor, ledger: Any, budget: Ledger,
+    def __init__(self, executor: concurrent.futures.Executor, budget: Any,
                  entry: Callable[[InstanceTask, Ledger], InstanceOutcome],
                  on_close: Callable[[], None] | None = None):
         self.executor = executor
-        self.ledger = ledger
-        """The SharedBudget, or a manager proxy of it."""
         self.budget = budget
-        """What the driver and the workers use of the ledger."""
+        """The global budget the driver and the workers use: the SharedBudget, or a manager proxy of it."""
         self.entry = entry
         self.on_close = on_close
         self.futures: dict[concurrent.futures.Future, str] = {}
@@ -112,7 +92,7 @@ class PoolBackend:
 
     def stop(self) -> None:
         """Tell every run to end before its next step."""
-        self.ledger.stop()
+        self.budget.stop()
 
     def close(self) -> None:
         """Shut the pool down; worker processes still running abandoned tasks are terminated (SIGTERM: their
@@ -126,18 +106,9 @@ class PoolBackend:
             self.on_close()
 
 
-class ProxyCall:
-    """`call(method, *args)` on a multiprocessing proxy of the ledger (picklable with the proxy)."""
-
-    def __init__(self, proxy: Any):
-        self.proxy = proxy
-
-    def __call__(self, method: str, *args: Any) -> Any:
-        return getattr(self.proxy, method)(*args)
-
-
 class LedgerManager(BaseManager):
-    """A manager process that holds the ledger for process workers."""
+    """A manager process that holds the ledger for process workers; its proxy (picklable) has the ledger's methods,
+    and `check` raises BudgetExhausted or Interrupted in the worker as the ledger does."""
 
 
 LedgerManager.register("SharedBudget", SharedBudget)
@@ -147,7 +118,7 @@ def thread_backend(workers: int, limit: float | None) -> PoolBackend:
     """Instances in threads of this process."""
     ledger = SharedBudget(limit, "global budget")
     executor = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="instance")
-    return PoolBackend(executor, ledger, ledger, run_instance)
+    return PoolBackend(executor, ledger, run_instance)
 
 
 def process_backend(workers: int, limit: float | None, api_key: str | None = None) -> PoolBackend:
@@ -158,7 +129,7 @@ def process_backend(workers: int, limit: float | None, api_key: str | None = Non
     proxy = manager.SharedBudget(limit, "global budget")  # type: ignore[attr-defined]
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup,
                                                       initargs=(api_key,))
-    return PoolBackend(executor, proxy, LedgerLink(ProxyCall(proxy)), run_instance, on_close=manager.shutdown)
+    return PoolBackend(executor, proxy, run_instance, on_close=manager.shutdown)
 
 
 def ray_entry(task: InstanceTask, budget: Ledger) -> InstanceOutcome:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from agent.models.budget import SharedBudget
+from agent.models.budget import SharedBudget, raise_verdict
 from core.errors import UserError
 from swebench.infer.backends import DOCKER_RESOURCE, crashed, ray_entry
-from swebench.infer.budget import LedgerLink
 from swebench.infer.task import InstanceOutcome, InstanceTask
 
 
@@ -25,14 +24,35 @@ def import_ray() -> Any:
     return ray
 
 
-class ActorCall:
-    """`call(method, *args)` on the ledger actor (picklable with the actor handle)."""
+class ActorLedger:
+    """The ledger actor as a `Ledger` for the driver and the tasks (picklable with the actor handle)."""
 
     def __init__(self, actor: Any):
         self.actor = actor
 
-    def __call__(self, method: str, *args: Any) -> Any:
+    def _call(self, method: str, *args: Any) -> Any:
         return import_ray().get(getattr(self.actor, method).remote(*args))
+
+    def charge(self, dollars: float) -> None:
+        """Count `dollars` as spent (nothing is sent for a free call)."""
+        if dollars > 0:
+            self._call("charge", dollars)
+
+    def spent(self) -> float:
+        """Dollars charged so far."""
+        return self._call("spent")
+
+    def exhausted(self) -> bool:
+        """True once the budget is spent or the runner stopped."""
+        return self._call("exhausted")
+
+    def verdict(self) -> tuple[str, str]:
+        """The actor's verdict (see SharedBudget.verdict)."""
+        return self._call("verdict")
+
+    def check(self) -> None:
+        """Raise BudgetExhausted or Interrupted here (not wrapped in a Ray error) when the verdict says so."""
+        raise_verdict(*self.verdict())
 
 
 class RayBackend:
@@ -56,7 +76,7 @@ class RayBackend:
                             f"that has Docker with `ray start --resources='{{\"{DOCKER_RESOURCE}\": 4}}'` (4 "
                             "instances at once on it).")
         self.actor = ray.remote(num_cpus=0)(SharedBudget).remote(limit, "global budget")
-        self.budget = LedgerLink(ActorCall(self.actor))
+        self.budget = ActorLedger(self.actor)
         """The driver's (and the tasks') handle on the global budget."""
         self.remote = ray.remote(num_cpus=0, resources={DOCKER_RESOURCE: 1}, max_retries=0)(ray_entry)
 

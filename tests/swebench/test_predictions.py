@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import UserError
 from swebench.datasets import load_dataset
-from swebench.predictions import gold_predictions, read_predictions, require_predictions
+from swebench.predictions import read_predictions, require_predictions
 
 DEV = load_dataset("lite-dev")
 FIRST, SECOND, THIRD = DEV[0], DEV[1], DEV[2]
@@ -68,11 +68,6 @@ def test_null_patches_count_as_empty_and_unreadable_files_are_user_errors(tmp_pa
     assert read_predictions(tmp_path / "p.jsonl", DEV).predictions[FIRST.instance_id].is_empty
     with pytest.raises(UserError, match="Cannot read the predictions file"):
         read_predictions(tmp_path / "missing.jsonl", DEV)
-
-
-def test_gold_predictions_are_the_dataset_patches():
-    gold = gold_predictions(DEV[:2])
-    assert [p.model_patch for p in gold.predictions.values()] == [DEV[0].patch, DEV[1].patch]
 
 
 def test_a_file_without_one_usable_prediction_is_refused_naming_its_first_bad_line(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.config import load_config
-from tools.find_symbol import make_tool
+from tools.registry import make_tool
 from tools.settings import ToolSettings
 
 FILES = {
@@ -17,7 +17,7 @@ FILES = {
 
 
 def tool(tmp_path: Path):
-    return make_tool(ToolSettings.of(load_config([f"planner.cache_dir={tmp_path / 'cache'}"])))
+    return make_tool("find_symbol", ToolSettings.of(load_config([f"planner.cache_dir={tmp_path / 'cache'}"])))
 
 
 def test_definition_and_references(open_ws, tmp_path: Path) -> None:

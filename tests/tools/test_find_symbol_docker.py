@@ -12,7 +12,7 @@ from tests.workspaces.docker_support import (
     plain_config,
     requires_docker,
 )
-from tools.find_symbol import make_tool
+from tools.registry import make_tool
 from tools.settings import ToolSettings
 from workspaces.docker import DockerWorkspace
 
@@ -27,7 +27,7 @@ FILES = {
 
 def test_find_symbol_in_a_container_sees_tracked_and_new_files(tmp_path: Path, base_image) -> None:  # noqa: F811
     source = git_repo(tmp_path / "shop", FILES)
-    find = make_tool(ToolSettings.of(load_config([f"planner.cache_dir={tmp_path / 'cache'}"])))
+    find = make_tool("find_symbol", ToolSettings.of(load_config([f"planner.cache_dir={tmp_path / 'cache'}"])))
     with DockerWorkspace(plain_config(), source, "HEAD") as ws:
         out = find(ws, name="apply_discount").output
         assert "shop/pricing.py:1  function apply_discount" in out

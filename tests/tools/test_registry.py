@@ -9,8 +9,7 @@ from core.errors import UserError
 from core.types import Observation
 from tools import registry
 from tools.base import Tool
-from tools.function_tool import FunctionTool
-from tools.registry import known_tools, make_tools, register_tool
+from tools.registry import make_tools
 
 
 def test_default_config_builds_every_enabled_tool_in_order() -> None:
@@ -53,25 +52,13 @@ def shout(ws, text: str) -> str:
     return text.upper()
 
 
-@pytest.fixture
-def restore_registry():
-    saved = (dict(registry.TOOL_FACTORIES), dict(registry._registered))
-    yield
-    registry.TOOL_FACTORIES.clear()
-    registry.TOOL_FACTORIES.update(saved[0])
-    registry._registered.clear()
-    registry._registered.update(saved[1])
-
-
-def test_other_modules_can_register_factories(restore_registry, calc_ws) -> None:
-    register_tool("shout", lambda config: FunctionTool(shout))
-    register_tool("view_again", "tools.view:make_tool")
-    assert {"shout", "view_again"} <= set(known_tools())
+def test_other_modules_can_add_tools(monkeypatch, calc_ws) -> None:
+    monkeypatch.setitem(registry.TOOL_FUNCTIONS, "shout", "tests.tools.test_registry:shout")
     tools = make_tools(load_config(["tools.enabled=[shout]"]))
     assert tools["shout"](calc_ws, text="hi") == Observation(output="HI")
 
 
-def test_a_factory_must_build_the_tool_it_is_registered_as(restore_registry) -> None:
-    register_tool("alias", lambda config: FunctionTool(shout))
+def test_a_function_must_be_named_as_the_tool_it_is_registered_as(monkeypatch) -> None:
+    monkeypatch.setitem(registry.TOOL_FUNCTIONS, "alias", "tests.tools.test_registry:shout")
     with pytest.raises(TypeError):
         make_tools(load_config(["tools.enabled=[alias]"]))
