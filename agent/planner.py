@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from agent.config import PlannerConfig
 from tools.repomap.sources import FileSource
 
 
@@ -46,22 +44,3 @@ class Planner(Protocol):
     workspace, read through it) or a directory on this machine."""
 
     def plan(self, issue: str, source: FileSource | Path) -> Plan: ...
-
-
-class NoPlanner:
-    """The planner used when planning is off: an empty plan."""
-
-    def plan(self, issue: str, source: FileSource | Path) -> Plan:
-        """Return an empty plan."""
-        return Plan()
-
-
-PLANNERS = {"none": "agent.planner:NoPlanner", "repomap": "agent.repomap_planner:RepoMapPlanner"}
-"""String registry of planners: `planner.type` -> `module:Class`; classes take the PlannerConfig."""
-
-
-def make_planner(config: PlannerConfig) -> Planner:
-    """The planner `config.type` names."""
-    module_name, _, class_name = PLANNERS[config.type].partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    return cls() if cls is NoPlanner else cls(config)

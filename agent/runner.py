@@ -18,7 +18,7 @@ from agent.config import AgentConfig
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
 from agent.loop import LoopEvent
-from agent.planner import Plan, make_planner
+from agent.planner import Plan
 from agent.repo import RepoSource
 from agent.strategy import describe, find_fix, known_tests
 from agent.summary import write_outputs
@@ -134,6 +134,8 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
 
 def plan_for(job: SolveJob, ws: Workspace) -> Plan | None:
     """Run the configured planner on the workspace at the base commit (None when planning is off)."""
+    from agent.repomap_planner import RepoMapPlanner  # numpy/scipy: imported only when a run plans
+
     if job.config.planner.type == "none":
         return None
-    return make_planner(job.config.planner).plan(job.issue.text, WorkspaceSource(ws))
+    return RepoMapPlanner(job.config.planner).plan(job.issue.text, WorkspaceSource(ws))

@@ -102,7 +102,7 @@ def example_command(
     """Run the agent on a small buggy repository shipped with repo-agent."""
     folder = example_dir(name)
     example_config = [str(folder / "config.yaml")] if (folder / "config.yaml").exists() else []
-    sources, label = choose_model(config_sources(example_config + config, model, workspace), replay,
+    sources, label = choose_model(config_sources(example_config + config, model=model, workspace=workspace), replay,
                                   folder / "replay.yaml")
     settings = load_config(sources)
     reason = docker_unusable_reason(settings.workspace.image) if settings.workspace.type == "docker" else ""

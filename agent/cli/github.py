@@ -59,10 +59,8 @@ def event_command(
     from agent.runner import SolveResult
 
     with redacted_output():
-        sources = config_sources(config, model, workspace, image, None, None, cost_limit)
-        sources += [f"github.daily_budget={daily_budget}"] if daily_budget is not None else []
-        sources += [f"github.label={label}"] if label else []
-        settings = load_config(sources)
+        settings = load_config(config_sources(config, model=model, workspace=workspace, image=image,
+                                              cost_limit=cost_limit, daily_budget=daily_budget, label=label))
         redact.add_secret(settings.model.api_key)
         payload = load_event(event_path)
         token = token_from_env()

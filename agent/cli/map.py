@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from agent.cli.solve import config_sources
 from agent.config import load_config
 from agent.issue import resolve_issue
 from agent.planner import Plan
@@ -62,11 +63,7 @@ def register(app: typer.Typer) -> None:
         config: list[str] = typer.Option([], "--config", "-c", help="Config file or key.sub=value override."),
     ) -> None:
         """Rank the files and symbols an issue is about and print the repo map (the planner's view)."""
-        sources = list(config)
-        if tokens is not None:
-            sources.append(f"planner.map_tokens={tokens}")
-        if files is not None:
-            sources.append(f"planner.max_files={files}")
+        sources = config_sources(config, tokens=tokens, files=files)
         from agent.repomap_planner import RepoMapPlanner  # numpy/scipy: imported only when a map is asked for
 
         planner_config = load_config(sources).planner.model_copy(update={"type": "repomap"})

@@ -1,4 +1,4 @@
-"""What `agent solve --samples N` adds to the command line: option overrides, and the table of rollouts."""
+"""What `agent solve --samples N` adds to the command line: the table of rollouts."""
 
 from __future__ import annotations
 
@@ -9,14 +9,6 @@ from rich.table import Table
 
 from agent.search.report import HEADERS
 from agent.trajectory import load_trajectory
-
-
-def sample_overrides(samples: int | None = None, temperature: float | None = None, top_p: float | None = None,
-                     select: str | None = None) -> list[str]:
-    """The `-c key=value` overrides that the sampling options stand for (none when no option is given)."""
-    pairs = [("samples.count", samples), ("model.temperature", temperature), ("model.top_p", top_p),
-             ("samples.select", select)]
-    return [f"{key}={value}" for key, value in pairs if value is not None]
 
 
 def print_rollouts(run_dir: Path, console: Console) -> None:

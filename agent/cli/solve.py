@@ -25,25 +25,23 @@ console = Console(soft_wrap=True)
 CONFIG_HELP = "Config file, or key.sub=value override; repeatable, applied in order."
 
 
-def config_sources(
-    config: list[str], model: str | None = None, workspace: str | None = None,
-    image: str | None = None, setup: list[str] | None = None,
-    max_steps: int | None = None, cost_limit: float | None = None,
-) -> list[str]:
-    """`-c` sources followed by the overrides that dedicated flags stand for."""
+FLAG_KEYS = {
+    "model": "model.name", "workspace": "workspace.type", "image": "workspace.image", "setup": "workspace.setup",
+    "max_steps": "limits.steps", "cost_limit": "limits.cost", "strategy": "strategy", "samples": "samples.count",
+    "temperature": "model.temperature", "top_p": "model.top_p", "select": "samples.select",
+    "tokens": "planner.map_tokens", "files": "planner.max_files", "daily_budget": "github.daily_budget",
+    "label": "github.label",
+}
+"""The one table of shortcut flags: option name (as the command's parameter) -> the config key it sets."""
+
+
+def config_sources(config: list[str], **flags) -> list[str]:
+    """`-c` sources followed by the overrides that shortcut flags stand for (FLAG_KEYS); unset flags (None, empty)
+    add nothing, a list is written as JSON (valid YAML)."""
     sources = list(config)
-    if model:
-        sources.append(f"model.name={model}")
-    if workspace:
-        sources.append(f"workspace.type={workspace}")
-    if image:
-        sources.append(f"workspace.image={image}")
-    if setup:
-        sources.append("workspace.setup=" + json.dumps(setup))  # JSON is valid YAML
-    if max_steps is not None:
-        sources.append(f"limits.steps={max_steps}")
-    if cost_limit is not None:
-        sources.append(f"limits.cost={cost_limit}")
+    for name, value in flags.items():
+        if value is not None and value != "" and value != []:
+            sources.append(f"{FLAG_KEYS[name]}={json.dumps(value) if isinstance(value, list) else value}")
     return sources
 
 
@@ -122,12 +120,12 @@ def solve_command(
                                         "self-hosted), then the loop."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
-    from agent.cli.samples import print_rollouts, sample_overrides
+    from agent.cli.samples import print_rollouts
     from agent.runner import build_job
 
-    sources = config_sources(config, model, workspace, image, setup, max_steps, cost_limit)
-    sources += [f"strategy={strategy}"] if strategy else []
-    settings = load_config(sources + sample_overrides(samples, temperature, top_p, select))
+    settings = load_config(config_sources(config, model=model, workspace=workspace, image=image, setup=setup,
+                                          max_steps=max_steps, cost_limit=cost_limit, strategy=strategy,
+                                          samples=samples, temperature=temperature, top_p=top_p, select=select))
     if out and not out.parent.is_dir():  # refused before the run, not after it
         raise UserError(f"--out {out}: the folder {out.parent} does not exist; create it or choose another path.")
     if github_api:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from pathlib import Path
+from types import SimpleNamespace
 
 import typer
 from rich.console import Console
 
 from agent.cli.main import choice_of
+from agent.cli.solve import config_sources
 from agent.cli.swebench import (
     DATASET_HELP,
     IMAGES_HELP,
@@ -34,40 +35,6 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-@dataclass
-class InferArgs:
-    """The options `infer` and `run` share."""
-
-    instance_ids: list[str]
-    dataset: str
-    instances: list[str]
-    run_id: str
-    model: str | None
-    config: list[str]
-    workers: int
-    backend: str
-    ray_address: str | None
-    cost_limit: float | None
-    budget: float | None
-    attempts: int | None
-    samples: int | None
-    select: str | None
-    temperature: float | None
-    max_steps: int | None
-    workspace: str | None
-    force: bool
-    mirrors: Path | None
-    specs: list[Path]
-    runs_dir: Path
-    model_name: str | None
-    strategy: str | None = None
-    repos: list[str] | None = None
-    slice_text: str | None = None
-    sample: int | None = None
-    images: str = "build"
-    image_namespace: str = "swebench"
-
-
 def sampling_sources(attempts: int | None, samples: int | None, select: str | None,
                      temperature: float | None) -> list[str]:
     """Config overrides for `--attempts` / `--samples` / `--select` / `--temperature`.
@@ -76,20 +43,15 @@ def sampling_sources(attempts: int | None, samples: int | None, select: str | No
     the largest group of equivalent fixes (`select: vote`); `--samples N` chooses as `agent solve --samples` does
     (tests, then agreement).
     """
-    from agent.cli.samples import sample_overrides
-
     if attempts and samples and attempts != samples:
         raise UserError("Give --attempts or --samples, not both: --attempts k keeps the most agreed fix of k "
                         "independent rollouts, --samples N chooses by tests and agreement.")
-    sources = sample_overrides(samples or attempts, temperature, None, select)
-    if attempts and not samples and not select:
-        sources.append("samples.select=vote")
-    return sources
+    sources = config_sources([], samples=samples or attempts, temperature=temperature, select=select)
+    return sources + (["samples.select=vote"] if attempts and not samples and not select else [])
 
 
-def build_runner_inputs(args: InferArgs):
-    """(config, options, instances) from the command line; every problem a one-sentence UserError."""
-    from agent.cli.solve import config_sources
+def build_runner_inputs(args: SimpleNamespace):
+    """(config, options, instances) from the command line's options; every problem a one-sentence UserError."""
     from agent.config import load_config
     from agent.models.registry import make_model
     from swebench.datasets import narrow
@@ -99,13 +61,12 @@ def build_runner_inputs(args: InferArgs):
     if args.backend not in BACKENDS:
         raise UserError(f"--backend {args.backend} is not known: use one of {', '.join(BACKENDS)}.")
     # the planner is on for SWE-bench unless the user's config says otherwise
-    sources = config_sources(["planner.type=repomap", *args.config], args.model, args.workspace,
-                             max_steps=args.max_steps, cost_limit=args.cost_limit)
-    sources += [f"strategy={args.strategy}"] if args.strategy else []
+    sources = config_sources(["planner.type=repomap", *args.config], model=args.model, workspace=args.workspace,
+                             max_steps=args.max_steps, cost_limit=args.cost_limit, strategy=args.strategy)
     config = load_config(sources + sampling_sources(args.attempts, args.samples, args.select, args.temperature))
     model_name = args.model_name or make_model(config.model, args.model).name  # fails early on a bad model setup
     instances = load_instances(args.dataset, split_ids(args.instances) + split_ids(args.instance_ids))
-    instances, left_out = narrow(instances, split_ids(args.repos or []), args.slice_text, args.sample)
+    instances, left_out = narrow(instances, split_ids(args.repos), args.slice_text, args.sample)
     if not instances:
         raise UserError(f"No instances selected from {args.dataset}; check the instance ids, --repos and --slice.")
     err_console.print(f"dataset {args.dataset}: {len(instances)} instance(s)"
@@ -169,16 +130,7 @@ def with_options(command: Callable[..., None], *holders: Callable[..., None]) ->
     return command
 
 
-def collect(options: dict) -> InferArgs:
-    """InferArgs from the shared options (None lists become empty)."""
-    names = {f.name for f in fields(InferArgs)}
-    values = {k: v for k, v in options.items() if k in names}
-    for key in ("instance_ids", "instances", "config", "specs", "repos"):
-        values[key] = values.get(key) or []
-    return InferArgs(**values)
-
-
-def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, timeout: float = 1800):
+def run_infer(args: SimpleNamespace, evaluate: bool = False, eval_workers: int = 1, timeout: float = 1800):
     """Run inference (and, for `run`, evaluation as it goes), print the summary; (summary, instances, options)."""
     from swebench.evaluate import EvalSettings
     from swebench.infer.evaluation import LiveEvaluator
@@ -208,7 +160,7 @@ def run_infer(args: InferArgs, evaluate: bool = False, eval_workers: int = 1, ti
 
 def infer_command(**options) -> None:
     """Run the agent on many instances, each in its instance container, into preds.jsonl (resumable)."""
-    summary, _, _ = run_infer(collect(options))
+    summary, _, _ = run_infer(SimpleNamespace(**options))
     if summary.interrupted:
         raise typer.Exit(130)
 
@@ -222,7 +174,7 @@ def run_command(**options) -> None:
     from swebench.run_eval import RunOptions, run_evaluation
 
     eval_workers, timeout = options.pop("eval_workers"), options.pop("timeout")
-    summary, instances, infer = run_infer(collect(options), evaluate=True, eval_workers=eval_workers,
+    summary, instances, infer = run_infer(SimpleNamespace(**options), evaluate=True, eval_workers=eval_workers,
                                           timeout=timeout)
     if summary.interrupted:
         raise typer.Exit(130)

@@ -212,10 +212,6 @@ class GitHubClient:
         """Replace a comment's text."""
         return self.request("PATCH", f"{repo.path}/issues/comments/{comment_id}", json={"body": body})
 
-    def add_labels(self, repo: RepoRef, number: int, labels: list[str]) -> list[dict[str, Any]]:
-        """Add labels to an issue (created in the repository if missing)."""
-        return self.request("POST", f"{repo.path}/issues/{number}/labels", json={"labels": labels})
-
     def remove_label(self, repo: RepoRef, number: int, label: str) -> None:
         """Take a label off an issue; nothing happens when it is not there."""
         self.request("DELETE", f"{repo.path}/issues/{number}/labels/{quote(label, safe='')}", missing_ok=True)

@@ -4,8 +4,8 @@ Cost is charged as it is spent: `BudgetedModel` charges each model call the mome
 `SharedBudget.check` (one of a `SolveJob`'s `checks`) stops a run before its next step once the budget is
 spent or the ledger is stopped (a Ctrl-C of the batch runner). Runs that are mid-call when the budget runs out
 finish that one call, so the overshoot is at most one step per run in flight. The ledger has plain methods only,
-so a multiprocessing manager or a Ray actor can hold it for workers elsewhere (swebench/infer/budget.py's
-`LedgerLink` forwards the same methods).
+so a multiprocessing manager or a Ray actor can hold it for workers elsewhere (the manager's proxy and
+swebench/infer/ray_backend.py's `ActorLedger` have the same methods).
 """
 
 from __future__ import annotations
@@ -119,34 +119,30 @@ class BudgetedModel:
         """Whether the wrapped model is self-hosted."""
         return self.model.self_hosted
 
+    def _charged(self, method: str, *args, **kwargs) -> Message:
+        """Call the wrapped model's `method` and charge what the call cost (also when it fails)."""
+        before = self.model.cost
+        try:
+            return getattr(self.model, method)(*args, **kwargs)
+        finally:
+            self.budget.charge(self.model.cost - before)
+
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
               sampling: Sampling | None = None) -> Message:
         """Ask the wrapped model and charge what the call cost."""
-        before = self.model.cost
-        try:
-            return self.model.query(messages, tools, deadline=deadline, sampling=sampling)
-        finally:
-            self.budget.charge(self.model.cost - before)
+        return self._charged("query", messages, tools, deadline=deadline, sampling=sampling)
 
     def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """Ask the wrapped model for a plain reply and charge what the call cost."""
-        before = self.model.cost
-        try:
-            return self.model.complete(messages, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
-                                       until=until)
-        finally:
-            self.budget.charge(self.model.cost - before)
+        return self._charged("complete", messages, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
+                             until=until)
 
     def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
                       max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
         """Ask the wrapped model to continue a plain prompt and charge what the call cost."""
-        before = self.model.cost
-        try:
-            return self.model.continue_text(prompt, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
-                                            stop=stop)
-        finally:
-            self.budget.charge(self.model.cost - before)
+        return self._charged("continue_text", prompt, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
+                             stop=stop)
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self.model, attribute)

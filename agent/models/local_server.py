@@ -204,13 +204,16 @@ def server_command(python: str, path: Path, port: int, settings: LocalServerConf
     return [python, "-c", _BOOTSTRAP, str(os.getpid()), *flags, *settings.extra_args]
 
 
-def log_tail(path: Path, lines: int = 3, limit: int = 400) -> str:
-    """The last non-empty lines of a log on one line (` | ` between them), at most `limit` characters."""
+def log_tail(log: Path | str, count: int = 3, limit: int = 400) -> str:
+    """The last `count` non-empty lines of a log (its file, or its text) on one line (` | ` between them), at most
+    `limit` characters."""
     try:
-        text = path.read_text(errors="replace")
+        text = log.read_text(errors="replace") if isinstance(log, Path) else log
     except OSError:
         return "(no log)"
-    return log_tail_of([line.strip() for line in text.splitlines() if line.strip()], lines, limit)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    kept = " | ".join(lines[-count:]) if lines else "(empty log)"
+    return kept if len(kept) <= limit else "..." + kept[-limit:]
 
 
 _LOAD_FAILED = "Failed to load model from file"
@@ -233,13 +236,7 @@ def exit_cause(text: str) -> tuple[bool, str]:
                 return True, reasons[0]
         return True, "llama.cpp gave no reason"
     exceptions = [line for line in lines if _EXCEPTION_LINE.match(line)]
-    return False, exceptions[-1] if exceptions else log_tail_of(lines)
-
-
-def log_tail_of(lines: list[str], count: int = 3, limit: int = 400) -> str:
-    """The last `count` of the non-empty `lines` on one line (` | ` between them), at most `limit` characters."""
-    kept = " | ".join(lines[-count:]) if lines else "(empty log)"
-    return kept if len(kept) <= limit else "..." + kept[-limit:]
+    return False, exceptions[-1] if exceptions else log_tail(text)
 
 
 def _open_log(path: Path, settings: LocalServerConfig) -> tuple[Path, bool, Any]:
@@ -334,12 +331,6 @@ def serve(path: Path, settings: LocalServerConfig) -> LocalServer:
             server.stop(grace=1.0)
             raise
         return server
-
-
-def running() -> list[LocalServer]:
-    """The servers this process has started and not stopped."""
-    with _lock:
-        return list(_servers.values())
 
 
 def stop_all() -> None:

@@ -98,9 +98,3 @@ def known_style(config: ModelConfig, name: str) -> SchemaStyle | None:
     """The shape a probe already found for this server and model (None when it found none or never asked)."""
     with _lock:
         return _cache.get((config.api_base or "", name))
-
-
-def forget() -> None:
-    """Drop every cached answer (for tests that start servers with other abilities on reused ports)."""
-    with _lock:
-        _cache.clear()

@@ -229,11 +229,7 @@ class ScriptedModel:
         return Message(role="assistant", content=cut_before(reply.content or "", stop), meta=reply.meta)
 
     def _text_reply(self, deadline: float | None, until: Callable[[str], bool] | None) -> Message:
-        action = self._next_action()
-        self._wait(action, deadline)
-        self.cost += action.cost
-        meta = {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
-                "model": self.name, "script_step": self.steps}
+        action, meta = self._take(deadline)
         text = action.text if action.text is not None else action.thought
         return Message(role="assistant", content=cut_where(text, until), meta=meta)
 
@@ -257,12 +253,16 @@ class ScriptedModel:
         self.steps += 1
         return action
 
-    def _reply(self, tools: list[ToolSpec], deadline: float | None) -> Message:
+    def _take(self, deadline: float | None) -> tuple[ScriptAction, dict[str, Any]]:
+        """The next action, after its wait, charged; and the reply's meta."""
         action = self._next_action()
         self._wait(action, deadline)
         self.cost += action.cost
-        meta = {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
-                "model": self.name, "script_step": self.steps}
+        return action, {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
+                        "model": self.name, "script_step": self.steps}
+
+    def _reply(self, tools: list[ToolSpec], deadline: float | None) -> Message:
+        action, meta = self._take(deadline)
         if action.malformed is not None:
             reply = Message(role="assistant", content=action.malformed, meta=meta)
             try:

@@ -119,11 +119,6 @@ def _bare_objects(text: str) -> list[tuple[str, int]]:
     return found
 
 
-def _json_candidates(text: str) -> list[str]:
-    """JSON texts that may hold the action: ```json blocks, else untagged blocks opening with `{`."""
-    return [body for body, _ in _blocks(text)]
-
-
 def _decode(body: str) -> Any:
     try:
         return json.loads(body)
@@ -152,7 +147,7 @@ def call_from_object(obj: Any, tools: list[ToolSpec], call_id: str | None = None
 
 def has_action(text: str, *, fenced: bool = True) -> bool:
     """True when `text` already holds a written action (a JSON block, or a bare JSON object)."""
-    return bool(fenced and _json_candidates(text)) or text.strip().startswith("{")
+    return bool(fenced and _blocks(text)) or text.strip().startswith("{")
 
 
 def first_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> ParsedAction:
@@ -180,11 +175,6 @@ def first_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> Pa
     raise ValueError(problem)
 
 
-def parse_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> ToolCall:
-    """The first valid action of a text-protocol reply (see `first_action`)."""
-    return first_action(text, tools, fenced=fenced).call
-
-
 def embedded_calls(text: str, tools: list[ToolSpec]) -> list[ToolCall]:
     """Tool calls that a server wrote into `content` instead of `tool_calls` (llama.cpp with tool_choice=auto).
 
@@ -193,7 +183,7 @@ def embedded_calls(text: str, tools: list[ToolSpec]) -> list[ToolCall]:
     """
     stripped = text.strip()
     bare = [stripped] if stripped.startswith(("{", "[")) else []
-    bodies = _TOOL_CALL_TAG.findall(text) or _json_candidates(text) or bare
+    bodies = _TOOL_CALL_TAG.findall(text) or [body for body, _ in _blocks(text)] or bare
     calls: list[ToolCall] = []
     for body in bodies:
         try:

@@ -6,6 +6,7 @@ share of instances whose *chosen* sample is right. The gap between them is what 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,12 +17,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
         raise ValueError(f"c must be between 0 and n={n}, got {c}")
     if not 1 <= k <= n:
         raise ValueError(f"k must be between 1 and n={n}, got {k}")
-    if n - c < k:
-        return 1.0
-    miss = 1.0
-    for i in range(n - c + 1, n + 1):  # C(n-c, k) / C(n, k) as a product, exact for large n
-        miss *= 1.0 - k / i
-    return 1.0 - miss
+    return 1.0 - math.comb(n - c, k) / math.comb(n, k)  # exact integers; C(n-c, k) is 0 when k > n-c
 
 
 @dataclass(frozen=True)

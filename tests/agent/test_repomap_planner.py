@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from agent.config import PlannerConfig
-from agent.planner import Plan, Planner, make_planner
+from agent.planner import Plan, Planner
 from agent.repomap_planner import RepoMapPlanner, summarise_notes
 from prompts import render
 
@@ -60,8 +60,8 @@ def test_missing_directory_becomes_a_note(tmp_path: Path) -> None:
     assert plan.files == [] and plan.notes and plan.notes[0].startswith("repo map unavailable")
 
 
-def test_registry_builds_it_and_it_is_a_planner(tmp_path: Path) -> None:
-    built = make_planner(PlannerConfig(type="repomap", cache_dir=tmp_path))
+def test_it_is_a_planner(tmp_path: Path) -> None:
+    built = RepoMapPlanner(PlannerConfig(type="repomap", cache_dir=tmp_path))
     assert isinstance(built, RepoMapPlanner) and isinstance(built, Planner)
 
 

@@ -128,7 +128,7 @@ def test_unreachable_api_is_one_sentence() -> None:
 
 
 def test_labels_permissions_and_pull_lookups(client: GitHubClient, fake_github: FakeGitHub, acme) -> None:
-    client.add_labels(REPO, 1, ["agent", "bug"])
+    client.request("POST", f"{REPO.path}/issues/1/labels", json={"labels": ["agent", "bug"]})
     client.remove_label(REPO, 1, "agent")
     client.remove_label(REPO, 1, "not-there")  # no error: already gone
     assert [label["name"] for label in acme.issues[1]["labels"]] == ["bug"]
@@ -140,7 +140,7 @@ def test_labels_permissions_and_pull_lookups(client: GitHubClient, fake_github: 
 
 
 def test_labels_with_spaces_and_slashes_are_escaped(client: GitHubClient, fake_github: FakeGitHub, acme) -> None:
-    client.add_labels(REPO, 1, ["agent: fix/this"])
+    client.request("POST", f"{REPO.path}/issues/1/labels", json={"labels": ["agent: fix/this"]})
     client.remove_label(REPO, 1, "agent: fix/this")
     assert acme.issues[1]["labels"] == []
     assert fake_github.calls("DELETE")[0].path.endswith("/labels/agent%3A%20fix%2Fthis")

@@ -99,7 +99,7 @@ def test_configured_settings_reach_the_server(fake: FakeLlama, model_file: Path,
 def test_make_model_reaches_the_server_as_an_openai_compatible_model(fake: FakeLlama, model_file: Path) -> None:
     fake.script([{"tool": "view", "args": {"path": "calc.py"}}])
     model = make_model(ModelConfig(name=f"gguf:{model_file}", retry=FAST_RETRY))
-    [server] = local_server.running()
+    [server] = list(local_server._servers.values())
     assert model.name == f"openai/{STEM}"
     assert model.config.api_base == server.base_url and model.config.api_key == "local"
     reply = model.query(opening(), TOOLS)
@@ -118,7 +118,7 @@ def test_one_server_per_file_shared_by_every_model(fake: FakeLlama, model_file: 
     for worker in workers:
         worker.join()
     first = make_model(config, cli_model=f"gguf:{tmp_path}/../{tmp_path.name}/{model_file.name}")  # same file
-    assert len(fake.starts()) == 1 and len(local_server.running()) == 1
+    assert len(fake.starts()) == 1 and len(list(local_server._servers.values())) == 1
     assert set(urls) == {first.config.api_base}
     other = make_model(ModelConfig(name=f"gguf:{gguf(tmp_path, 'other.gguf')}"))
     assert len(fake.starts()) == 2 and other.config.api_base != first.config.api_base
@@ -133,7 +133,7 @@ def test_stop_all_ends_the_process_frees_the_port_and_removes_the_temporary_log(
     local_server.stop_all()
     assert gone(server.process.pid) and port_free(server.port)
     assert not server.log_path.exists()
-    assert local_server.running() == []
+    assert list(local_server._servers.values()) == []
     local_server.stop_all()  # idempotent
 
 
@@ -173,7 +173,7 @@ def test_a_file_llama_cpp_cannot_load_is_one_line_naming_file_cause_and_log(fake
     assert "truncated download" in text
     log = Path(text.split("(full log: ")[1].split(")")[0])
     assert "Traceback" in log.read_text()  # the log of a failed start is kept for the user
-    assert local_server.running() == []
+    assert list(local_server._servers.values()) == []
     [start] = fake.starts()
     assert gone(start["pid"])
 
@@ -201,7 +201,7 @@ def test_a_server_that_never_answers_is_stopped_at_the_deadline(fake: FakeLlama,
     assert f"The llama.cpp server for {model_file.name} did not answer within 1 s" in text
     assert "model.local.startup_timeout" in text and "(full log: " in text
     [start] = fake.starts()
-    assert gone(start["pid"]) and local_server.running() == []
+    assert gone(start["pid"]) and list(local_server._servers.values()) == []
 
 
 def test_a_slow_load_is_waited_for(fake: FakeLlama, model_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:

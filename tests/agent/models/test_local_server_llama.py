@@ -48,4 +48,4 @@ def test_a_file_llama_cpp_cannot_load_is_one_line_with_file_cause_and_log(tmp_pa
     assert text.startswith(f"llama.cpp could not load the model file {path.resolve()} ({cause}): ")
     log = Path(text.split("(full log: ")[1].split(")")[0])
     assert log.parent == tmp_path and "Failed to load model from file" in log.read_text()
-    assert local_server.running() == []
+    assert list(local_server._servers.values()) == []

@@ -25,7 +25,7 @@ def test_instructions_list_every_tool_with_its_schema() -> None:
 def test_parses_one_fenced_block_amid_prose_and_other_blocks() -> None:
     reply = ("The bug is here:\n```python\nreturn a - b\n```\nSo I edit it.\n"
              '```json\n{"tool": "run", "args": {"command": "pytest -q"}}\n```\n')
-    call = text_protocol.parse_action(reply, TOOLS)
+    call = text_protocol.first_action(reply, TOOLS).call
     assert (call.name, call.arguments) == ("run", {"command": "pytest -q"})
     assert call.id.startswith("call_")
 
@@ -40,12 +40,12 @@ def test_parses_one_fenced_block_amid_prose_and_other_blocks() -> None:
     ],
 )
 def test_lenient_forms_of_one_action(reply: str) -> None:
-    call = text_protocol.parse_action(reply, TOOLS)
+    call = text_protocol.first_action(reply, TOOLS).call
     assert (call.name, call.arguments) == ("view", {"path": "a.py"})
 
 
 def test_missing_args_means_no_arguments() -> None:
-    assert text_protocol.parse_action('```json\n{"tool": "submit"}\n```', TOOLS).arguments == {}
+    assert text_protocol.first_action('```json\n{"tool": "submit"}\n```', TOOLS).call.arguments == {}
 
 
 @pytest.mark.parametrize(
@@ -59,14 +59,14 @@ def test_missing_args_means_no_arguments() -> None:
 )
 def test_problems_are_named(reply: str, problem: str) -> None:
     with pytest.raises(ValueError, match=re.escape(problem)):
-        text_protocol.parse_action(reply, TOOLS)
+        text_protocol.first_action(reply, TOOLS)
 
 
 def test_json_protocol_reply_is_the_object_alone() -> None:
-    call = text_protocol.parse_action(' {"tool": "submit", "args": {}} ', TOOLS, fenced=False)
+    call = text_protocol.first_action(' {"tool": "submit", "args": {}} ', TOOLS, fenced=False).call
     assert call.name == "submit"
     with pytest.raises(ValueError, match="no JSON object"):
-        text_protocol.parse_action('```json\n{"tool": "submit", "args": {}}\n```', TOOLS, fenced=False)
+        text_protocol.first_action('```json\n{"tool": "submit", "args": {}}\n```', TOOLS, fenced=False)
 
 
 def test_format_error_carries_the_reply_and_a_correction() -> None:
@@ -113,7 +113,7 @@ def test_response_format_is_a_oneof_over_tools() -> None:
 def test_render_action_round_trips() -> None:
     call = ToolCall(id="c1", name="view", arguments={"path": "ü.py"})
     for fenced in (True, False):
-        parsed = text_protocol.parse_action(text_protocol.render_action(call, fenced=fenced), TOOLS, fenced=fenced)
+        parsed = text_protocol.first_action(text_protocol.render_action(call, fenced=fenced), TOOLS, fenced=fenced).call
         assert (parsed.name, parsed.arguments) == ("view", {"path": "ü.py"})
 
 
