@@ -1,11 +1,4 @@
-"""SWE-bench datasets: the bundled Lite copies, JSON/JSONL files in the Hugging Face schema, hub names.
-
-`--dataset` takes `lite` (Lite test split), `lite-dev` (Lite dev split), `verified` and `full` (read from the hub
-once, then from the cache), a path to a `.json` / `.jsonl` (optionally `.gz`) file with the hub's fields, or a hub
-dataset name (`owner/name`, `owner/name:split`) read through the datasets-server API when the hub is reachable.
-Known Lite hub names resolve to the bundled copies without the network. `narrow` picks instances by repository,
-slice and a seeded sample, and says what it left out.
-"""
+"""SWE-bench datasets (`--dataset`: bundled Lite copies, JSON/JSONL files, hub names); `narrow` picks instances."""
 
 from __future__ import annotations
 
@@ -157,8 +150,7 @@ def narrow(instances: list[Instance], repos: list[str] | None = None, slice_text
 
 
 def _read_records(source: str, path: Path | None = None, text: str = "") -> list[Instance]:
-    """Instances from the file `path` (a JSON array or JSON lines, gzipped when named .gz), else from `text`; a bad
-    record is a UserError naming `source`."""
+    """Instances from file `path` (JSON array or lines, .gz gzipped), else `text`; UserError naming `source` if bad."""
     try:
         records = read_records(path) if path is not None else parse_records(text)
     except json.JSONDecodeError as exc:

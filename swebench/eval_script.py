@@ -1,10 +1,4 @@
-"""eval.sh: the script an instance container runs to test a patch.
-
-In order: apply the model patch (git apply, then --3way, then patch --fuzz; the method that worked is
-printed), re-install the project if the spec says so, restore the files the instance's test patch touches
-and apply it, then run the spec's test command on the test files between start/end markers and print the
-test command's own exit code. Markers are the ones swebench.grading reads.
-"""
+"""eval.sh: the script an instance container runs to test a patch (steps: swebench/README.md, "One evaluation")."""
 
 from __future__ import annotations
 

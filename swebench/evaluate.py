@@ -1,9 +1,4 @@
-"""Evaluate one prediction on one instance, in its container, with no network.
-
-Writes the instance folder (patch.diff, eval.sh, test_output.txt, run.log, report.json) and returns the
-verdict. Infrastructure failures (image build failed, repository unavailable, timeout, container died,
-tests that never started) are `error` with `infra: true`, kept apart from the model's failures.
-"""
+"""Evaluate one prediction on one instance in its container, offline; infra failures are `error`, `infra: true`."""
 
 from __future__ import annotations
 

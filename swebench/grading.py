@@ -1,10 +1,6 @@
-"""Grading: a test log and FAIL_TO_PASS / PASS_TO_PASS -> resolved, partial or unresolved. Pure functions.
-
-The rules are SWE-bench's: a test passes when its status is PASSED or XFAIL, fails when it is FAILED or
-ERROR or missing from the log, and a SKIPPED test counts neither way. Resolved means every FAIL_TO_PASS test
-and every PASS_TO_PASS test passes; partial means some but not all FAIL_TO_PASS tests pass while every
-PASS_TO_PASS test still does.
-"""
+"""Grading, pure functions: a test log and FAIL_TO_PASS / PASS_TO_PASS -> resolved, partial or unresolved, by
+SWE-bench's rules: PASSED/XFAIL pass; FAILED/ERROR/missing fail; SKIPPED counts neither way. Partial: some but not
+all FAIL_TO_PASS tests pass while every PASS_TO_PASS test still does."""
 
 from __future__ import annotations
 

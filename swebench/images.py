@@ -1,11 +1,4 @@
-"""SWE-bench images in three layers: base (Debian suite) -> environment (repo + version) -> instance.
-
-The environment image holds a virtualenv at /opt/venv with the version's dependencies resolved as of a date
-(`uv pip install --exclude-newer`), pip 24.0, and uv at /opt/uv. The instance image holds the repository at
-the base commit in /testbed as a fresh one-commit repository (plus the nearest tag, for setuptools_scm),
-with the project installed; later history is not there. Both are derived images (workspaces.images) cached
-under content-hash tags; build logs are kept per image.
-"""
+"""SWE-bench images: base (Debian suite) -> environment (/opt/venv) -> instance (/testbed); see README.md, "Images"."""
 
 from __future__ import annotations
 
@@ -39,8 +32,7 @@ UV_VERSION = "0.13.9"
 PIP_VERSION = "24.0"
 """pip inside every environment (pip >= 25 editable installs break pylint 2.14/2.15 plugin discovery)."""
 PINS_ERA = "2025-06-01"
-"""Resolution date for the dependencies of pinned packages when the environment's own date cannot satisfy them
-(the official specs' pins date from 2023-2024)."""
+"""Resolution date for pinned packages' dependencies the environment's date cannot satisfy (pins: 2023-2024)."""
 UNPINNED_DATE = "2100-01-01"
 """--exclude-newer-package date that lifts the date limit for explicitly pinned packages."""
 ENV_REPOSITORY = "repo-agent/swe-env"
@@ -64,11 +56,8 @@ SETUPTOOLS = "setuptools<70"
 
 
 def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str:
-    """A `uv pip install` into the environment, resolved as of `date`, `pinned` (name==x) exempt from the date.
-
-    setuptools and wheel are exempt too but held by the constraints file (also for build environments): the
-    ones from years before the Python in use do not run on it (wheel 0.12 even wants `distribute`).
-    """
+    """A `uv pip install` into the environment as of `date`; `pinned` (name==x), setuptools and wheel are exempt from
+    the date (the last two held by the constraints file: old ones do not run on the Python in use)."""
     exempt = sorted({package_name(p) for p in pinned if "==" in p and package_name(p)} | {"setuptools", "wheel"})
     flags = " ".join(f"--exclude-newer-package {shlex.quote(name + '=' + UNPINNED_DATE)}" for name in exempt)
     # --compile-bytecode as pip does: importing uncompiled old code under `-W error` turns its warnings into errors
@@ -78,12 +67,8 @@ def uv_install(date: str, pinned: tuple[str, ...] | list[str], args: str) -> str
 
 
 def venv_bridge(python: str) -> str:
-    """A .pth line for the system Python that adds the environment's site-packages (ahead of Debian's own).
-
-    tox-current-env (sphinx's test command) runs the tests with a symlink to the environment's interpreter
-    placed elsewhere, where Python no longer finds the venv's pyvenv.cfg and starts as the system Python; the
-    bridge makes that Python see the environment's packages (editable installs included) all the same.
-    """
+    """A .pth line for the system Python adding the environment's site-packages (ahead of Debian's): tox-current-env
+    (sphinx) runs tests through a symlink to the venv's interpreter elsewhere, which starts as the system Python."""
     site = f"{VENV}/lib/python{python}/site-packages"
     return (f"import site, sys; k = len(sys.path); site.addsitedir({site!r}); new = sys.path[k:]; del sys.path[k:]; "
             "i = next((j for j, p in enumerate(sys.path) if p.endswith('-packages')), len(sys.path)); "
@@ -97,17 +82,12 @@ def constraints(spec: EnvSpec) -> str:
 
 
 def install_command(spec: EnvSpec, date: str) -> str:
-    """The spec's install command; `python -m pip install ARGS` goes through uv, resolved as of `date`
-    (offline from uv's cache first, which is usually enough, then online).
+    """The spec's install command; `python -m pip install ARGS` goes through uv as of `date` (offline first).
 
-    For projects without pyproject.toml pip 24.0 then re-installs the project itself (`--no-deps`): it runs
-    `setup.py develop`, which puts the checkout on sys.path as the official images had it (the import hooks
-    of PEP 660 editables break pylint's plugin discovery). When uv fails because the project pins a setuptools
-    without PEP 660 for its builds, uv installs it again with the environment's own setuptools (no build
-    isolation; dependencies still as of the date) and pip re-installs the project alone as a plain path entry
-    (setuptools' compat editable mode), which is what `setup.py develop` under that pinned setuptools gave.
-    Only when that fails too does the spec's pip command do everything (dependencies then without the date).
-    """
+    Without pyproject.toml pip then re-installs the project (`--no-deps`: `setup.py develop`, a plain sys.path entry
+    as in the official images; PEP 660 import hooks break pylint's plugin discovery). If uv fails (the project pins a
+    build setuptools without PEP 660), uv retries without build isolation and pip re-installs the project as a compat
+    editable. Last resort: the spec's pip command alone (dependencies then without the date)."""
     match = re.match(r"^python -m pip install (.*)$", spec.install.strip())
     if not match:
         return spec.install
@@ -143,8 +123,7 @@ def env_recipe(spec: EnvSpec, reqs: EnvRequirements) -> ImageRecipe:
         command = shlex.quote(uv_install(reqs.exclude_newer, reqs.pinned, ""))
         steps.append(f"python3 {BEST_EFFORT_PATH} {command} /opt/env/requirements.txt")
     if reqs.pinned:
-        # the pins are often years newer than the date, and so are their own dependencies: when those cannot be
-        # resolved as of the date, resolve them as of the era the pins were chosen in
+        # pins are often years newer than the date, so are their dependencies: else resolve them as of the pins' era
         pins = " ".join(shlex.quote(p) for p in reqs.pinned)
         steps.append(f"{uv_install(reqs.exclude_newer, reqs.pinned, pins)} || "
                      f"{uv_install(PINS_ERA, reqs.pinned, pins)}")
@@ -168,8 +147,7 @@ def instance_recipe(spec: EnvSpec, instance: Instance, env_image: str, mirrors: 
         f"cd {REPO_DIR} && git init -q && git add -A -f && git {GIT_ID} commit -q --no-verify -m base",
         *([f"cd {REPO_DIR} && git tag {shlex.quote(tag)}"] if tag else []),
         " && ".join(setup),
-        # setup edits to tracked files (e.g. a sed on tox.ini) become part of the one commit, so that
-        # `git diff` shows only what a patch changes
+        # setup edits to tracked files (a sed on tox.ini) join the one commit: `git diff` shows only a patch's changes
         f"cd {REPO_DIR} && if ! git diff --quiet; then git {GIT_ID} commit -q -a --amend --no-edit --no-verify"
         + (f" && git tag -f {shlex.quote(tag)} >/dev/null; fi" if tag else "; fi"),
         # files the setup left behind (egg-info, build/) are ignored: out of diffs, safe from `git clean`
@@ -236,8 +214,7 @@ class ImageBuilder:
     @classmethod
     def local(cls, mirrors: Path | None, specs: list[Path] | None = None, source: str = "build",
               naming: OfficialNaming | None = None) -> ImageBuilder:
-        """A builder on the local Docker engine, with the mirror directory and extra spec files given (a UserError
-        when no engine is reachable); `source` and `naming` as in __init__."""
+        """A builder on the local Docker engine (UserError if none is reachable); `source`, `naming` as in __init__."""
         found, table = Mirrors(mirrors), SpecTable.load(specs)
         try:
             client = connect()
@@ -249,8 +226,7 @@ class ImageBuilder:
     def __init__(self, client: Any, mirrors: Mirrors, specs: SpecTable, log_dir: Path | None = None, *,
                  source: str = "build", naming: OfficialNaming | None = None,
                  log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)):
-        """`source`: build (our layers), official (the published image, pulled when absent) or auto (official
-        when present or pullable, else build); `naming`: where official images are; `log`: one line per fallback."""
+        """`source`: one of IMAGE_SOURCES; `naming`: where official images are; `log`: one line per fallback."""
         self.client = client
         self.mirrors = mirrors
         self.specs = specs

@@ -1,9 +1,5 @@
-"""Test-log parsers: the text between the eval markers -> {test name: status}.
-
-Test names follow the dataset's conventions (which come from the SWE-bench harness): for pytest they are the
-first whitespace-separated token after the status word, so parametrized ids with spaces are cut at the first
-space exactly as they appear in FAIL_TO_PASS / PASS_TO_PASS.
-"""
+"""Test-log parsers: the text between the eval markers -> {test name: status}. pytest names are the first token
+after the status word, so parametrized ids with spaces are cut at the first space, as in FAIL_TO_PASS / PASS_TO_PASS."""
 
 from __future__ import annotations
 
@@ -36,8 +32,7 @@ def parse_pytest_options(log: str) -> dict[str, str]:
 
 
 def parse_pytest_v2(log: str) -> dict[str, str]:
-    """pytest with colour codes and control characters stripped; also the verbose `name STATUS` lines of old
-    pytest versions and of `-o console_output_style=classic`."""
+    """pytest, colour codes stripped; also old pytest's and `console_output_style=classic`'s `name STATUS` lines."""
     results = {}
     for raw in log.split("\n"):
         line = _ANSI.sub("", raw).translate(_CONTROL)

@@ -1,8 +1,4 @@
-"""Where repositories come from: local bare mirrors (`--mirrors DIR` / REPO_AGENT_MIRRORS), else a clone cache.
-
-A mirror directory holds one git directory per repository, named `owner+name` or `owner__name` (a `.git`
-suffix is fine). Without one, repositories are cloned from GitHub (`git clone --mirror`) into the cache.
-"""
+"""Where repositories come from: bare mirrors (`--mirrors DIR` / REPO_AGENT_MIRRORS), else a clone cache (README.md)."""
 
 from __future__ import annotations
 
@@ -103,12 +99,8 @@ class Mirrors:
         return git_dir
 
     def archive(self, repo: str, commit: str, prefix: str = "") -> bytes:
-        """A tar of every tracked file of `commit` under `prefix` (no .git).
-
-        `git archive` honours `export-ignore` / `export-subst` from the tree's .gitattributes, which would drop
-        or rewrite files; it runs in a throw-away repository that borrows the mirror's objects and overrides
-        those attributes, so the mirror itself is never written to.
-        """
+        """A tar of every tracked file of `commit` under `prefix` (no .git), from a throw-away repository that borrows
+        the mirror's objects and overrides `export-ignore` / `export-subst` (they would drop or rewrite files)."""
         with tempfile.TemporaryDirectory(prefix="repo-agent-archive-") as tmp:
             git_output("init", "-q", "--bare", tmp)
             objects = Path(self.git_dir(repo)) / "objects"

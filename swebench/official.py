@@ -1,11 +1,4 @@
-"""SWE-bench's published instance images: their names, finding or pulling one, and the thin layer inference uses.
-
-The official harness names an instance image `sweb.eval.<arch>.<instance id, lower case>:<tag>`, and under a
-namespace (Docker Hub's `swebench`) writes `__` as `_1776_`. Such an image holds the repository at the base commit
-in /testbed and a conda environment `testbed` that `source /opt/miniconda3/bin/activate && conda activate testbed`
-turns on; the evaluation script does exactly that. Inference runs in a thin cached layer on top of the same image:
-the environment's PATH baked in, files the image's own install left untracked ignored (out of the agent's diff).
-"""
+"""SWE-bench's published instance images: names, finding or pulling one, the thin inference layer (README.md)."""
 
 from __future__ import annotations
 
@@ -20,8 +13,7 @@ from workspaces.environment import IGNORE_SETUP_OUTPUT
 from workspaces.images import BuiltImage, ImageRecipe, build_image
 
 IMAGE_SOURCES = ("build", "official", "auto")
-"""`--images`: build (our own layers, Python 3.9/3.11), official (the published image, pulled when absent), auto
-(official when present or pullable, else build)."""
+"""`--images`: build (our layers, Python 3.9/3.11), official (published, pulled when absent), auto (official if any)."""
 ACTIVATE = ("source /opt/miniconda3/bin/activate", "conda activate testbed")
 """How the official evaluation scripts turn on the instance's environment."""
 TESTBED_PATH = ("/opt/miniconda3/envs/testbed/bin:/opt/miniconda3/condabin:/opt/miniconda3/bin:"
@@ -68,8 +60,7 @@ def _short(exc: BaseException) -> str:
 
 
 class OfficialImages:
-    """Finds official instance images locally, pulls them when asked (with progress), and remembers a registry
-    that could not be reached so a run does not ask it again for every instance."""
+    """Finds official images locally or pulls them (with progress); a registry that failed once is not asked again."""
 
     def __init__(self, client: Any, naming: OfficialNaming, log: Callable[[str], None] = print):
         self.client = client

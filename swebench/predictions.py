@@ -1,11 +1,5 @@
-"""Reading a predictions file robustly: every line is either a prediction or a rejection with a reason.
-
-Accepted formats: JSON lines (`{"instance_id", "model_name_or_path", "model_patch"}` per line), a JSON array
-of such objects, or a JSON object keyed by instance id. Malformed lines, unknown instance ids, duplicates and
-non-string patches are rejected with a reason; empty patches and patches that are not diffs are kept (they
-are scored without running anything); patches that touch test files are kept with a note. A file with no
-usable prediction at all is refused (`require_predictions`), naming its first bad line.
-"""
+"""Reading a predictions file robustly (JSON lines, JSON array, or object by instance id): each item a prediction or
+a rejection with a reason; empty and non-diff patches are kept, a file with nothing usable is refused."""
 
 from __future__ import annotations
 

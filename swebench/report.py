@@ -1,10 +1,4 @@
-"""Reports of an evaluation run: a terminal table, results.json in the official shape, a self-contained HTML page.
-
-results.json has the fields of the SWE-bench harness's run report (schema_version 2: total, submitted,
-completed, resolved, unresolved, empty-patch and error counts with their id lists), so existing tooling reads
-it, plus repo-agent's extras (partial, unsupported and infrastructure-error ids, per-repository numbers,
-rejected lines of the predictions file, seconds per instance).
-"""
+"""Reports of an evaluation run: a terminal table, results.json (official shape + extras), an HTML page."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The packages an environment image installs, and the date they are resolved as of.
-
-`packages: requirements.txt` reads the repository's requirement files at the environment commit (following
-`-r` includes), `packages: environment.yml` turns the conda file into pip requirements (conda-only names
-dropped, `name=1.2` -> `name==1.2`, the `pip:` section kept), anything else is a list of package names.
-"""
+"""The packages an environment image installs (from `packages`: requirement files following `-r`, a conda
+environment.yml converted to pip, or a list of names), and the date they are resolved as of."""
 
 from __future__ import annotations
 

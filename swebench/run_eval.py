@@ -1,11 +1,4 @@
-"""Evaluate a predictions file: parallel workers, one folder per instance, resumable, re-gradable.
-
-Layout: RUNS/swebench/RUN_ID/ holds run.json (what was evaluated), rejections.json (lines of the
-predictions file that were not used, with reasons), one folder per instance (patch.diff, eval.sh,
-test_output.txt, run.log, report.json) and, at the end, results.json and report.html. An instance whose
-report.json exists is skipped unless `force`; report.json is written atomically, so Ctrl-C, a crash or
-kill -9 loses nothing that finished.
-"""
+"""Evaluate a predictions file: parallel, one folder per instance, resumable, re-gradable (see swebench/README.md)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Instance specs: which environment, install and test command an instance (repo + version) gets.
-
-The table lives in `specs.yaml` (derived from the SWE-bench harness specs, with what running instances on
-Debian base images taught us); `--specs FILE` adds or overrides repositories in the same format.
-"""
+"""Instance specs (`specs.yaml`, `--specs FILE` overrides): environment, install and test command per repo + version."""
 
 from __future__ import annotations
 
@@ -119,8 +115,7 @@ class SpecTable:
         return table
 
     def spec_for(self, instance: Instance, any_python: bool = False) -> EnvSpec:
-        """The EnvSpec of `instance`; Unsupported says why there is none (`any_python`: an image that brings its own
-        Python, e.g. an official one, so the Pythons available here do not matter)."""
+        """The EnvSpec of `instance`, or Unsupported saying why; `any_python`: the image brings its own (official)."""
         return self.spec(instance.repo, instance.version, any_python)
 
     def spec(self, repo: str, version: str, any_python: bool = False) -> EnvSpec:

@@ -1,9 +1,4 @@
-"""Validate instances here: the gold patch must resolve, the empty patch must not.
-
-Each instance is evaluated twice (gold, then no patch at all) and the verdict is cached per instance under a
-key made of the instance and its spec, so a second `validate` answers at once unless forced (verdicts that
-were infrastructure errors are not reused).
-"""
+"""Validate instances (gold must resolve, empty must not), verdicts cached per instance and spec unless forced."""
 
 from __future__ import annotations
 
@@ -60,8 +55,7 @@ def cache_key(instance: Instance, builder: ImageBuilder) -> str:
 
 
 def cached_validation(instance: Instance, builder: ImageBuilder, folder: Path) -> Validation | None:
-    """The verdict kept in folder/validation.json, when it was made for this instance and spec and no evaluation
-    failed for the infrastructure."""
+    """The verdict in folder/validation.json if made for this instance and spec with no infrastructure failure."""
     record_path = folder / "validation.json"
     if not record_path.exists():
         return None
@@ -99,8 +93,7 @@ def validate_instance(instance: Instance, builder: ImageBuilder, folder: Path, s
 def validate(instances: list[Instance], builder: ImageBuilder, out_dir: Path, settings: EvalSettings, *,
              workers: int = 1, force: bool = False,
              on_result: Callable[[Validation], None] | None = None) -> list[Validation]:
-    """Validate every instance (in parallel with `workers`, kept verdicts first); results in the order of
-    `instances`."""
+    """Validate every instance (`workers` in parallel, kept verdicts first), in the order of `instances`."""
     return run_pool(instances, lambda i: validate_instance(i, builder, out_dir / i.instance_id, settings, True),
                     workers=workers, name="validate",
                     done=lambda i: None if force else cached_validation(i, builder, out_dir / i.instance_id),

@@ -1,9 +1,5 @@
-"""The `apply_patch` tool: a unified diff over one or more files, applied all-or-nothing.
-
-The diff is tidied first (markdown fences removed, hunk line counts recounted, blank context lines
-restored), parsed with unidiff, and every hunk is placed with tools/hunks.py. Only when every hunk
-of every file is placed and no file gains a syntax error is anything written.
-"""
+"""The `apply_patch` tool: a unified diff over one or more files, tidied (fences, hunk counts, blank context
+lines), placed by tools/hunks.py and written all-or-nothing (every hunk placed, no new syntax error)."""
 
 from __future__ import annotations
 
@@ -165,11 +161,8 @@ def repair_patch(text: str) -> str:
 
 
 def _hunk_body(lines: list[str], i: int) -> tuple[list[str], int]:
-    """The hunk lines from index `i`, and the index after them.
-
-    An empty line inside a hunk is a context line whose leading space was lost; empty lines after
-    the last hunk line are left outside.
-    """
+    """The hunk lines from index `i`, and the index after them. An empty line inside a hunk is a context line
+    whose leading space was lost; empty lines after the last hunk line are left outside."""
     body: list[str] = []
     blanks = 0
     while i < len(lines):

@@ -10,13 +10,9 @@ from workspaces.base import Workspace
 
 @runtime_checkable
 class Tool(Protocol):
-    """One action the model can take.
-
-    Tools do their logic on the host and reach the repository only through the `Workspace`, so
-    they are testable against a temporary directory. A problem the model can fix (bad path, no
-    match, syntax error introduced) is an `Observation` with `error=True`; only infrastructure
-    failures raise (`WorkspaceError`). `submit` raises `Submitted`.
-    """
+    """One action the model can take; it reaches the repository only through the `Workspace`. A problem the model
+    can fix (bad path, no match, new syntax error) is an `Observation` with `error=True`; only infrastructure
+    failures raise (`WorkspaceError`); `submit` raises `Submitted`."""
 
     name: str
     """The name the model calls the tool by."""

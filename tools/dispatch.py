@@ -1,9 +1,5 @@
-"""Running one tool call: find the tool, check the arguments against its schema, turn failures into observations.
-
-Loop conditions (`Submitted` and the other AgentExceptions) and infrastructure failures
-(`WorkspaceError`) propagate; anything else a tool raises becomes an error Observation and is
-logged, so a bug in one tool never ends a run.
-"""
+"""Running one tool call: find the tool, check the arguments, turn failures into observations. AgentExceptions
+(`Submitted`, ...) and `WorkspaceError` propagate; anything else a tool raises becomes a logged error Observation."""
 
 from __future__ import annotations
 

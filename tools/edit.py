@@ -1,10 +1,5 @@
-"""The editing tools: `edit` (replace a unique piece of text), `insert` (after a line) and `create` (a new file).
-
-Three small tools rather than one with a `command` argument: each has only the arguments it needs,
-all of them required except `create`'s overwrite flag, so a weak model cannot pair a command with
-the wrong arguments (the most common failure of the one-tool form), and the error messages can
-say exactly what to do. Every change is re-parsed and refused if it introduces a syntax error.
-"""
+"""The editing tools `edit`, `insert` and `create`: three small tools, not one with a `command` argument, so a weak
+model cannot pair a command with the wrong arguments. A change that introduces a syntax error is refused."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""The `find_symbol` tool: where a name is defined and which files use it, from the repo map's index.
-
-The index is built from the workspace itself (`git ls-files` + reads through the Workspace), so it
-works the same for local clones and containers; tags are cached by content, so only files changed
-since the last call are parsed again.
-"""
+"""The `find_symbol` tool: where a name is defined and which files use it, from the repo map's index."""
 
 from __future__ import annotations
 

@@ -19,11 +19,8 @@ class ToolError(Exception):
 
 
 class FunctionTool:
-    """A Tool made from `fn(ws, <model arguments>, *, <settings>)`.
-
-    `settings` fills the keyword-only parameters (caps, windows, timeouts); the model never sees
-    them. `fn` returns text or an Observation; a `ToolError` it raises becomes an error Observation.
-    """
+    """A Tool made from `fn(ws, <model arguments>, *, <settings>)`; `settings` fills the keyword-only parameters,
+    which the model never sees. `fn` returns text or an Observation; a `ToolError` becomes an error Observation."""
 
     def __init__(self, fn: Callable[..., Any], *, name: str | None = None, settings: dict[str, Any] | None = None):
         self.fn = fn

@@ -1,10 +1,6 @@
-"""Finding a block of lines in a file when the model's copy drifted in whitespace or indentation.
-
-Used by `edit` (old text absent verbatim) and `apply_patch` (hunk context near a stale line
-number). Three strictness levels, tried in order: `exact`, `rstrip` (trailing whitespace ignored)
-and `indent` (leading indentation may differ, but by the same amount on every line, so the block's
-structure is the same). Lines are given without their newline characters.
-"""
+"""Finding a block of lines when the model's copy drifted in whitespace or indentation (`edit`, `apply_patch`):
+`exact`, then `rstrip` (trailing whitespace ignored), then `indent` (indentation may differ by the same amount on
+every line). Lines come without newline characters."""
 
 from __future__ import annotations
 
@@ -103,11 +99,8 @@ def find_block(lines: list[str], block: list[str], modes: tuple[str, ...] = MODE
 
 
 def closest_region(lines: list[str], block: list[str]) -> tuple[int, int] | None:
-    """The window of `lines` that most resembles `block` (start, end), or None when nothing is alike.
-
-    Lines of the block that occur in the file vote for where the block would start; without any
-    such line, the file line most similar to the block's first non-blank line anchors the window.
-    """
+    """The window of `lines` most like `block` (start, end), or None. Block lines found in the file vote for its
+    start; without any, the file line most like the block's first non-blank line anchors it."""
     keyed = [line.strip() for line in lines]
     positions: dict[str, list[int]] = {}
     for i, key in enumerate(keyed):

@@ -1,10 +1,6 @@
-"""Placing the hunks of a unified diff in a file whose line numbers may have moved.
-
-Each hunk's old side (context and removed lines) is looked for near its stated line, shifted by
-how far the previous hunk moved; the nearest match wins. When nothing matches, trailing
-whitespace and then consistent indentation drift are tolerated (tools/fuzzy.py), and then, as
-`patch --fuzz` does, up to two context lines at each edge of the hunk are ignored.
-"""
+"""Placing the hunks of a unified diff in a file whose line numbers may have moved: nearest match to the stated
+line (shifted by the previous hunk's offset), then with whitespace drift tolerated (tools/fuzzy.py), then, as
+`patch --fuzz` does, with up to MAX_FUZZ context lines at each edge ignored."""
 
 from __future__ import annotations
 
@@ -87,11 +83,8 @@ class Placement:
 
 
 def place_hunks(lines: list[str], hunks: list[Hunk]) -> tuple[list[str], list[str], bool]:
-    """The file's lines with every hunk applied, notes on hunks that needed tolerance, and whether the
-    last hunk reached the end of the file.
-
-    Raises HunkFailed naming the first hunk that could not be placed.
-    """
+    """The lines with every hunk applied, notes on hunks that needed tolerance, and whether the last hunk reached
+    the end of the file. Raises HunkFailed naming the first hunk that could not be placed."""
     offset, floor = 0, 0
     placements: list[Placement] = []
     for number, hunk in enumerate(hunks, start=1):

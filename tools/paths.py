@@ -1,9 +1,5 @@
-"""Model-given paths: normalised relative to the repository root, and refused when they leave it.
-
-The check is lexical (`..` escapes, absolute paths elsewhere) everywhere; symlinks that point out
-of the repository are caught too when the workspace's root is on this machine (local workspaces).
-Inside a container the container itself is the boundary.
-"""
+"""Model-given paths: normalised relative to the repository root, refused when they leave it (lexically; outward
+symlinks too when the root is on this machine; in a container, the container is the boundary)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""The string registry of tools: a name -> the tool function, built with its settings bound from ToolSettings.
-
-Built-in tools are listed in TOOL_FUNCTIONS as "module:function" strings, imported only when used; a tool
-function's keyword-only parameters are its settings, filled by name from `setting_values`.
-"""
+"""The string registry of tools: name -> "module:function", imported when used; a tool function's keyword-only
+parameters are its settings, filled by name from `setting_values`."""
 
 from __future__ import annotations
 
@@ -38,8 +35,7 @@ def setting_values(settings: ToolSettings) -> dict[str, Any]:
 
 
 def make_tool(name: str, settings: ToolSettings) -> FunctionTool:
-    """The tool registered under `name` with its settings bound; UserError listing the known names when there is
-    none, TypeError when the function is named otherwise."""
+    """The tool `name`, settings bound; UserError listing known names if none, TypeError if its function is misnamed."""
     if name not in TOOL_FUNCTIONS:
         known = ", ".join(sorted(TOOL_FUNCTIONS))
         raise UserError(f"Unknown tool {name!r} in tools.enabled; known tools are: {known}.")

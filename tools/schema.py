@@ -1,11 +1,6 @@
-"""JSON schema of tool arguments: built from a plain function's signature, and checked at call time.
-
-A tool function looks like `def view(ws, path: str, start: int | None = None) -> str` with a
-Google-style docstring. The first parameter (the workspace) is skipped; keyword-only parameters
-(after `*`) are settings bound from config when the tool is made and never reach the schema.
-pydantic writes the schema from the annotations (str, int, float, bool, lists of those, Literal[...],
-X | None), docstring_parser reads the descriptions. A parameter with a default is optional.
-"""
+"""JSON schema of tool arguments: built from a plain function's signature, and checked at call time. The first
+parameter (the workspace) and keyword-only ones (settings) are left out; pydantic writes the schema from the
+annotations, docstring_parser reads the Google-style descriptions; a parameter with a default is optional."""
 
 from __future__ import annotations
 
@@ -50,8 +45,7 @@ def spec_from_function(fn: Callable[..., Any], name: str | None = None) -> ToolS
 
 
 def _plain(fn: Callable[..., Any], key: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """One property as tools need it: no title, `X | None` as X, no `null` default; TypeError for what a tool
-    argument cannot be (a union of two types, an object)."""
+    """One property as tools need it (no title, `X | None` as X, no `null` default); TypeError: object or union."""
     options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
     if len(options) > 1:
         raise TypeError(f"{fn.__name__}: {key!r} is a union; only `X | None` is allowed")
@@ -80,18 +74,13 @@ def setting_names(fn: Callable[..., Any]) -> set[str]:
     return {p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY}
 
 
-# --- checking arguments against a schema -----------------------------------------------------------
-
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
 
 def check_arguments(schema: dict[str, Any], args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Validate `args` against an object schema, coercing the obvious slips ("3" for an integer).
-
-    Returns the (coerced) arguments and a list of problems, each a short phrase; `null` for an
-    optional argument means "not given".
-    """
+    """Validate `args` against an object schema, coercing the obvious slips ("3" for an integer): the (coerced)
+    arguments and a list of problems, each a short phrase. `null` for an optional argument means "not given"."""
     properties: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
     problems: list[str] = []

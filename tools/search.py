@@ -1,9 +1,5 @@
-"""The `search` tool: regex or literal search over the repository, ripgrep when present, else grep.
-
-The search runs inside the workspace. Its matches go through `awk`, which passes the first N on
-and counts the rest (and the files they are in), so even a pattern that matches everywhere costs
-one pass and a few kilobytes of output.
-"""
+"""The `search` tool: regex or literal search in the workspace (ripgrep, else grep); `awk` passes the first N matches
+on and counts the rest, so a pattern that matches everywhere costs one pass and a few kilobytes of output."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Syntax checks with tree-sitter, chosen by file extension; unknown extensions always pass.
-
-`introduced_errors` compares a file before and after an edit so that only new problems block it
-(a file that was already broken can still be edited). The patch gate checks whole files with
-`syntax_problems` and reports them with `format_problems`.
-"""
+"""Syntax checks with tree-sitter by file extension (unknown ones pass); only new problems block an edit."""
 
 from __future__ import annotations
 
@@ -105,11 +100,8 @@ def syntax_problems(path: str, text: str) -> list[SyntaxProblem]:
 
 
 def _parse(parser: Any, language: str, path: str, data: bytes) -> Any:
-    """Parse `data`, incrementally from the last tree of the same path when there is one.
-
-    The old tree is first told which bytes changed (common prefix and suffix), so the result is
-    exact whatever the old text was; only the changed region is re-parsed.
-    """
+    """Parse `data`, incrementally from the path's last tree if any: that tree is first told which bytes changed
+    (common prefix and suffix), so the result is exact and only the changed region is re-parsed."""
     key = (path, language)
     with _lock:
         cached = _trees.pop(key, None)

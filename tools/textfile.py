@@ -1,9 +1,5 @@
-"""Reading, numbering and safely writing the text files the editing tools work on.
-
-Line endings are normalised to "\\n" while a tool works and restored on write, so CRLF files
-stay CRLF. Every write by an editing tool goes through `write_checked`, which refuses a change
-that introduces a syntax error and leaves the file as it was.
-"""
+"""Reading, numbering and safely writing the editing tools' text files: "\\n" line endings while a tool works (CRLF
+restored on write); `write_checked` refuses a change that introduces a syntax error."""
 
 from __future__ import annotations
 

@@ -33,12 +33,9 @@ class ExecResult:
 
 @runtime_checkable
 class Workspace(Protocol):
-    """A repository at a known base commit, isolated from the user's checkout (a context manager).
-
-    Paths given to `read_file`/`write_file` are relative to `root` (absolute paths inside `root` are
-    accepted too). Command failures are results, not exceptions; only infrastructure failures raise
-    `WorkspaceError`.
-    """
+    """A repository at a known base commit, isolated from the user's checkout (a context manager). Paths are
+    relative to `root` (absolute ones inside it are accepted); command failures are results, only infrastructure
+    failures raise `WorkspaceError`."""
 
     root: str
     """Absolute path of the repository inside the workspace (the default working directory)."""

@@ -1,9 +1,5 @@
-"""The base image: a Debian root file system made with debootstrap and imported through the docker SDK.
-
-debootstrap runs as root and downloads the packages from a Debian mirror; no container registry is used.
-The image holds git, Python, build tools and a non-root user `agent`; building takes minutes, so an
-existing image is reused unless a rebuild is forced.
-"""
+"""The base image: a Debian root file system made with debootstrap (as root, from a Debian mirror, no registry),
+with git, Python, build tools and a non-root user `agent`; reused unless a rebuild is forced."""
 
 from __future__ import annotations
 

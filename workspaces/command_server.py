@@ -1,13 +1,10 @@
 """The command server that runs inside a workspace container (sent there as source, run with `python3 -u -c`).
 
-It answers one JSON request per line on stdin with one JSON line on stdout, so that a command costs a fork
-inside the container rather than a whole `docker exec`. Requests:
+One JSON request per line on stdin, one JSON reply line on stdout (a command costs a fork, not a `docker exec`):
   {"op": "exec", "cmd", "timeout", "cwd", "limit", "env"} -> {"code", "timed_out", "head", "tail", "dropped"}
   {"op": "read", "path"} -> {"data"};  {"op": "write", "path", "data"} -> {}
-Byte strings travel base64-encoded; failures come back as {"error": "FileNotFoundError", "message": ...}.
-Commands run with bash in their own session (process group); past the timeout the whole group is killed.
-Stdlib only and Python 3.5 compatible: it runs on whatever python3 the image has.
-"""
+Bytes travel base64-encoded; failures come back as {"error": "FileNotFoundError", "message": ...}. Commands run
+in their own session, killed as a group past the timeout. Stdlib only, Python 3.5 compatible (any image's python3)."""
 # ruff: noqa: UP031
 
 import base64
@@ -95,8 +92,7 @@ def kill_group(pgid):
 
 
 def run_exec(request):
-    """Run one command in its own process group; the group is killed when the command outlives the timeout,
-    and when background processes it left still hold its output after it exited."""
+    """Run one command as its own process group, killed past the timeout or if leftovers hold its output after exit."""
     collector = Collector(int(request["limit"]))
     env = dict(os.environ)
     env.update(request.get("env") or {})

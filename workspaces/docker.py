@@ -1,11 +1,6 @@
-"""DockerWorkspace: the repository at its base commit inside a container; every command runs there.
-
-The repository goes in as a tar stream of a fresh clone (with .git), never a bind mount; setup steps are
-baked into a cached environment image (workspaces/environment.py). Without a source directory the image
-must hold the repository at `root` already (SWE-bench instance images). Commands, reads and writes go
-through a command server inside the container (one fork per command instead of a `docker exec`); images
-without python3 fall back to one `docker exec` per command and Docker's archive API for files.
-"""
+"""DockerWorkspace: the repository at its base commit inside a container (a tar of a fresh clone, never a bind
+mount; or already in the image at `root`, for SWE-bench); setup steps are baked into a cached image. Commands and
+files go through the command server, or without python3 `docker exec` per command and the archive API."""
 
 from __future__ import annotations
 
@@ -52,10 +47,8 @@ if ! { git add -A . && git diff --cached --binary --no-color --no-ext-diff --no-
   cat "$err"; exit 1
 fi"""
 """`git diff` of the tree (new files included) against $1 through a throw-away index; errors only on failure.
-
-The real index's stat data is refreshed first and the copy keeps its mtime (`cp -p`): git's check for
-racily-clean entries depends on it, and without it a same-size edit made in the same second as a
-checkout or reset can vanish from the diff."""
+The real index's stat data is refreshed and the copy keeps its mtime (`cp -p`): otherwise git's racy-clean check
+can drop a same-size edit made in the same second as a checkout or reset."""
 
 PROBE_SCRIPT = """command -v git >/dev/null || echo nogit
 if [ -n "$1" ] && id -u "$1" >/dev/null 2>&1; then echo "ids $(id -u "$1") $(id -g "$1") $1"

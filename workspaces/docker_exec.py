@@ -1,9 +1,5 @@
-"""One command in a running container, with a timeout that kills its whole process group.
-
-The command runs under a small bash wrapper as its own process group (job control on); a watchdog job
-started next to it kills that group when the timeout passes. The host reads the multiplexed output stream
-with its own deadline (timeout + grace), keeping only the head and the tail of long output.
-"""
+"""One command in a running container, killed with its whole process group by a watchdog past the timeout; the
+host reads the output with its own deadline (timeout + grace), keeping only the head and the tail."""
 
 from __future__ import annotations
 
@@ -33,11 +29,8 @@ kill -0 -- "-$p" || kill -KILL -- "-$w"
 exit "$rc"
 """
 """bash -c WRAPPER wrapper CMD TIMEOUT CWD: run CMD in CWD as a process group killed after TIMEOUT seconds.
-
-The wrapper's own stderr goes to /dev/null (no job notices); the command's stderr joins its stdout, in order.
-The watchdog outlives the command only while the command's group still has members (stray background
-processes), so that they too are killed when the timeout passes.
-"""
+The command's stderr joins its stdout in order (the wrapper's goes to /dev/null: no job notices). The watchdog
+outlives the command only while its group has members (stray background processes), so those are killed too."""
 
 
 class ServerGone(Exception):
@@ -49,10 +42,8 @@ class ServerStuck(Exception):
 
 
 class FrameReader:
-    """Reads Docker's multiplexed stream (8-byte header per frame) from a hijacked exec socket.
-
-    With a `sink`, every payload (stdout and stderr, in order) goes there; otherwise stdout is read line by line.
-    """
+    """Reads Docker's multiplexed stream (8-byte header per frame) from a hijacked exec socket: every payload
+    (stdout and stderr, in order) to `sink` when given, else stdout line by line."""
 
     def __init__(self, sock: Any, sink: Callable[[bytes], None] | None = None):
         self.sock = sock

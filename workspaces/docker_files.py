@@ -1,7 +1,4 @@
-"""Files in a container through Docker's archive API: the fallback for images that cannot run the command server.
-
-Also how whole trees go in (the repository clone, as a tar stream).
-"""
+"""Files in a container through Docker's archive API (images without the command server); trees go in as tars."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The host side of the in-container command server (workspaces/command_server.py).
-
-One attached `docker exec` runs the server for the life of the workspace; requests are JSON lines written
-to its stdin, replies are JSON lines read from Docker's multiplexed output stream.
-"""
+"""Host side of the in-container command server: one attached `docker exec`, JSON lines in, replies from its stream."""
 
 from __future__ import annotations
 

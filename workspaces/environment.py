@@ -1,9 +1,5 @@
-"""Which image a Docker workspace starts from, and the repository clone that goes into it.
-
-With setup steps (given, or detected for Python projects) the clone and the steps are baked into an
-environment image under a content-hash tag (base image + steps + commit), so the next run on the same
-commit starts a container at once. Without steps the base image is used and the clone is copied in later.
-"""
+"""Which image a Docker workspace starts from: with setup steps, an environment image with the clone baked in
+(tagged by a hash of base image, steps and commit); without, the base image, with the clone copied in later."""
 
 from __future__ import annotations
 
@@ -27,8 +23,7 @@ ENSURE_GIT = ("command -v git >/dev/null || { if command -v apt-get >/dev/null; 
 """First setup step: images without git (e.g. python:3.12-slim) get it, since diffs are taken with git."""
 IGNORE_SETUP_OUTPUT = ('info="$(git rev-parse --absolute-git-dir)/info" && mkdir -p "$info" && '
                        'git ls-files --others --exclude-standard --directory | sed "s|^|/|" >> "$info/exclude"')
-"""Last setup step: files the setup left in the repository (egg-info, build/) become ignored, so they stay
-out of the agent's diff and survive `reset()`."""
+"""Last setup step: files the setup left (egg-info, build/) become ignored: out of the diff, kept by `reset()`."""
 
 
 @dataclass

@@ -1,8 +1,5 @@
-"""Labels on everything repo-agent makes in Docker, and finding and removing what dead runs left behind.
-
-Every container carries `repo-agent=1`, its kind, its run id and its owner (`host:pid:process-start`);
-a container whose owner process on this host is gone is a leftover that `agent gc` removes.
-"""
+"""Labels on everything repo-agent makes in Docker, and removing what dead runs left behind: a container whose
+owner process (OWNER) on this host is gone is a leftover that `agent gc` removes."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Docker images for workspaces: engine access, image lookup, and derived images cached under content-hash tags.
-
-A derived image is a base image plus shell steps (and files) run once in a build container that is then
-committed; its tag is a hash of everything it was made from, so identical inputs reuse it. Builds get the
-host's CA bundle (the package index is reached through a proxy that presents it). The Debian base image
-itself is built by `workspaces/base_image.py`.
-"""
+"""Docker images for workspaces: engine access, lookup, and derived images (base + steps run in a build container,
+then committed) under content-hash tags. Builds get the host's CA bundle (the package index's proxy presents it)."""
 
 from __future__ import annotations
 
@@ -45,10 +40,8 @@ class ImageBuildError(UserError):
 
 
 def connect(timeout: float = 3600, ping_timeout: float = 10) -> Any:
-    """A docker SDK client for the engine in the environment (DOCKER_HOST or the local socket), checked with a ping.
-
-    `timeout` bounds each socket read: image builds stream logs of steps that can be silent for long.
-    """
+    """A docker SDK client for the engine in the environment (DOCKER_HOST or the local socket), checked with a ping;
+    `timeout` bounds each socket read (image builds stream logs of steps that can be silent for long)."""
     import docker
 
     try:
@@ -75,8 +68,7 @@ def daemon_reachable(timeout: float = 5) -> bool:
 
 
 def cache_dir() -> Path:
-    """Where repo-agent keeps build logs and clones: $REPO_AGENT_CACHE, else $XDG_CACHE_HOME/repo-agent, else
-    ~/.cache/repo-agent."""
+    """Build logs and clones: $REPO_AGENT_CACHE, else $XDG_CACHE_HOME/repo-agent, else ~/.cache/repo-agent."""
     if os.environ.get("REPO_AGENT_CACHE"):
         return Path(os.environ["REPO_AGENT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

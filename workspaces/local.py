@@ -31,11 +31,7 @@ def command_environment() -> dict[str, str]:
 
 
 class LocalWorkspace:
-    """A clone of `source_dir` at `commit` in a temporary directory; commands run as local processes.
-
-    The user's checkout is never touched: the clone is separate and is deleted on exit unless
-    `keep` is set.
-    """
+    """A clone of `source_dir` at `commit` in a temp directory (deleted on exit unless `keep`); commands run locally."""
 
     def __init__(self, source_dir: Path, commit: str = "HEAD", keep: bool = False, parent_dir: Path | None = None):
         self.source_dir = Path(source_dir)
@@ -123,12 +119,9 @@ class LocalWorkspace:
         target.write_text(text, encoding="utf-8")
 
     def diff(self) -> str:
-        """Diff of the working tree against the base commit, untracked files included.
-
-        A private index is used so that the agent's own staging area is left alone. Refreshing the
-        real index first (stat data only, never content) keeps `git add` from re-hashing every
-        racily-clean file of the fresh clone on each call.
-        """
+        """Diff of the working tree against the base commit, untracked files included, through a private index (the
+        agent's staging area is left alone). The real index is refreshed first (stat data only) so `git add` does not
+        re-hash every racily-clean file of the fresh clone on each call."""
         self.repo.git.update_index("-q", "--refresh", with_exceptions=False)
         with tempfile.TemporaryDirectory() as tmp:
             index = Path(tmp) / "index"

@@ -1,11 +1,6 @@
-"""Guess the `--setup` commands of a repository when the user gives none.
-
-Python projects (pyproject.toml, setup.py, setup.cfg, requirements*.txt) get a virtualenv outside the
-repository with their requirements and the project installed, plus pytest; Python code without packaging
-files gets a virtualenv with pytest when it has tests (so `python` and the test runner exist); other
-ecosystems are named so the user can be asked for `--setup`. Files are read from the commit, not from the
-user's working tree.
-"""
+"""Guess the `--setup` commands of a repository when the user gives none (files read from the commit). Python
+projects get a virtualenv outside the repository with their requirements, the project and pytest; Python code
+without packaging files gets one with pytest if it has tests; other ecosystems are named, to ask for `--setup`."""
 
 from __future__ import annotations
 

@@ -1,17 +1,4 @@
-"""Where instances run: a thread pool, a process pool, or a Ray cluster. The runner only sees `Backend`.
-
-Every backend runs `instance_job.run_instance(task, budget)` for each submitted task and hands back
-`InstanceOutcome`s as they finish; the runner (on the driver) writes preds.jsonl and the instance folders.
-- `thread`: a ThreadPoolExecutor in this process; workers share the ledger (a SharedBudget) itself. The agent's time
-  goes to containers and model calls, so threads are enough on one machine.
-- `process`: a ProcessPoolExecutor (spawned workers, a crash takes down one instance, not the runner); the
-  ledger lives in a multiprocessing manager process and workers use its proxy, which has the ledger's methods.
-- `ray`: one Ray task per instance, pinned to nodes that offer the custom resource `docker` (start each
-  node that has Docker with `ray start --resources='{"docker": N}'`, N instances at once); the ledger is
-  a Ray actor (reached through ray_backend.py's `ActorLedger`). Each task works in a node-local folder and ships
-  the folder's files back with its outcome, so preds.jsonl and the trajectories all land on the driver. Without
-  `--ray-address` a local Ray instance is started with `docker` = the number of workers.
-"""
+"""Where instances run (thread pool, process pool, Ray cluster); the runner only sees `Backend` (README.md)."""
 
 from __future__ import annotations
 
@@ -95,8 +82,7 @@ class PoolBackend:
         self.budget.stop()
 
     def close(self) -> None:
-        """Shut the pool down; worker processes still running abandoned tasks are terminated (SIGTERM: their
-        containers are removed on the way out)."""
+        """Shut the pool down; workers still running abandoned tasks get SIGTERM (their containers are removed)."""
         processes = getattr(self.executor, "_processes", None) or {}  # process pools only
         if self.futures:
             for process in list(processes.values()):

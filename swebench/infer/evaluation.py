@@ -1,11 +1,4 @@
-"""`agent swebench run`'s scoring: predictions evaluated as they arrive, then every rollout for pass@k.
-
-`LiveEvaluator` is the runner's outcome hook: each new prediction is handed to the harness's
-`evaluate_instance` in a small thread pool (instance folders under the run folder, as `agent swebench eval`
-writes them), so "resolved so far" shows while inference goes on. With several rollouts per instance,
-`score_rollouts` evaluates each rollout's own fix (identical fixes once, the chosen one reusing the main
-verdict) and `sampling_metrics` gives pass@1..n and selected@1; `sampling.json` keeps them.
-"""
+"""`agent swebench run`'s scoring: predictions as they arrive (`LiveEvaluator`), then rollouts for pass@k."""
 
 from __future__ import annotations
 
@@ -57,8 +50,7 @@ class LiveEvaluator:
             self.notify(instance_id, result.status)
 
     def finish(self, cancel: bool = False) -> None:
-        """Wait for every queued evaluation (their failures are raised here); `cancel` drops the queued ones and
-        waits only for those already running."""
+        """Wait for every queued evaluation (failures raised here); `cancel` drops queued ones, waits for running."""
         if cancel:
             self._pool.shutdown(wait=True, cancel_futures=True)
             return
@@ -71,7 +63,7 @@ class LiveEvaluator:
 
 def score_rollouts(instances: list[Instance], rollouts_path: Path, folder: Path, builder: Any,
                    settings: EvalSettings, workers: int = 1) -> list[SampledOutcome]:
-    """Per instance with rollouts: whether each rollout's fix resolves it, and which one was chosen."""
+    """Per instance with rollouts: whether each rollout's fix resolves it (identical fixes once), and the chosen one."""
     by_id = {instance.instance_id: instance for instance in instances}
     records = {i: r for i, r in read_records(rollouts_path).records.items() if i in by_id}
     verdicts: dict[tuple[str, str], bool] = {}

@@ -1,15 +1,5 @@
-"""One instance, start to finish, in whatever worker runs it: environment, agent, prediction.
-
-With the Docker workspace (the default) the instance image comes from the harness's ImageBuilder, so the
-agent works in the environment the tests will run in: a DockerWorkspace on it with the repository at
-/testbed, the one copy of the repository the run has (the planner, the tools and the patch gate read it
-through the workspace). With `workspace.type=local` (tests, benches, machines without Docker) the agent
-works in a clone of the mirror at the base commit instead.
-
-The agent runs `agent.runner.solve` (with `samples.count` > 1 its rollouts and the choice among them are in the
-trajectory, and their fixes in the outcome for pass@k). Test files the agent created or edited are kept out of
-`model_patch` and listed in the trajectory (`extra.swebench.excluded_from_model_patch`).
-"""
+"""One instance, start to finish, in whatever worker runs it: environment, agent, prediction. Test files the
+agent created or edited are kept out of `model_patch` (listed in the trajectory's extra.swebench)."""
 
 from __future__ import annotations
 
@@ -113,8 +103,7 @@ def builder_for(source: ImageSource):
 
 
 def solve_instance(task: InstanceTask, environment: Environment, budget: Ledger) -> InstanceOutcome:
-    """The instance solved with `agent.runner.solve`; with `samples.count` > 1 its rollouts' fixes are reported too
-    (pass@k), with the one chosen."""
+    """The instance solved with `agent.runner.solve`; with `samples.count` > 1 each rollout's fix and the chosen one."""
     from agent.runner import build_job, solve
     from agent.search.patches import split_patch
 

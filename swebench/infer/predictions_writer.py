@@ -1,14 +1,6 @@
-"""preds.jsonl in the official format, written so that `kill -9` at any moment never leaves a truncated line.
-
-Every write replaces the whole file: the records are written to a temporary file in the same folder, flushed
-and fsynced, then renamed over the old file (an atomic step), so a reader sees the file before the write or
-the file after it, never a mix. A rewrite also drops older lines of the same instance, so a redone instance
-never appears twice. The cost is one file's worth of writing per prediction (a few MB for a whole dataset),
-next to minutes of agent time per instance.
-
-`read_records` reads any JSONL file leniently: a torn last line (left by some other tool), blank lines and
-malformed lines are skipped and reported, and a repeated id keeps its last line.
-"""
+"""preds.jsonl in the official format: every write atomically replaces the whole file (temporary file, fsync,
+rename), so `kill -9` never leaves a torn line. `read_records` reads any JSONL leniently (bad lines skipped and
+reported, a repeated id keeps its last line)."""
 
 from __future__ import annotations
 
@@ -61,11 +53,8 @@ def read_records(path: Path) -> ReadResult:
 
 
 class PredictionsWriter:
-    """A JSONL file of records keyed by instance id, each `put` an atomic replacement of the whole file.
-
-    Holds an exclusive lock on `<file>.lock` from `open()` to `close()`, so two runners never write one file.
-    Safe to call from several threads.
-    """
+    """A JSONL file of records keyed by instance id; each `put` atomically replaces the whole file. Thread-safe;
+    holds an exclusive lock on `<file>.lock` from open() to close(), so two runners never write one file."""
 
     def __init__(self, path: Path):
         self.path = Path(path)

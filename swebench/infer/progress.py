@@ -1,10 +1,4 @@
-"""What a person watches during `agent swebench infer | run`: a live view, then a summary table.
-
-On a terminal a rich Live view shows done / total, the running instances, resolved so far (when `run`
-evaluates as it goes), cost so far against the budget, and an ETA from the completion rate. Elsewhere
-(CI logs, pipes) one line per finished instance is printed instead. The summary counts exit statuses and
-says when the global budget stopped the run.
-"""
+"""What a person watches during `agent swebench infer | run`: a live view (or a line per instance), then a summary."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The Ray backend: one task per instance on nodes with Docker, the global budget in an actor.
-
-Kept apart from backends.py so that the thread and process backends never import Ray (an optional extra:
-`pip install 'repo-agent[ray]'`).
-"""
+"""The Ray backend, apart so other backends never import Ray: a task per instance on Docker nodes, a budget actor."""
 
 from __future__ import annotations
 

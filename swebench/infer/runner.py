@@ -1,17 +1,4 @@
-"""`InferRunner`: many instances through a backend into preds.jsonl, resumable and on one budget.
-
-Layout of `RUNS/swebench/RUN_ID/` (the evaluation of `agent swebench eval|run` shares the folder):
-- `preds.jsonl`: one `{instance_id, model_name_or_path, model_patch}` line per predicted instance.
-- `rollouts.jsonl`: with several rollouts, every rollout's patch and the chosen one (for pass@k).
-- `infer/<instance_id>/`: the trajectory (and `rollouts/<k>/` when sampled), `patch.diff`,
-  `summary.md` and `outcome.json` (exit status, cost, steps, times, excluded test files).
-- `infer.json`: the summary of the last invocation.
-
-Instances that have a line in preds.jsonl are skipped unless `redo`. The driver alone writes these files,
-as outcomes arrive; a prediction is one atomic replacement of preds.jsonl, so `kill -9` of the runner loses
-at most the instances in flight. When the global budget is spent no new instance starts, and the ones
-running end before their next step and are predicted with what they have.
-"""
+"""`InferRunner`: many instances through a backend into preds.jsonl, resumable and on one budget (README.md)."""
 
 from __future__ import annotations
 
@@ -220,7 +207,6 @@ class InferRunner:
         pending.clear()
 
     def _task(self, instance: Instance) -> InstanceTask:
-        """The task for `instance`."""
         options = self.options
         return InstanceTask(instance, self.config, self.paths.instance(instance.instance_id), options.cli_model,
                             options.images)

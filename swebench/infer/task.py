@@ -1,12 +1,6 @@
-"""What the runner sends a worker (`InstanceTask`) and what comes back (`InstanceOutcome`); both picklable.
-
-An outcome's `kind` decides what the runner does with it:
-- `predicted`: the agent ran; its patch (maybe empty) becomes a line of preds.jsonl. Every ending of the
-  loop counts (submitted, step / cost / time limit, the global budget spent mid-run, a script that ran out).
-- `error`: the environment failed (image build, unsupported instance, container died, model provider
-  down, the runner stopped): no prediction, so a rerun tries the instance again.
-- `not_started`: the global budget was spent before the instance started.
-"""
+"""What the runner sends a worker (`InstanceTask`) and what comes back (`InstanceOutcome`); both picklable. An
+outcome's `kind`: `predicted` (the agent ran, however its loop ended: its patch, maybe empty, goes into preds.jsonl),
+`error` (the environment failed: no prediction, a rerun retries) or `not_started` (budget spent)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""A disk cache keyed by content: per-file tags by blob id, and whole built indexes by snapshot key.
-
-One SQLite file holds both tables; values are pickles. A cache that cannot be opened or written
-degrades to no cache (the map is still built), never to an error.
-"""
+"""A disk cache keyed by content (one SQLite file of pickles): per-file tags by blob id, built indexes by snapshot;
+one that cannot be opened or written degrades to no cache, never to an error."""
 
 from __future__ import annotations
 

@@ -1,12 +1,8 @@
-"""Evidence from what the issue mentions: per file a score and the reasons, per symbol a boost.
-
-Paths and modules resolve to files; stack frames weigh more the deeper they are; identifiers credit
-the files that define them, split by how many do and weighed by how the issue uses the name (a bare
-call or a name taken from a project module means a module-level definition, `.name` a method, and a
-name taken only from another library, `np.array`, is that library's); `Class.attr` resolves through the
-class's bases to the file whose class defines `attr`; the function a call-signature TypeError names is
-the frame the traceback stops short of; error messages are grepped for.
-"""
+"""Evidence from what the issue mentions: per file a score and the reasons, per symbol a boost. Paths and modules
+resolve to files; deeper stack frames weigh more; identifiers credit their defining files (split among definers,
+weighed by use: a bare call means module level, `.name` a method, a name only from another library is that
+library's); `Class.attr` resolves through the bases; a call-signature TypeError names the missing frame; error
+messages are grepped for."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""What kind of file a path is: test, auxiliary (docs, examples, vendored code), code or text.
-
-Fixes rarely go into tests, docs or vendored code, so those rank lower and do not count when
-deciding how specific a grep hit is.
-"""
+"""What kind of file a path is: test, auxiliary (docs, examples, vendored code), code or text; fixes rarely go into
+the first two, so they rank lower and do not count towards a grep hit's specificity."""
 
 from __future__ import annotations
 

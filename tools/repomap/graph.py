@@ -1,9 +1,5 @@
-"""The reference graph between files and personalised PageRank over it.
-
-An edge runs from a file that references a name to each file that defines it, weighted by how
-often the name is used there (square-rooted) and spread over the name's definers. Private names,
-names defined in many files and very short names carry little weight.
-"""
+"""The reference graph between files (referencing -> defining, weighted by sqrt(uses), split among definers;
+private, very short and widely defined names weigh little) and personalised PageRank over it."""
 
 from __future__ import annotations
 

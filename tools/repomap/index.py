@@ -1,7 +1,5 @@
-"""The repository index: tags of every file (cached by content), a definitions table and BM25.
-
-Cold builds parse in a process pool; a warm build on an unchanged tree loads one pickled snapshot.
-"""
+"""The repository index: tags of every file (cached by content), a definitions table and BM25. Cold builds parse
+in a process pool; a warm build on an unchanged tree loads one pickled snapshot."""
 
 from __future__ import annotations
 

@@ -44,10 +44,7 @@ def language_for(path: str) -> str | None:
 
 @cache
 def query_text(language: str) -> str:
-    """The tag query shipped for `language` (queries/<language>.scm), after the one it inherits, if any.
-
-    A first line `; inherits: NAME` prepends NAME's query (TSX extends TypeScript, C++ extends C).
-    """
+    """The shipped tag query for `language`, after NAME's when its first line is `; inherits: NAME` (TSX, C++)."""
     text = resources.files("tools.repomap").joinpath("queries").joinpath(f"{language}.scm").read_text()
     first = text.split("\n", 1)[0]
     if first.startswith("; inherits:"):

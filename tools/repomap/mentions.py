@@ -1,10 +1,7 @@
-"""What an issue mentions: file paths, dotted modules, identifiers, stack-trace frames, error messages.
-
-Besides the names themselves it records how they are used, because that says which definition is
-meant: a bare call `latex(x)` means a module-level function or class, `.doit()` a method, `Point.vel`
-or `q.vel` after `q = Point(...)` the method of that class, a name in the title is the subject of the
-issue, and names the issue's own code defines (`def test_foo`) are the reporter's, not the project's.
-"""
+"""What an issue mentions: file paths, dotted modules, identifiers, stack-trace frames, error messages, and how
+names are used, which says which definition is meant: `latex(x)` a module-level one, `.doit()` a method,
+`Point.vel` (or `q.vel` after `q = Point(...)`) that class's; title names are the subject; names the issue's own
+code defines are the reporter's, not the project's."""
 
 from __future__ import annotations
 

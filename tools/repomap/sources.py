@@ -1,8 +1,5 @@
-"""Where the index reads a repository from: a host directory or a workspace, listed with content keys.
-
-A content key is the git blob id of the file's content, so a listing of a clean git checkout costs one
-`git ls-files` and no reads; changed, untracked and non-git files are hashed from their bytes.
-"""
+"""Where the index reads a repository from (a host directory or a workspace), listed with content keys: git blob
+ids, so a clean checkout costs one `git ls-files` and no reads (other files are hashed)."""
 
 from __future__ import annotations
 

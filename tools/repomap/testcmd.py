@@ -42,8 +42,7 @@ _PYTEST_STYLE = re.compile(r"^\s*import pytest|^\s*from pytest\b|^def test_\w*\(
 
 
 def _pytest_style_tests(tree: _Tree, sample: int = 20) -> bool:
-    """Whether the project's test files are written for pytest (bare test functions, `import pytest`), which
-    `unittest discover` would not run."""
+    """Whether the test files need pytest (bare test functions, `import pytest`): unittest discover would miss them."""
     tests = [p for p in tree.paths if is_test_path(p) and p.endswith(".py") and not p.endswith("__init__.py")]
     return any(_PYTEST_STYLE.search(tree.read(p)) for p in tests[:sample])
 

@@ -1,8 +1,4 @@
-"""Code-aware tokenization shared by BM25 and issue mention matching.
-
-An identifier yields itself and its parts: `parse_expr_list` -> `parse_expr_list`, `parse`, `expr`,
-`list`; `HTTPAdapter` -> `httpadapter`, `http`, `adapter`. Everything is lower-cased.
-"""
+"""Code-aware, lower-cased tokenization (BM25, mentions): `HTTPAdapter` -> `httpadapter`, `http`, `adapter`."""
 
 from __future__ import annotations
 
