@@ -8,11 +8,8 @@ from pathlib import Path
 
 
 def write_atomically(path: Path, text: str, durable: bool = False) -> None:
-    """Replace `path` with `text` through a temporary file in the same folder and a rename.
-
-    `durable` also fsyncs the file and the folder, so the new content survives a power loss, not only a crash
-    of this process (worth it for a results file, too slow for a trajectory saved at every step).
-    """
+    """Replace `path` with `text` through a temporary file in the same folder and a rename. `durable` also fsyncs
+    the file and folder, surviving a power loss (worth it for a results file, too slow for per-step trajectories)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -1,7 +1,4 @@
-"""Configuration: pydantic models, the shipped defaults, and `-c FILE` / `-c key.sub=value` overrides.
-
-Configuration is validated once, at start; everything downstream receives typed objects.
-"""
+"""Configuration: pydantic models, the shipped defaults, `-c FILE` / `-c key.sub=value` overrides; validated once."""
 
 from __future__ import annotations
 
@@ -69,13 +66,11 @@ class ModelConfig(StrictModel):
     script: Path | None = None
     """For `type: scripted`: the YAML/JSON file of actions to replay."""
     scripts: list[Path] = Field(default_factory=list)
-    """For `type: scripted` with several rollouts (`samples.count` > 1): rollout k replays `scripts[k]` (cycled)
-    instead of `script`."""
+    """For `type: scripted` with `samples.count` > 1: rollout k replays `scripts[k]` (cycled) instead of `script`."""
     protocol: Literal["auto", "tools", "text", "json"] = "auto"
-    """`tools`: native tool calling; `text`: one fenced JSON action per reply; `json`: the text protocol with
-    the reply forced by a JSON schema (`response_format`, which llama.cpp, vLLM, Ollama and LM Studio enforce as a
-    grammar); `auto`: tools when litellm says the model supports them, else json when the server behind `api_base`
-    enforces schemas (asked once with a tiny request), else text."""
+    """`tools`: native tool calling; `text`: one fenced JSON action per reply; `json`: text with the reply forced by a
+    JSON schema (`response_format`, a grammar on llama.cpp, vLLM, Ollama, LM Studio); `auto`: tools when litellm says
+    the model supports them, else json when the `api_base` server enforces schemas (asked once), else text."""
     temperature: float = Field(default=0.0, ge=0, le=2)
     """Sampling temperature."""
     top_p: float | None = Field(default=None, gt=0, le=1)
@@ -87,18 +82,15 @@ class ModelConfig(StrictModel):
     api_key: str | None = None
     """API key for `api_base` servers; provider keys normally come from the environment."""
     max_output_tokens: int | None = Field(default=None, gt=0)
-    """Upper bound of tokens per reply; empty: 4096 for hosted models, 1024 for a self-hosted model behind
-    `api_base` (one action fits; more is a small model writing a whole plan)."""
+    """Tokens per reply at most; empty: 4096 hosted, 1024 self-hosted behind `api_base` (one action fits)."""
     stream: bool | None = None
-    """Stream replies, closing the stream once one action has arrived (and at the run's deadline); empty: on for
-    self-hosted models behind `api_base`, off for hosted ones."""
+    """Stream replies, closed after one action or at the deadline; empty: on for self-hosted models, off for hosted."""
     timeout: float = Field(default=300.0, gt=0)
     """Seconds one model call may take before it counts as a timeout (and is retried)."""
     retry: RetryConfig = Field(default_factory=RetryConfig)
     """Retry policy for transient provider errors."""
     keep_recent_turns: int = Field(default=4, ge=0)
-    """On a context-window overflow, tool outputs older than this many recent turns are elided, then the call is
-    retried once."""
+    """On a context overflow, tool outputs older than this many recent turns are elided and the call retried once."""
     prices: dict[str, PriceConfig] = Field(default_factory=dict)
     """Prices for models litellm does not know, keyed by model id."""
     extra_params: dict[str, Any] = Field(default_factory=dict)
@@ -134,13 +126,11 @@ class GateConfig(StrictModel):
     """Command that runs test files (`{files}` stands for them), for the gate, the repair and the choice among
     samples alike; empty: pytest with per-test verdicts when the workspace has it, else unittest per file."""
     run_tests: bool = True
-    """Run the tests the run knows of (those the issue names, else the planner's related tests) before and after
-    the change: failing ones must pass, passing ones must keep passing."""
+    """Run the known tests (issue-named, else related) before and after: failing must pass, passing keep passing."""
     test_timeout: float = Field(default=600.0, gt=0)
     """Seconds one test run may take."""
     case_timeout: float = Field(default=10.0, ge=0)
-    """Seconds one test may run before it is stopped and fails with a traceback of where it was (pytest; 0: no
-    limit)."""
+    """Seconds one test may run before it fails with a traceback of where it was stuck (pytest; 0: no limit)."""
 
 
 class PlannerConfig(StrictModel):
@@ -159,8 +149,7 @@ class PlannerConfig(StrictModel):
 
 
 class SamplesConfig(StrictModel):
-    """Candidates to choose among (`agent solve --samples N`): the repair's model calls, or rollouts of the tool
-    loop, each tried by the one evaluator and chosen by the one selection."""
+    """Candidates to choose among (`--samples N`): repair calls or tool-loop rollouts, one evaluator, one selection."""
 
     count: int = Field(default=1, ge=1)
     """Candidates: with more than 1, the repair makes this many model calls and the tool loop runs this many
@@ -170,13 +159,11 @@ class SamplesConfig(StrictModel):
     top_ps: list[float] = Field(default_factory=list)
     """Per-rollout nucleus sampling values, cycled; empty: `model.top_p` for all."""
     seed: int | None = None
-    """When set, sample k of a run (a rollout, a repair call, a reproduction test) uses seed `seed + k` (`model.seed`,
-    when set, takes the place of `seed`), so a rerun against a server that honours seeds asks the same; unset, the
-    server's own random state decides (what the QuixBugs figures in bench/README.md were measured with)."""
+    """When set, sample k (a rollout, a repair call, a reproduction test) uses seed `seed + k` (`model.seed` takes
+    precedence), so a rerun asks a seed-honouring server the same; unset, the server's random state decides."""
     select: Literal["tests+vote", "tests", "vote"] = "tests+vote"
-    """`tests+vote`: most failing tests fixed (a test written from the issue included) minus regressions and new lint
-    errors, ties broken by the largest group of equivalent patches, then the smaller diff; `tests`: the same without
-    the vote; `vote`: the largest group, then the smaller diff."""
+    """`tests+vote`: most failing tests fixed (a written test included) minus regressions and new lint errors, then
+    the largest group of equivalent patches, then the smaller diff; `tests`: without the vote; `vote`: group, diff."""
     budget: float | None = Field(default=None, ge=0)
     """Dollars all rollouts share; empty means `limits.cost` times `count`."""
     lint: bool = True
@@ -184,8 +171,7 @@ class SamplesConfig(StrictModel):
 
     @property
     def by_tests(self) -> bool:
-        """Whether the choice reads test results (`tests+vote`, `tests`): a vote alone runs no test, and needs none
-        written from the issue."""
+        """Whether the choice reads test results (a vote alone runs none and needs no test written from the issue)."""
         return "tests" in self.select
 
 
@@ -195,8 +181,7 @@ class GitHubConfig(StrictModel):
     label: str = "agent"
     """Adding this label to an issue starts a run."""
     trusted_permissions: list[str] = Field(default_factory=lambda: ["admin", "maintain", "write"])
-    """Repository permissions (the collaborator permission endpoint's `role_name` or `permission`) the person
-    who adds the label needs; anyone else is refused."""
+    """Repository permissions (`role_name` or `permission`) the person adding the label needs; others are refused."""
     daily_budget: float = Field(default=20.0, ge=0)
     """Dollars all runs in one repository may reserve per UTC day (each reserves `limits.cost`); 0 means none."""
     branch_prefix: str = "repo-agent/issue-"
@@ -229,9 +214,8 @@ class AgentConfig(StrictModel):
     samples: SamplesConfig = Field(default_factory=SamplesConfig)
     """Several rollouts and the choice of one patch among them."""
     strategy: StrategyName = "auto"
-    """How a run looks for the fix: `repair` (focused rewrites judged by failing tests), `loop` (the tool-using
-    agent), or `auto` (repair when a failing test is known or the model is self-hosted, then the loop with the time
-    left)."""
+    """`repair` (focused rewrites judged by failing tests), `loop` (the tool-using agent), or `auto` (repair when a
+    failing test is known or the model is self-hosted, then the loop with the time left)."""
     repair: RepairConfig = Field(default_factory=RepairConfig)
     """Settings of the repair strategy."""
     runs_dir: Path = Path("runs")
@@ -242,8 +226,7 @@ class AgentConfig(StrictModel):
     """Template in prompts/ for the first user message (the task)."""
 
     def seed_for(self, k: int) -> int | None:
-        """The seed of a run's sample k (rollout k, the repair's call k, reproduction test k): `model.seed`, else
-        `samples.seed`, plus k; None when neither is set (the server samples as it will)."""
+        """The seed of a run's sample k: `model.seed`, else `samples.seed`, plus k; None when neither is set."""
         base = self.model.seed if self.model.seed is not None else self.samples.seed
         return None if base is None else base + k
 

@@ -1,11 +1,6 @@
-"""The patch gate: checks the final diff must pass before anyone is told it is a fix.
-
-The diff must parse (unidiff), apply to the base commit (`git apply --check` in the workspace against a private
-index, so neither its work tree nor the user's checkout is touched), keep every touched file parseable,
-and pass the tests the run knows of (agent/testing/baseline.py): those that failed on the base commit
-must pass, those that passed must still pass, and test files the diff adds must pass. An empty diff is
-"no change"; a diff that passes every check but that no test could check is "unverified", not a pass.
-"""
+"""The patch gate: parse, `git apply --check` against a private index (no work tree touched), syntax, the known
+tests (failing must pass, passing must keep passing, added test files must pass). An empty diff is "no change"; a
+diff no test could check is "unverified", not a pass."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""The agent loop: ask the model, run the tools it calls, repeat until a condition ends the run.
-
-Conditions are exceptions (core/errors.py); the run's exit status is the exception's name. The
-trajectory is saved after every step, and every exit still yields the diff so far.
-"""
+"""The agent loop: ask the model, run the tools it calls, repeat until a condition (an exception from
+core/errors.py, whose name is the exit status) ends it. The trajectory is saved every step; every exit yields a diff."""
 
 from __future__ import annotations
 

@@ -40,7 +40,6 @@ class Plan(BaseModel):
 
 @runtime_checkable
 class Planner(Protocol):
-    """Produces a `Plan` from the issue text and the repository at the base commit: a FileSource (the run's
-    workspace, read through it) or a directory on this machine."""
+    """Produces a `Plan` from the issue and the repository at the base commit (a FileSource: workspace or directory)."""
 
     def plan(self, issue: str, source: FileSource | Path) -> Plan: ...

@@ -1,16 +1,6 @@
-"""Secrets out of everything a run writes: logs, trajectories, summaries, pull request bodies and comments.
-
-Two kinds of secret are replaced by `[REDACTED]`:
-- the values of environment variables whose names contain KEY, TOKEN, SECRET or PASSWORD (the model
-  keys and GITHUB_TOKEN / GH_TOKEN among them), plus any value registered with `add_secret`;
-- anything shaped like a well-known credential (GitHub, OpenAI/Anthropic, AWS, Google, Slack and
-  Hugging Face tokens, private key blocks, credentials in URLs, Authorization headers), wherever it
-  came from, e.g. a token pasted into an issue.
-
-`install()` hooks `redact` into agent.trajectory.OUTPUT_FILTERS, so the trajectory, `patch.diff` and
-`summary.md` are redacted as they are written. It is cheap: literal values are found with `str.find`
-and the shapes with one compiled regex, once per save.
-"""
+"""Secrets out of everything a run writes or posts, replaced by `[REDACTED]`: values of environment variables named
+*KEY*, *TOKEN*, *SECRET*, *PASSWORD*, values given to `add_secret`, and well-known credential shapes.
+`install()` hooks `redact` into agent.trajectory.OUTPUT_FILTERS."""
 
 from __future__ import annotations
 

@@ -92,8 +92,7 @@ def repaired_diff(data: TrajectoryData) -> str:
 
 
 def replay(data: TrajectoryData, config: AgentConfig | None = None) -> ReplayResult:
-    """Apply the repair's chosen candidate (when there was one), then execute every recorded tool call, in order,
-    in a fresh workspace; return both diffs."""
+    """Apply the repair's chosen candidate, if any, then every recorded tool call in a fresh workspace; both diffs."""
     config = config or validate_config(data.config)
     repo = recorded_repo(data)
     tools = make_tools(config)

@@ -1,5 +1,4 @@
-"""RepoMapPlanner: issue + repository (a workspace or a directory) -> ranked files with reasons, symbols, test
-command, repo map."""
+"""RepoMapPlanner: issue + repository -> ranked files with reasons, symbols, test command, repo map."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""One solve, end to end: workspace up, plan, loop, patch gate, and the run folder written.
-
-The run folder `runs/<run-id>/` holds `trajectory.json`, `patch.diff` and `summary.md`; they are
-written even when the run ends by a limit, an error or Ctrl-C.
-"""
+"""One solve, end to end: workspace, plan, strategy, patch gate, and the run folder (trajectory.json, patch.diff,
+summary.md), written even when the run ends by a limit, an error or Ctrl-C."""
 
 from __future__ import annotations
 
@@ -79,9 +76,8 @@ class SolveJob:
 
 def build_job(config: AgentConfig, repo: RepoSource, issue: IssueText, *, cli_model: str | None = None,
               budget: Ledger | None = None, **fields) -> SolveJob:
-    """The one way a run is built (solve, example, the GitHub event, a SWE-bench instance): the model and tools from
-    the validated config (`--model` as `cli_model`), every call charged to `budget` when one is shared; `fields` are
-    SolveJob's others (run_id, on_event, checks, extra). Errors are one-line UserErrors."""
+    """The one way every entry point builds a run: model and tools from the config (`--model` as `cli_model`), calls
+    charged to `budget` when shared; `fields` are SolveJob's others. Errors are one-line UserErrors."""
     from agent.models.budget import BudgetedModel
     from agent.models.registry import make_model
     from tools.registry import make_tools

@@ -1,15 +1,6 @@
-"""Between the plan and the patch gate: the known tests measured, then the repair strategy and/or the tool loop.
-
-- The tests the run knows of (named by the issue, else related by the planner) run once on the base commit
-  (agent/testing/baseline.py); the repair strategy aims at the failing ones, the gate checks against all.
-- `repair` (agent/search/): focused rewrites of the suspect code, tried against the tests, failures fed back.
-- `loop`: the tool-using agent (agent/loop.py); with `samples.count` N > 1, N rollouts of it, each a candidate for
-  the same evaluator and selection as the repair's (agent/search/rollouts.py). For repair, N is its model calls.
-- `auto`: repair when a failing test is known; if no candidate passes, the loop continues with the time left,
-  told which tests fail. Without a failing test, the loop; for a self-hosted model (behind `api_base`, unknown to
-  litellm) repair by agreement first, since a small model rarely gets anywhere in the tool loop. For the same reason
-  a self-hosted model aiming at a failing test keeps sampling repairs (`repair.self_hosted_samples`) before the loop.
-"""
+"""Between the plan and the patch gate: the known tests measured on the base commit, then `repair`, the tool `loop`,
+or `auto`: repair when a failing test is known, then the loop with the time left if nothing passed, else the loop.
+A self-hosted model (rarely useful in the tool loop) tries repair first anyway, and samples more repairs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""The trajectory: one JSON file per run with everything needed to read, audit and replay it.
-
-It is written after every step (atomically), so a crash or Ctrl-C leaves what happened so far.
-"""
+"""The trajectory: one JSON file per run, written atomically after every step, enough to read, audit and replay it."""
 
 from __future__ import annotations
 

@@ -200,8 +200,7 @@ def score(problems, records, sandboxes, options, folder):
 
 def report(benchmark: str, model_name: str, options, records: list[dict], verdicts: dict, chosen: dict | None,
            folder: Path) -> None:
-    """Per-problem table (problems with a failing sample), pass@k (plain and after feedback), selected@1 of the vote,
-    and report.json."""
+    """Per-problem table (problems with a failing sample), pass@k (plain, after feedback), selected@1, report.json."""
     from evals.html import write_grid
     from evals.run import metrics, scores
 

@@ -1,8 +1,5 @@
-"""`agent github event --event-path EVENT.json`: exactly what the repo-agent Action runs, runnable locally.
-
-Registering this module also lets `agent solve --issue` read GitHub issue URLs and turns on secret
-redaction for every run folder the CLI writes.
-"""
+"""`agent github event --event-path EVENT.json` (what the Action runs); registering it also lets `--issue` read
+GitHub URLs and turns on redaction of every run folder the CLI writes."""
 
 from __future__ import annotations
 

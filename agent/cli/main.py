@@ -1,8 +1,5 @@
-"""The `agent` console script: one typer app, subcommands registered from their own modules.
-
-Every user-facing failure is one sentence and a non-zero exit; `--debug` shows the traceback. Usage errors
-(unknown command or option, missing or bad value) are one line naming the option, with exit status 2.
-"""
+"""The `agent` console script: one typer app, subcommands registered from their modules. Failures are one
+sentence and a non-zero exit (`--debug`: traceback); usage errors are one line, exit status 2."""
 
 from __future__ import annotations
 
@@ -61,10 +58,8 @@ def register_commands() -> None:
 
 
 def choice_of(model: type, field: str) -> Callable[[str | None], str | None]:
-    """A typer callback that accepts only the values the config `model`'s Literal `field` allows.
-
-    So `--flag bogus` is a usage error naming the flag, not a config error naming the key it sets.
-    """
+    """A typer callback accepting only the values the config `model`'s Literal `field` allows, so a bad value is a
+    usage error naming the flag, not a config error naming the key it sets."""
     allowed = get_args(model.model_fields[field].annotation)
 
     def check(value: str | None) -> str | None:

@@ -1,8 +1,5 @@
-"""`agent swebench validate | eval | report`: score predictions with SWE-bench's rules, offline, in containers.
-
-`swebench_app` is the sub-app; other modules add their own subcommands to it (e.g. `infer`, `run`) from their
-own `register(app)`, using the shared option helpers here.
-"""
+"""`agent swebench validate | eval | report`, and `swebench_app` with the shared option helpers for other
+modules' subcommands (`infer`, `run`)."""
 
 from __future__ import annotations
 
@@ -96,10 +93,8 @@ def validate_command(
 
 
 def usable_predictions(path: Path, dataset: list, ids: list[str]):
-    """The predictions of `path` (for `ids` only, when given); rejected lines are listed on stderr.
-
-    A file with no usable prediction, unknown `ids`, or no prediction for `ids` is a UserError.
-    """
+    """The predictions of `path` (for `ids` only, when given), rejected lines listed on stderr; UserError when none
+    is usable or `ids` are unknown or have none."""
     from swebench.datasets import select
     from swebench.predictions import read_predictions, require_predictions
 

@@ -1,8 +1,5 @@
-"""`agent swebench infer | run`: the agent on many SWE-bench instances, then (for `run`) evaluation and a report.
-
-Both commands go on the harness's `swebench_app` (agent/cli/swebench.py) from this module's `register`.
-The library behind them is swebench/infer/.
-"""
+"""`agent swebench infer | run` (registered on `swebench_app`): the agent on many instances, then for `run`
+evaluation and a report; the library is swebench/infer/."""
 
 from __future__ import annotations
 
@@ -37,12 +34,8 @@ err_console = Console(stderr=True)
 
 def sampling_sources(attempts: int | None, samples: int | None, select: str | None,
                      temperature: float | None) -> list[str]:
-    """Config overrides for `--attempts` / `--samples` / `--select` / `--temperature`.
-
-    `--attempts k` runs k rollouts (own seed, and temperature from `samples.temperatures` or the model's) and keeps
-    the largest group of equivalent fixes (`select: vote`); `--samples N` chooses as `agent solve --samples` does
-    (tests, then agreement).
-    """
+    """Config overrides for `--attempts` / `--samples` / `--select` / `--temperature`: `--attempts k` is k rollouts
+    chosen by vote (the largest group of equivalent fixes); `--samples N` chooses as `agent solve --samples` does."""
     if attempts and samples and attempts != samples:
         raise UserError("Give --attempts or --samples, not both: --attempts k keeps the most agreed fix of k "
                         "independent rollouts, --samples N chooses by tests and agreement.")

@@ -1,7 +1,4 @@
-"""Talking to the GitHub Actions runner: step outputs, the job summary and log annotations.
-
-Outside Actions (no GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ACTIONS) these do nothing.
-"""
+"""GitHub Actions runner output: step outputs, job summary, log annotations; no-ops outside Actions."""
 
 from __future__ import annotations
 

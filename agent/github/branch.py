@@ -1,11 +1,6 @@
-"""The pull request's branch: one commit of the patch on the base commit, pushed to the remote.
-
-The commit is built with plumbing (a private index, `write-tree`, `commit-tree`), so the checkout's
-work tree, index and current branch are never touched. The push goes to the checkout's remote; for
-an https remote the token travels in an `http.<origin>.extraheader` given through GIT_CONFIG_*
-variables, never on the command line or in `.git/config`. The branch is repo-agent's own
-(`repo-agent/issue-N`), so a new run for the same issue force-pushes over the previous one.
-"""
+"""The pull request's branch: one plumbing commit (private index, `commit-tree`) of the patch on the base commit,
+force-pushed to `repo-agent/issue-N`; the checkout is never touched. For https remotes the token goes in an
+`http.<origin>.extraheader` via GIT_CONFIG_* variables, never on the command line or in `.git/config`."""
 
 from __future__ import annotations
 

@@ -1,19 +1,6 @@
-"""A per-day dollar budget per repository, kept in comments the next run can read back.
-
-Each run posts a status comment on its issue carrying a hidden marker
-`<!-- repo-agent-budget {"day": "2025-01-31", "run": ..., "amount": 3.0, "state": "reserved"} -->`:
-it reserves the per-run cost limit before any money is spent. It then lists the repository's
-comments of the day (`GET /repos/{owner}/{repo}/issues/comments?since=<UTC midnight>`) and adds up
-the markers written by the same account (its own login, learnt from the comment it just posted;
-markers anyone else writes are ignored) with a smaller comment id than its own. If that sum plus
-its reservation exceeds the budget, the run is refused and its marker becomes `refused` (0 $).
-When a run ends, its marker is rewritten with what it really spent (`spent`).
-
-Concurrent runs are ordered by comment id, which GitHub assigns in creation order, so two runs
-that post at the same moment still agree on who came first. A run that dies keeps its full
-reservation for the day (the safe side); a run that is refused after a later one has already
-counted its reservation makes that later run more cautious, never less.
-"""
+"""A per-day dollar budget per repository, kept in hidden markers of repo-agent's status comments.
+A run's marker reserves `limits.cost` before any spending; it then sums the day's markers by the same account with
+a smaller comment id (creation order, so concurrent runs agree) and is refused if over (agent/github/README.md)."""
 
 from __future__ import annotations
 

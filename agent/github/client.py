@@ -1,12 +1,6 @@
-"""A small GitHub REST client on httpx: repository metadata, issues, comments, labels, permissions, pulls.
-
-Auth comes from GITHUB_TOKEN (or GH_TOKEN) as a bearer token; the API base URL from `--github-api`,
-then GITHUB_API_URL (set by Actions, also on GitHub Enterprise: `https://HOST/api/v3`), then
-`https://api.github.com`. Rate limits and server errors are retried with tenacity, waiting as
-GitHub's headers say (see ratelimit.py); a wait longer than `max_wait` is not sat out but reported.
-A refused connection or an unknown host fails at once (no retry can help).
-Failures are `GitHubError`s: one sentence naming the request, GitHub's message and what to check.
-"""
+"""A small GitHub REST client on httpx. Token: GITHUB_TOKEN or GH_TOKEN; API base: `--github-api`, GITHUB_API_URL,
+then api.github.com. Rate limits and 5xx are retried as ratelimit.py says (a wait over `max_wait` is reported, not
+sat out); a refused connection or unknown host fails at once. Failures are one-sentence `GitHubError`s."""
 
 from __future__ import annotations
 

@@ -1,15 +1,5 @@
-"""What the Action does with one `issues` event: filter, trust check, budget check, solve, then PR or comment.
-
-1. Only `labeled` events for `github.label` go on; anything else is ignored (no API call).
-2. The sender must have one of `github.trusted_permissions` (trust.py); if not, the issue gets a
-   short comment and nothing runs.
-3. A status comment reserves `limits.cost` of the day's budget (budget.py); over budget, it says
-   so and nothing runs.
-4. The issue (title, body, people's comments) is solved; a passing patch becomes a draft pull
-   request, anything else a comment saying what was tried (pull_request.py).
-5. The status comment is settled with the real cost, and the label is taken off so that adding it
-   again asks for a new run.
-"""
+"""What the Action does with one `issues` event: filter (only `labeled` with `github.label`), trust check,
+budget reservation, solve, then a pull request or a comment, the budget settled and the label removed."""
 
 from __future__ import annotations
 

@@ -1,13 +1,5 @@
-"""A GitHub issue as the agent's task: `agent solve --issue https://github.com/OWNER/REPO/issues/N`.
-
-The task is the issue's title, body and the comments people wrote (bots' comments and repo-agent's
-own status comments are left out), with secrets redacted before the model sees them. `meta` carries
-what the rest of the integration needs (owner, repo, number, title, html_url, clone_url,
-default_branch, api_url); `agent solve` clones `clone_url` when `--repo` is not given.
-
-URLs on github.com are recognised, and on the host of GITHUB_API_URL (`--github-api`) for GitHub
-Enterprise (`https://HOST/api/v3` serves issues at `https://HOST/OWNER/REPO/issues/N`).
-"""
+"""A GitHub issue URL (github.com or the GITHUB_API_URL host) as the agent's task: title, body and people's
+comments (not bots' or repo-agent's), redacted; `meta` carries owner, repo, number, clone_url and the like."""
 
 from __future__ import annotations
 

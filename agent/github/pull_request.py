@@ -1,9 +1,5 @@
-"""`--pr`: a solved issue becomes a branch, one commit, a push and a draft pull request; else a comment.
-
-A pull request is opened only for a patch that passed the gate and holds nothing that looks like a
-secret. Otherwise the issue gets a comment saying what was tried and why there is no pull request.
-Re-running for the same issue force-pushes the branch and updates the open pull request.
-"""
+"""`--pr`: a patch that passed the gate and holds nothing secret-looking becomes a draft pull request (updated on a
+re-run); otherwise the issue gets a comment saying what was tried."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
-"""When to retry a GitHub API response, and how long to wait first, from GitHub's rate-limit headers.
-
-GitHub answers an exhausted primary rate limit with 403 or 429 and `x-ratelimit-remaining: 0`
-(wait until the epoch second in `x-ratelimit-reset`); a secondary rate limit with 403 or 429 and a
-message saying so, sometimes with `retry-after` (seconds), otherwise "wait at least a minute".
-Server errors (5xx) and network failures are retried with exponential backoff. Anything else
-(401, a 403 for a missing permission, 404, 422) is final.
-"""
+"""When to retry a GitHub API response and how long to wait: primary limits (`x-ratelimit-reset`), secondary ones
+(`retry-after`, else a minute), 5xx and network failures with backoff; 401, 403 for permission, 404, 422 are final."""
 
 from __future__ import annotations
 

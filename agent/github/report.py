@@ -1,8 +1,5 @@
-"""The words repo-agent posts on GitHub: commit message, pull request title and body, the comment on failure.
-
-Everything is built from the run's trajectory (what the agent ran and edited, the tests, the gate,
-the cost) and passed through `redact` before it leaves the machine.
-"""
+"""The words repo-agent posts on GitHub (commit message, pull request title and body, failure comment), built from
+the trajectory and redacted."""
 
 from __future__ import annotations
 

@@ -1,15 +1,5 @@
-"""Who may start a run: the person who added the label, by their permission on the repository.
-
-In an `issues: labeled` event the actor is `sender`; the payload's `author_association` belongs
-to the issue's author, who may be anyone. So the sender's standing is asked of GitHub:
-`GET /repos/{owner}/{repo}/collaborators/{sender}/permission`. Its `role_name` (admin, maintain,
-write, triage, read, or a custom role) and `permission` (admin, write, read, none; maintain counts
-as write, triage as read, a custom role as its base) are compared with `github.trusted_permissions`
-(default admin, maintain, write). That covers the OWNER (admin on their repository), MEMBERs of
-the owning organisation with write access (directly, through a team or the base permission) and
-COLLABORATORs with write access; read or triage alone is not enough, since a run pushes a branch
-and spends money. Bots never start runs (the sender's `type` is `Bot`).
-"""
+"""Who may start a run: the label's `sender` (not the issue's author), by their repository permission against
+`github.trusted_permissions`; bots never do."""
 
 from __future__ import annotations
 

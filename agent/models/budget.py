@@ -1,12 +1,6 @@
-"""The one budget ledger: dollars several runs share (a batch's instances, a solve's rollouts) and a stop flag.
-
-Cost is charged as it is spent: `BudgetedModel` charges each model call the moment it returns, and
-`SharedBudget.check` (one of a `SolveJob`'s `checks`) stops a run before its next step once the budget is
-spent or the ledger is stopped (a Ctrl-C of the batch runner). Runs that are mid-call when the budget runs out
-finish that one call, so the overshoot is at most one step per run in flight. The ledger has plain methods only,
-so a multiprocessing manager or a Ray actor can hold it for workers elsewhere (the manager's proxy and
-swebench/infer/ray_backend.py's `ActorLedger` have the same methods).
-"""
+"""The one budget ledger: dollars several runs share and a stop flag.
+`BudgetedModel` charges each call as it returns; `SharedBudget.check` stops a run before its next step, so the
+overshoot is at most one call per run in flight. Plain methods only, so a manager proxy or a Ray actor can hold it."""
 
 from __future__ import annotations
 
@@ -95,14 +89,11 @@ def raise_verdict(kind: str, text: str) -> None:
 
 
 class BudgetedModel:
-    """A Model that charges each call's cost to a ledger (a SharedBudget or a link to one) as soon as the call returns
-    (or fails)."""
+    """A Model charging each call's cost to a ledger (SharedBudget or a link to one) once the call returns or fails."""
 
     def __init__(self, model: Model, budget: Ledger):
         self.model = model
-        """The model that answers."""
         self.budget = budget
-        """Where its spending is charged."""
 
     @property
     def name(self) -> str:

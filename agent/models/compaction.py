@@ -1,10 +1,5 @@
-"""History compaction after a context-window overflow: old tool outputs give way to short markers.
-
-The system message, the task and the most recent turns stay as they are; each older tool result's
-content is replaced by `[output of <tool> elided: N chars]`. The change is made on the message
-objects themselves, so later calls do not overflow again, and the original text is kept in
-`meta["elided"]` (meta is never sent to the model) so the trajectory still has it.
-"""
+"""After a context-window overflow, tool outputs older than the recent turns become `[output of <tool> elided: N
+chars]`, in place (so later calls fit too), the original kept in `meta["elided"]` for the trajectory."""
 
 from __future__ import annotations
 
@@ -42,11 +37,8 @@ def elide_observations(messages: list[Message], keep_recent_turns: int) -> int:
 
 
 def compact(messages: list[Message], keep_recent_turns: int) -> int:
-    """Make room after an overflow: elide with `keep_recent_turns`, and if that frees nothing, keep fewer.
-
-    Tries the configured number of recent turns, then only the last turn, then none. Returns how many
-    observations were elided (0: nothing left to elide, the overflow cannot be fixed this way).
-    """
+    """Make room after an overflow: elide keeping `keep_recent_turns`, then only the last turn, then none. Returns
+    how many observations were elided (0: the overflow cannot be fixed this way)."""
     for keep in dict.fromkeys((keep_recent_turns, min(keep_recent_turns, 1), 0)):
         elided = elide_observations(messages, keep)
         if elided:

@@ -1,12 +1,6 @@
 """`LitellmModel`: any provider through litellm, with native tool calls or the text/json protocol.
-
-Provider failures go through resilience.py (retries, compaction on overflow, one-sentence
-`ModelError`, the run's deadline); replies are turned into tool calls by wire.py; the cost comes from
-litellm's price table or from `model.prices`. For a self-hosted model behind `api_base` (probe.py), the
-defaults fit a small model on a small machine: schema-constrained actions when the server enforces them,
-replies streamed and cut off after one action, a short output budget, and a switch to the constrained
-protocol after repeated format errors.
-"""
+Failures go through resilience.py, replies through wire.py. Self-hosted models (probe.py) get small-machine
+defaults: constrained actions, streamed replies cut after one action, a short output budget."""
 
 from __future__ import annotations
 
@@ -39,8 +33,7 @@ TEXT_STOP = ["\nObservation", "Observation ("]
 
 
 def resolve_protocol(config: ModelConfig, name: str) -> wire.WireProtocol:
-    """The wire protocol: as configured; for `auto`, native tools when litellm says the model supports them, else
-    the schema-constrained `json` protocol when the server enforces schemas, else `text`."""
+    """The wire protocol: as configured, `auto` resolved as `ModelConfig.protocol` describes."""
     if config.protocol != "auto":
         return config.protocol
     try:
@@ -61,7 +54,6 @@ class LitellmModel:
         if not config.name:
             raise UserError("No model name given: pass --model provider/name or set model.name.")
         self.config = config
-        """The model section of the run's configuration."""
         self.name: str = config.name
         """litellm model id."""
         self.cost: float = 0.0
@@ -98,8 +90,7 @@ class LitellmModel:
 
     def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
-        """A plain text reply (no tools, at most `max_tokens`, ended where `until` holds): for strategies that ask
-        for code directly."""
+        """A plain text reply (no tools, at most `max_tokens`, ended where `until` holds) for code-asking strategies."""
         return self._resilient(lambda history: self._call_text(history, sampling or Sampling(), deadline, max_tokens,
                                                                until), messages, deadline)
 

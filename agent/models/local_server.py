@@ -1,17 +1,7 @@
-"""llama.cpp's OpenAI-compatible server (llama-cpp-python's `python -m llama_cpp.server`) for a local GGUF file.
-
-`serve(path, settings)` starts one server per GGUF file per process, on a free port of 127.0.0.1, and
-waits until it answers `GET /v1/models`; every later call for the same file gets the same server.
-Servers are stopped when the process exits: at normal exit and after Ctrl-C (atexit, and the
-multiprocessing finalizers in pool workers), after SIGTERM (turned into KeyboardInterrupt, so the run
-still writes its outputs, when the first server starts in the main thread), and even when this process
-is killed outright (the server watches its parent and exits with it).
-
-Weights are never downloaded: the file must already be on disk. The server runs in its own session
-(a Ctrl-C in the terminal reaches repo-agent, which stops the server once its outputs are written), with
-OMP_WAIT_POLICY=PASSIVE (spin-waiting threads collapse generation on a busy machine), and writes its
-output to a log file, never to the terminal.
-"""
+"""llama.cpp's OpenAI-compatible server (llama-cpp-python) for a local GGUF file: one per file and process, on a free
+127.0.0.1 port, stopped at exit, Ctrl-C, SIGTERM or when this process is killed (it watches its parent). It runs in
+its own session with OMP_WAIT_POLICY=PASSIVE (spin-waiting threads collapse generation on a busy machine) and logs
+to a file. Weights are never downloaded."""
 
 from __future__ import annotations
 
@@ -205,8 +195,7 @@ def server_command(python: str, path: Path, port: int, settings: LocalServerConf
 
 
 def log_tail(log: Path | str, count: int = 3, limit: int = 400) -> str:
-    """The last `count` non-empty lines of a log (its file, or its text) on one line (` | ` between them), at most
-    `limit` characters."""
+    """The last `count` non-empty lines of a log (file or text), joined by ` | `, at most `limit` characters."""
     try:
         text = log.read_text(errors="replace") if isinstance(log, Path) else log
     except OSError:

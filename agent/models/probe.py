@@ -1,11 +1,6 @@
-"""What an OpenAI-compatible server at `model.api_base` can do, asked once per server and model.
-
-Servers that run open models (llama.cpp, vLLM, Ollama, LM Studio) enforce a JSON schema given as
-`response_format` as a grammar, which makes every reply a valid action. They take the schema in one of
-two shapes (text_protocol.SchemaStyle), and some take none. The probe sends one tiny request per shape
-with a schema whose only valid answer no model would write unasked; the shape that comes back valid is
-the one the server enforces.
-"""
+"""What an OpenAI-compatible server at `model.api_base` can do, asked once per server and model: one tiny request
+per `response_format` shape (text_protocol.SchemaStyle), with a schema whose only valid answer no model would
+write unasked; the shape that comes back valid is the one the server enforces."""
 
 from __future__ import annotations
 

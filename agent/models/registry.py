@@ -25,11 +25,8 @@ def _litellm(config: ModelConfig, cli_model: str | None) -> Model:
 
 
 def local_model_config(config: ModelConfig, path: Path) -> ModelConfig:
-    """`config` aimed at the llama.cpp server for the GGUF file `path` (started once per file and process).
-
-    The result is an ordinary OpenAI-compatible server setup: name `openai/<file stem>`, `api_base` its URL,
-    a placeholder key unless one is set, and a zero price so cost stays 0 without a warning.
-    """
+    """`config` aimed at the llama.cpp server for GGUF `path`: name `openai/<file stem>`, `api_base` its URL, a
+    placeholder key unless one is set, and a zero price so cost stays 0 without a warning."""
     from agent.models import local_server
 
     server = local_server.serve(path, config.local)
@@ -50,8 +47,7 @@ MODEL_TYPES: dict[str, Callable[[ModelConfig, str | None], Model]] = {"litellm":
 
 
 def make_model(config: ModelConfig, cli_model: str | None = None) -> Model:
-    """The model for `config` (`--model` overrides the name of a litellm model, `gguf:PATH` included); UserError
-    when unusable."""
+    """The model for `config` (`--model`, `gguf:PATH` too, overrides a litellm model's name); UserError if unusable."""
     factory = MODEL_TYPES.get(config.type)
     if factory is None:
         raise UserError(f"Unknown model.type {config.type!r}: use one of {', '.join(MODEL_TYPES)}.")

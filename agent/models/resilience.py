@@ -1,15 +1,6 @@
-"""The one path every model call takes through provider failures (shared by LitellmModel and ScriptedModel).
-
-- transient (rate limit, timeout, dropped connection, 5xx): retried with exponential backoff, honouring a
-  `retry-after` hint, up to `RetryConfig.attempts` and never past the run's deadline;
-- unreachable (connection refused, unknown host): `ModelError` at once, naming the address;
-- past the run's deadline: `TimeLimitExceeded`, so the wall-time limit also bounds a call in flight;
-- context-window overflow: old observations are elided (compaction.py) and the call is tried once more;
-- anything else the provider refuses (auth, bad request, not found, permission): `ModelError` at once,
-  with one sentence saying what to do.
-
-Errors are classified by their class names and HTTP status, so litellm need not be imported here.
-"""
+"""The one path every model call takes through provider failures (LitellmModel and ScriptedModel): transient
+errors retried with backoff (and retry-after) within the deadline, overflow compacted and retried once, anything
+else a one-sentence `ModelError`. Errors are classified by class name and HTTP status, without importing litellm."""
 
 from __future__ import annotations
 

@@ -1,27 +1,9 @@
-"""`ScriptedModel`: replays actions from a YAML/JSON script, for tests and demos; fault directives included.
-
-A script is a list of actions (or a mapping with `actions:`). Each action is one reply:
-
-    - thought: "Look at the file first."        # content text (optional)
-      tool: view                                # one call ...
-      args: {path: calc.py}
-      cost: 0.01                                # dollars charged for this step (optional)
-    - calls: [{tool: edit, args: {...}}, {tool: run, args: {...}}]   # ... or several
-    - raise: RateLimitError                     # a real litellm exception, by class name
-      retry_after: 2                            # optional retry-after hint on it
-    - malformed: "I think ```json {oops```"     # a reply that fails to parse -> FormatError
-    - sleep: 1.5                                # wait before replying (combines with the others)
-      tool: run
-      args: {command: "pytest"}
-      repeat: forever                           # replay this action N times, or forever
-    - text: "```python\ndef add(a, b): ...```"  # a plain reply, for `complete` (strategies asking for code)
-
-Raised errors take the same path as LitellmModel's (resilience.py): transient ones are retried and
-consume the next action, an overflow compacts the history. A thought with no call is a reply without
-an action (FormatError). `query` and `complete` read the same script in order; `complete` takes an
-action's `text` (or its thought). A sleep that would run past the caller's deadline ends at it with
-`TimeLimitExceeded`, as a real call would. When the script runs out, `ScriptExhausted` is raised.
-"""
+"""`ScriptedModel`: replays actions from a YAML/JSON script (a list, or a mapping with `actions:`), for tests and demos.
+Each action is one reply (fields: `ScriptAction`): `tool` + `args` or several `calls`, a `raise` of a litellm
+exception by class name, a `malformed` reply, or a plain `text` for `complete`; optionally `thought`, `cost`, `sleep`
+and `repeat: N|forever`. Raised errors go through resilience.py like LitellmModel's (a retry consumes the next
+action). A thought with no call is a FormatError; a sleep past the deadline raises TimeLimitExceeded; running out
+raises ScriptExhausted."""
 
 from __future__ import annotations
 
@@ -174,10 +156,9 @@ class ScriptedModel:
         self.name = name
         """Model identifier in trajectories."""
         self.cost = 0.0
-        self.self_hosted = False
         """Dollars charged so far by the script's `cost` fields."""
+        self.self_hosted = False
         self.retry = retry or RetryConfig()
-        """Retry policy for raised transient errors."""
         self.keep_recent_turns = keep_recent_turns
         """Turns kept whole when a raised overflow compacts the history."""
         self.steps = 0
@@ -207,8 +188,7 @@ class ScriptedModel:
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
               sampling: Sampling | None = None) -> Message:
-        """The next scripted reply, through the same failure handling as a real model (`sampling` changes nothing:
-        the script is the answer, though with several scripts its rollout picks the script)."""
+        """The next scripted reply via real-model failure handling; `sampling` only picks the rollout's script."""
         self._switch(sampling)
         return resilient_query(lambda _history: self._reply(tools, deadline), messages, model=self.name,
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
@@ -223,8 +203,7 @@ class ScriptedModel:
 
     def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
                       max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
-        """The next scripted action's text as a continuation of `prompt`, cut before the first of `stop` (as a
-        server cuts it)."""
+        """The next scripted action's text, cut before the first of `stop` as a server would."""
         reply = self.complete([], sampling=sampling, deadline=deadline, max_tokens=max_tokens)
         return Message(role="assistant", content=cut_before(reply.content or "", stop), meta=reply.meta)
 

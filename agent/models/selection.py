@@ -1,10 +1,5 @@
 """Which model answers: `--model` > config `model.name` > `AGENT_MODEL` > the first provider whose key is set.
-
-The chosen name is checked before the run starts: litellm must know its provider, and the
-provider's API key must be in the environment (unless `model.api_base` or `model.api_key` is set).
-A name `gguf:PATH` is a local GGUF file instead (served by llama.cpp, see local_server.py): the file
-must exist and be a GGUF file. Every failure is one sentence saying what to set.
-"""
+Checked before the run (known provider, its key set, or a `gguf:PATH` file that exists); failures are one sentence."""
 
 from __future__ import annotations
 
@@ -96,8 +91,7 @@ def check_key(name: str, provider: str, config: ModelConfig, env: Mapping[str, s
 
 
 def resolve_model_name(cli_model: str | None, config: ModelConfig, env: Mapping[str, str] | None = None) -> str:
-    """The model to use: `--model` > `model.name` > AGENT_MODEL > first provider key set; checked to be usable
-    (a `gguf:PATH` name: the file is there and is a GGUF file)."""
+    """The model name to use (precedence: see the module docstring), checked to be usable."""
     env = os.environ if env is None else env
     name = pick_model_name(cli_model, config, env)
     path = gguf_file(name)

@@ -1,10 +1,5 @@
-"""Reading a streamed reply: stop as soon as the reply holds what is needed, or when the run's time is up.
-
-A local server generates until the model stops or the output budget is spent; a small model often goes
-on after its action with more actions and made-up observations. Reading the reply as a stream lets the
-client close the connection once one complete action has arrived (llama.cpp's servers stop generating
-when the client goes away), and bounds a call in flight by the run's deadline.
-"""
+"""Reading a streamed reply: close the connection once it holds what is needed (a small model goes on writing
+made-up actions; llama.cpp stops generating when the client leaves), or at the run's deadline."""
 
 from __future__ import annotations
 

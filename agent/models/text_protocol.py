@@ -1,12 +1,6 @@
-"""The text protocol for models without native tool calling: one JSON action per reply.
-
-The tools are described in an extra system section; the model answers with one fenced ```json block
-`{"tool": NAME, "args": {...}}` (or, under the `json` protocol, with that object alone, forced by a JSON
-schema). A reply that holds several actions (small models write a whole plan, with made-up observations
-in between) runs its first valid one: the rest of the reply is cut off and the model is told. Replies
-with no usable action raise `FormatError` whose messages show the model its reply and tell it what was
-wrong and what is expected.
-"""
+"""The text protocol for models without native tool calling: one ```json `{"tool": NAME, "args": {...}}` action per
+reply (under `json`, the bare object forced by a schema). Of several actions the first valid one runs and the
+model is told; no usable action raises `FormatError`."""
 
 from __future__ import annotations
 
@@ -51,11 +45,8 @@ OpenAI's `{"type": "json_schema", "json_schema": {...}}` (vLLM, Ollama, LM Studi
 
 
 def action_schema(tools: list[ToolSpec]) -> dict[str, Any]:
-    """A oneOf over `{"thought", "tool": name, "args": <its schema>}`, one variant per tool.
-
-    `thought` comes first and is required: a server that enforces the schema as a grammar generates
-    the fields in order, so the model states its reasoning before it commits to an action.
-    """
+    """A oneOf over `{"thought", "tool": name, "args": <its schema>}`, one variant per tool. `thought` is first and
+    required: a grammar generates fields in order, so the model reasons before it commits to an action."""
     variants = [
         {"type": "object",
          "properties": {"thought": {"type": "string"}, "tool": {"type": "string", "const": spec.name},
@@ -151,11 +142,8 @@ def has_action(text: str, *, fenced: bool = True) -> bool:
 
 
 def first_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> ParsedAction:
-    """The first valid action of a text-protocol reply; ValueError naming the problem when there is none.
-
-    With `fenced`, ```json blocks are looked at first, then untagged blocks, then `{"tool": ...}` objects
-    written in prose. Without `fenced` (the `json` protocol) the reply is expected to be the object itself.
-    """
+    """The first valid action of a text-protocol reply; ValueError naming the problem when there is none. `fenced`:
+    ```json blocks, then untagged blocks, then `{"tool": ...}` in prose; otherwise (`json`) the bare object."""
     stripped = text.strip()
     candidates = _blocks(text) if fenced else []
     if not candidates and stripped.startswith("{"):
@@ -176,11 +164,8 @@ def first_action(text: str, tools: list[ToolSpec], *, fenced: bool = True) -> Pa
 
 
 def embedded_calls(text: str, tools: list[ToolSpec]) -> list[ToolCall]:
-    """Tool calls that a server wrote into `content` instead of `tool_calls` (llama.cpp with tool_choice=auto).
-
-    Recognises `<tool_call>{...}</tool_call>` tags, ```json blocks, and a bare JSON object or list, in the
-    `{"name", "arguments"}` or `{"tool", "args"}` shape, naming a known tool. Anything else: [].
-    """
+    """Tool calls a server wrote into `content` instead of `tool_calls` (llama.cpp, tool_choice=auto): `<tool_call>`
+    tags, ```json blocks or bare JSON as `{"name", "arguments"}` or `{"tool", "args"}` naming a known tool; else []."""
     stripped = text.strip()
     bare = [stripped] if stripped.startswith(("{", "[")) else []
     bodies = _TOOL_CALL_TAG.findall(text) or [body for body, _ in _blocks(text)] or bare

@@ -1,10 +1,5 @@
-"""Conversions between our `Message` list and litellm's OpenAI-shaped dicts, per wire protocol.
-
-- `tools` (native): assistant `tool_calls` and `role: tool` results, as OpenAI defines them.
-- `text` / `json`: the tool instructions join the system message, assistant actions are text
-  (a ```json block, or the bare object for `json`), and results are user messages opening with
-  "Observation".
-"""
+"""Our `Message` list <-> litellm's OpenAI-shaped dicts, per protocol: `tools` (native tool_calls) or `text`/`json`
+(instructions in the system message, actions as text, results as "Observation" user messages)."""
 
 from __future__ import annotations
 

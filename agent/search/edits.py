@@ -1,15 +1,6 @@
-"""The repair edit format: the model rewrites the code it was shown, or writes SEARCH/REPLACE blocks.
-
-Small models are best at "here is the code, give it back fixed", so that is the main format: each
-shown region comes with a `### path (lines a-b)` header, and the model answers with the corrected code
-of the regions it changes, each in a fenced block (its header line above it helps but is not needed).
-A block is matched to its region by header, else by resemblance; a block that resembles no region
-(a usage example, say) is ignored. Stronger models may prefer Aider-style SEARCH/REPLACE blocks, which
-are accepted too and found with the same tolerance for whitespace as the `edit` tool.
-
-In Python, a rewrite that holds only whole functions or classes replaces just those definitions (by
-name) inside its region, so a model that returns the one function it fixed does not delete the rest.
-"""
+"""The repair edit format: the model gives the shown regions back fixed (fenced blocks, matched by `### path` header
+or resemblance; a block like no region is ignored), or writes SEARCH/REPLACE blocks. In Python a rewrite holding only
+whole definitions replaces just those, by name, so returning one fixed function does not delete the rest."""
 
 from __future__ import annotations
 
@@ -77,9 +68,8 @@ _LINE_ANSWER = re.compile(r"^[ \t`*]*(?:(\S+?\.\w+):?\s+)?LINE\s+(\d+)\s*:[ \t]?
 
 
 def named_lines(reply: str, regions: list[Region]) -> list[tuple[Region, int, str]]:
-    """The `LINE n: code` answers as (region, line number, code), the first answer per line. A small model's
-    numbers are often off by a line or two: when the code resembles a line nearby far better than line n, that
-    line is meant."""
+    """The `LINE n: code` answers as (region, line number, code), the first per line; a number off by a line or two
+    is read as the nearby line the code resembles far better."""
     found: dict[tuple[str, int], tuple[Region, int, str]] = {}
     for match in _LINE_ANSWER.finditer(reply):
         path, number, code = match.group(1), int(match.group(2)), match.group(3).strip().strip("`")
@@ -104,8 +94,7 @@ def _meant(region: Region, number: int, code: str) -> int:
 
 
 def parse_line_edits(reply: str, regions: list[Region]) -> list[Edit]:
-    """`LINE n: code` answers as one-line edits (the first answer per line); ValueError when there is none, NoChange
-    when every answer repeats its line."""
+    """`LINE n: code` answers as one-line edits; ValueError when there is none, NoChange when all repeat their line."""
     edits: list[Edit] = []
     same = False
     for region, number, code in named_lines(reply, regions):
@@ -221,12 +210,9 @@ def _name(node: ast.stmt) -> str | None:
 
 
 def rewrite_region(region: Region, code: str) -> tuple[str, list[str]]:
-    """The region's new text for the model's `code`, and import lines it needs that the region lacks.
-
-    In Python, when the code defines functions, classes or module-level names the region defines, only those
-    are replaced (by name; new helper definitions go in front of the first); usage examples around them are
-    dropped. Otherwise the code replaces the whole region.
-    """
+    """The region's new text for the model's `code`, and import lines it needs that the region lacks. Python code
+    defining names the region defines replaces just those (new helpers go before the first; usage examples are
+    dropped); otherwise the code replaces the whole region."""
     indent = common_indent(region.text.splitlines())
     old_body = _body(region.text) if region.path.endswith(".py") else None
     new_body = _body(code) if old_body is not None else None

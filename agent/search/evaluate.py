@@ -1,11 +1,5 @@
-"""Trying a candidate: write its files into the workspace, check syntax and lint, run the known tests, undo.
-
-Every candidate is judged in the same workspace against the same baseline (agent/testing/baseline.py):
-first the failing tests alone, stopping at the first that still fails (most candidates end there, in the
-time of one test); a candidate that fixes them all runs the whole known set for regressions. Lint errors
-it adds count against it. Candidates that normalise to
-the same code (agent/search/normalize.py) are run once; the verdict is shared.
-"""
+"""Trying a candidate: write its files into the workspace, syntax, lint, the failing tests (stopping at the first
+still failing), then the whole known set for regressions; undo. Equivalent candidates (normalize.py) run once."""
 
 from __future__ import annotations
 
@@ -49,9 +43,8 @@ class Trial:
 
     def candidate(self, index: int, targets: int, patch: str | None = None, exit_status: str = "",
                   cost: float = 0.0) -> Candidate:
-        """This trial as a selection candidate number `index` (its `patch` defaults to the trial's diff): failing
-        tests fixed count for it, regressions and new lint errors against it; a problem (a syntax error) drops it.
-        Test files a candidate wrote itself are run, but are no evidence: they may pass on the base commit."""
+        """This trial as selection candidate `index` (`patch` defaults to its diff). Test files the candidate wrote
+        are run but are no evidence (they may pass on the base commit)."""
         patch = self.diff if patch is None else patch
         candidate = Candidate(index, patch, split_patch(patch), exit_status, cost, "passed", key=self.key)
         if self.problem or not candidate.split.source.strip():
@@ -69,8 +62,7 @@ NO_CHANGE = patch_key({})
 
 
 class Trier:
-    """Tries candidates in one workspace (entered, at the base commit) against one baseline (None: no tests run,
-    syntax and lint only)."""
+    """Tries candidates in one entered workspace at the base commit against one baseline (None: syntax, lint only)."""
 
     def __init__(self, ws: Workspace, baseline: TestBaseline | None, linter: Linter | None = None):
         self.ws, self.baseline, self.linter = ws, baseline, linter
@@ -92,8 +84,7 @@ class Trier:
         return patch_key({path: (self.original(path), text) for path, text in changed.items()})
 
     def trial(self, changed: dict[str, str]) -> Trial:
-        """Try the change (path -> new text), or return the verdict of an equivalent one tried before; a change of
-        formatting only (the same normalised code) is not tried."""
+        """Try the change (path -> new text), or reuse an equivalent one's verdict (formatting-only: not tried)."""
         key = self.key(changed)
         if key == NO_CHANGE:
             return Trial(key, problem="the change is only in formatting (blank lines, spaces, comments): change the "

@@ -1,9 +1,5 @@
-"""Lint on edit: errors a candidate introduces in the Python files it touches, with whatever linter the workspace has.
-
-ruff (`--select E9,F`: syntax errors and pyflakes' checks, the project's own configuration ignored) is
-preferred, then pyflakes. Errors are compared by file, code and message, not line, so errors that only
-moved are not new.
-"""
+"""Lint errors a candidate introduces in the Python files it touches: ruff (`--select E9,F`, the project's config
+ignored), else pyflakes. Compared by file, code and message, not line, so moved errors are not new."""
 
 from __future__ import annotations
 

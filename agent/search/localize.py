@@ -1,14 +1,5 @@
-"""Where to look: the code regions a repair shows the model, from the strongest evidence down.
-
-1. Frames of the failing tests' tracebacks (and of a hung test's stack) that are in the project's code,
-   innermost first: the code that ran when the test failed.
-2. What the failing test files import from the project: for a test that fails on an assertion, the code
-   under test is what it imports.
-3. The planner's ranking (mentions, BM25, PageRank over the repo map), with its key symbols.
-
-A small file is shown whole; in a larger Python file, the function or method around a frame line or
-named by the evidence; elsewhere a window of lines. Regions stop when the line budget is spent.
-"""
+"""Where to look: regions a repair shows the model, from traceback frames in project code, what failing test files
+import, then the planner's ranking; a small file whole, else the function around the evidence, within a budget."""
 
 from __future__ import annotations
 
@@ -74,8 +65,7 @@ class Lead:
 
 
 def frames(output: str, root: str) -> list[tuple[str, int]]:
-    """(path relative to `root`, line) of the stack frames printed in `output`, innermost first (a hung test's
-    dumped stack before the tracebacks)."""
+    """(path relative to `root`, line) of the frames in `output`, innermost first (a hung test's stack first)."""
     prefix = root.rstrip("/") + "/"
 
     def rel(match: re.Match) -> tuple[str, int]:

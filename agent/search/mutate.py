@@ -1,16 +1,5 @@
-"""Candidates made without the model: small, generic edits of the suspect lines (program-repair operators).
-
-A small model often points at the right line and still cannot write the fix; many real bugs are one token
-off (`<` for `<=`, a missing `+ 1`, two operands swapped, a sibling attribute). For each suspect line, in the
-order given, this yields variants of it: comparisons and arithmetic flipped, integer literals moved by one,
-`+ 1`/`- 1` removed or added at a closing bracket, two simple operands swapped, `and`/`or`, `min`/`max`,
-`True`/`False` exchanged, a condition negated, an attribute replaced by a similar one the file uses, and
-code borrowed from the same function (fixes are often made of code the program already has): a variable
-replaced by a form of it used elsewhere (`b` -> `b[1:]`, or the other part of a slice used: `a[:k]` -> `a[k:]`), a
-call or subscript by a variable bound above it; last, a guard before the line (`if not xs: return 0`) returning a
-value the function already returns.
-Only variants that parse and change the syntax tree are kept; the tests decide. Python only.
-"""
+"""Candidates made without the model: small generic edits of suspect Python lines (see agent/search/README.md),
+kept only if they parse and change the syntax tree."""
 
 from __future__ import annotations
 
@@ -70,9 +59,8 @@ class Line:
 
 
 def mutants(path: str, text: str, lines: list[int]) -> Iterator[Mutant]:
-    """Variants of `text`'s `lines`, each parsing and differing from the original in its syntax tree: the
-    likeliest kind of edit on every line (in the order of `lines`) before the next kind. Nothing for a file that
-    does not parse."""
+    """Variants of `text`'s `lines` that parse and change the syntax tree, the likeliest kind of edit on every line
+    before the next kind; nothing for a file that does not parse."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         tree = ast.parse(text)
@@ -201,9 +189,8 @@ def _borrowed(line: Line) -> Iterator[tuple[str, str]]:
 
 
 def _guards(line: Line) -> Iterator[tuple[str, str]]:
-    """`if not v: return x` inserted before a simple statement of a function that reads variable `v` (bound above
-    it or a parameter), for the literal values `x` the function returns elsewhere: an empty or zero input the code
-    does not handle is a common bug, and its fix a base case the function already knows how to answer."""
+    """`if not v: return x` before a simple statement reading `v` (a parameter or bound above), for literals `x` the
+    function returns elsewhere: an unhandled empty input is a common bug, its fix a base case the function knows."""
     scope = _scope(line.tree, line.number)
     statement = next((n for n in ast.walk(scope) if isinstance(n, ast.stmt) and n.lineno == line.number
                       and not hasattr(n, "body") and not isinstance(n, ast.Raise)), None)
@@ -271,8 +258,7 @@ def _forms(scope: ast.AST) -> dict[str, list[tuple[ast.expr, str, str]]]:
 
 
 def _other_part(node: ast.expr) -> str | None:
-    """`a[k:]` for `a[:k]` and the reverse: the part of a sequence a slice leaves out (`[]` on the other side of
-    a slice with one bound and no step)."""
+    """`a[k:]` for `a[:k]` and the reverse: the part a slice with one bound and no step leaves out."""
     if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name) \
             or not isinstance(node.slice, ast.Slice) or node.slice.step:
         return None
@@ -302,9 +288,8 @@ def _replace(text: str, node: ast.expr, new: str) -> str:
 
 
 def statement_lines(text: str, numbers: list[int]) -> list[int]:
-    """`numbers`, each followed by the other lines of the simple statement spanning it (a call or expression written
-    over several lines): a model naming one line of it often means another. Unchanged for a file that does not
-    parse."""
+    """`numbers`, each followed by the other lines of the multi-line simple statement spanning it (a model naming
+    one of its lines often means another); unchanged for a file that does not parse."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):

@@ -1,11 +1,5 @@
-"""A normalised form of a candidate patch, so that equivalent fixes can be counted as one vote.
-
-Files are compared after the patch, each reduced to what its syntax says: Python through its own `ast`
-(comments, whitespace, line breaks, redundant parentheses, quote style and trailing commas gone), other
-languages tree-sitter knows through their token stream without comments, anything else as its
-non-blank lines with whitespace collapsed. A patch's key covers only the files whose normalised form it
-changes, so a formatting-only edit to another file does not split a group.
-"""
+"""Normalised patches, so equivalent fixes count as one vote: Python via `ast`, tree-sitter languages as tokens
+without comments, else collapsed non-blank lines; a key covers only files whose normalised form changes."""
 
 from __future__ import annotations
 
@@ -34,10 +28,8 @@ def normalised(path: str, text: str | None) -> str:
 
 
 def patch_key(changes: Mapping[str, tuple[str | None, str | None]]) -> str:
-    """A short key equal for patches that change the same files to the same normalised form.
-
-    `changes` maps each touched path to its text before and after the patch (None: the file does not exist).
-    """
+    """A short key equal for patches that change the same files to the same normalised form; `changes` maps each
+    touched path to its (before, after) text (None: no such file)."""
     effective = {}
     for path, (before, after) in sorted(changes.items()):
         after_form = normalised(path, after)

@@ -1,8 +1,4 @@
-"""pass@k (the unbiased estimator of Chen et al., 2021) and selected@1, for runs with several samples.
-
-pass@k is the chance that at least one of k samples drawn from the n generated is right; selected@1 is the
-share of instances whose *chosen* sample is right. The gap between them is what choosing loses.
-"""
+"""pass@k (unbiased, Chen et al. 2021) and selected@1 (share of instances whose chosen sample is right)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Candidate patches taken apart: one section per file, the fix apart from test files, sizes.
-
-Test files a rollout wrote (tests, and `repro*` scripts) are reproduction material, not part of the fix
-that is voted on and judged; the chosen rollout's patch is still handed out whole.
-"""
+"""Candidate patches taken apart: one section per file, sizes, and the fix apart from test files (tests and `repro*`
+scripts are not voted on or judged; the chosen rollout's patch is still handed out whole)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""A failing test written from the issue, when no test is known to fail: something for repair to aim at.
-
-The model is shown the issue, the suspect code (for the names it may use) and the head of a related test file
-(for the project's style), and asked for a test file (a greedy answer, then samples). Each answer is run on
-the base commit at one path next to the project's tests: its tests that fail inside their body are kept (a test
-that does not even import or collect says nothing about the issue). Kept tests join the baseline as targets;
-the file is written for every test run and is never part of the patch.
-"""
+"""A failing test written from the issue when none is known. Each answer runs on the base commit; tests failing inside
+their body are kept (an import or collection error says nothing) and join the baseline as targets. The file is
+written for every test run and never part of the patch."""
 
 from __future__ import annotations
 

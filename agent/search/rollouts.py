@@ -1,12 +1,6 @@
-"""The tool loop as a candidate source: `samples.count` rollouts from the base commit, one after another in the run's
-one workspace, each a candidate for the one evaluator (evaluate.py) and the one selection (agent/search/selection.py).
-
-Rollout k samples with its own temperature and top_p (`samples.temperatures`, `samples.top_ps`, cycled) and, when
-one is set, seed (`samples.seed + k`, or `model.seed + k`), within an equal share of the time left and the run's
-one budget; its conversation is kept in `rollouts/<k>/trajectory.json` under the run folder. Its diff is tried
-like any candidate (syntax, lint, the known tests, the test files it wrote); the chosen one goes back into the
-workspace. `--samples N` is N rollouts, never N searches: each rollout is the tool loop alone.
-"""
+"""The tool loop as a candidate source: `samples.count` rollouts, one after another from the base commit in the one
+workspace, each with its own sampling and an equal share of the time left, logged in `rollouts/<k>/`, tried by
+evaluate.py and chosen by selection.py; the chosen diff goes back into the workspace."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""The repair strategy in a run: localize, search, put the chosen candidate in the workspace, record it all.
-
-The trajectory keeps the search under `extra.repair` (the regions shown, the opening prompt, every call's
-messages and verdict) and one step per model call (an answer that could not be read is a format error).
-"""
+"""The repair strategy in a run: localize, search, put the chosen candidate in the workspace, and record it all
+(`extra.repair` and one trajectory step per model call)."""
 
 from __future__ import annotations
 
@@ -93,8 +90,7 @@ def suspect_regions(ws: Workspace, plan: Plan | None, baseline: TestBaseline, se
 
 def aim_at_reproduction(job: SolveJob, baseline: TestBaseline, shown: list[Region], trajectory: Trajectory,
                         deadline: float, events: Callable[[LoopEvent], None], answers: int) -> None:
-    """No test fails: ask for one written from the issue (at most `answers` times); when one fails on the base
-    commit, aim at it."""
+    """No test fails: ask up to `answers` times for one written from the issue; aim at one failing now."""
     data = trajectory.data
     events(LoopEvent("note", len(data.steps), job.model.cost,
                      text="repair: no failing test; writing one from the issue"))

@@ -1,14 +1,5 @@
-"""The repair search: ask for rewrites of the suspect code, try each against the tests, feed failures back.
-
-A greedy answer comes first, then samples. Then a run of one-line answers (`LINE n: corrected line`, a few
-tokens each, from a prompt with numbered lines): a small model that gives the whole code back unchanged can
-often still point at the wrong line. After that, every other call shows the model its best candidate so far
-and what still fails (execution feedback), the rest sample afresh from the opening prompt. The search stops
-once `stop_after` candidates pass every known test, at the call limit, or at the deadline. Among the
-candidates that pass, the choice is the samples package's: tests, then agreement (equivalent once
-normalised), then the smaller diff. With no failing test to aim at, every call is made and
-agreement decides among the candidates that break nothing.
-"""
+"""The repair search: rewrites of the suspect code, one-line answers, mutants and execution feedback, each tried
+against the tests, until `stop_after` pass, the calls run out or the deadline. Order: agent/search/README.md."""
 
 from __future__ import annotations
 
@@ -43,8 +34,7 @@ class Attempt:
     number: int
     """0-based candidate number (model calls and mutants alike)."""
     kind: str
-    """`rewrite` (the regions given back fixed), `file` (the whole file given back), `line` (one corrected line) or
-    `mutant` (made without the model)."""
+    """`rewrite` (regions given back), `file` (whole file), `line` (one corrected line) or `mutant` (no model)."""
     temperature: float | None
     """Sampling temperature of the call (None for a mutant)."""
     parent: int | None
@@ -134,8 +124,7 @@ class RepairSearch:
         self.attempts: list[Attempt] = []
 
     def prompt(self, issue: str, numbered: bool = False) -> str:
-        """The opening prompt: the issue, the failing tests' report, the suspect code (numbered lines for one-line
-        answers)."""
+        """The opening prompt: issue, failing tests' report, suspect code (numbered for one-line answers)."""
         report = self.report()
         if report:
             issue = without_pasted_runs(issue)
@@ -191,8 +180,7 @@ class RepairSearch:
         return aiming and sum(self.accepted(a) for a in self.attempts) >= self.config.stop_after
 
     def attempt(self, number: int, call: int) -> Attempt:
-        """Model call `call`: a rewrite from the opening prompt or from feedback on the best attempt so far, or a
-        one-line answer; then its trial."""
+        """Model call `call` (a rewrite, fresh or after feedback, a whole file, or a line), then its trial."""
         temps = self.config.temperatures or [0.0]
         kind, parent = self.plan(call)
         temperature = temps[min(call, len(temps) - 1)] if kind != "line" else max(temps)
@@ -228,8 +216,7 @@ class RepairSearch:
             self.line_chat += [reply, Message(role="user", content=line_feedback(attempt))]
 
     def mutate(self) -> None:
-        """Try small generic edits of the suspect lines (agent/search/mutate.py), at most `repair.mutants`, within
-        half the time left, until enough candidates pass."""
+        """Try up to `repair.mutants` mutants of the suspect lines, in half the time left, until enough pass."""
         until = None if self.deadline is None else time.monotonic() + (self.deadline - time.monotonic()) / 2
         candidates = (m for tier in self.suspects() for path in dict.fromkeys(p for p, _ in tier)
                       for m in mutants(path, self.originals[path], [n for p, n in tier if p == path]))
@@ -246,10 +233,8 @@ class RepairSearch:
             self.record(attempt, [])
 
     def suspects(self) -> list[list[tuple[str, int]]]:
-        """Python lines to mutate, in three tiers, each given every kind of edit before the next tier: those the
-        one-line answers named (the most often named first, with the rest of a statement written over several
-        lines), those changed by the rewrites (of regions or whole files) or next to a named one, then every other
-        line shown."""
+        """Python lines to mutate in tiers, each fully tried before the next: those one-line answers named (most often
+        named first), those rewrites changed or next to a named one, then every other line shown."""
         said = Counter((r.path, n) for a in self.attempts if a.kind == "line"
                        for r, n, _ in named_lines(a.reply, self.regions))
         said_order = [place for place, _ in said.most_common()]
@@ -266,10 +251,9 @@ class RepairSearch:
         return [*tiers, rest]
 
     def plan(self, call: int) -> tuple[str, Attempt | None]:
-        """(kind, parent) of model call `call`: the first round of rewrites, the one-line answers, then every other call
-        feedback on the best rewrite that has not passed (and whose feedback has not yet brought back a repeat); the
-        other calls sample afresh, whole-file and region rewrites in turn (a whole file costs more time than the
-        mutants the first round leads to, so it waits for them)."""
+        """(kind, parent) of model call `call`: the first round, the one-line answers, then alternately feedback on the
+        best failed rewrite not yet stale and a fresh sample (whole-file and region rewrites in turn; a whole file
+        costs more than the mutants, so it waits for them)."""
         first, lines = self.config.first_round, self.config.line_samples
         if call < first:
             return "rewrite", None
@@ -285,8 +269,7 @@ class RepairSearch:
         return parent.kind, parent
 
     def stale(self, parent: Attempt) -> bool:
-        """Feedback on `parent` has already brought back nothing new (a small model shown the same feedback tends to
-        give the same answer again): the next best candidate gets the feedback instead."""
+        """Feedback on `parent` brought back nothing new (small models repeat): the next best gets it instead."""
         return any(child.parent == parent.number and (child.trial is None or self.duplicate(child))
                    for child in self.attempts)
 
@@ -329,14 +312,9 @@ class RepairSearch:
         return render("repair_feedback.j2", problem="", summary=" ".join(parts), report=report).strip()
 
     def result(self, aiming: bool) -> SearchResult:
-        """Choose among the accepted attempts; say why the search ended as it did.
-
-        Tests the issue names (or related tests that fail) are the specification: every known test must pass.
-        A test written from the issue, or no test at all, is a weaker one: the issue may ask for a change of
-        behaviour that existing tests pin down, so a candidate that breaks a few of them (at most a tenth) still
-        counts, and when no candidate passes the written test, agreement among those that break little decides.
-        Fewer regressions rank first, then agreement.
-        """
+        """Choose among the accepted attempts; say why the search ended as it did. Against a written test or none
+        (a weaker specification: the issue may change pinned-down behaviour), candidates breaking at most a tenth of
+        the guards count too, and if none passes, agreement among those decides."""
         passing = [a for a in self.attempts if self.accepted(a)]
         if not passing and not self.baseline.strict:
             passing = [a for a in self.attempts if self.tolerable(a)]

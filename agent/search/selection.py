@@ -1,10 +1,5 @@
-"""Choosing one patch among the rollouts' candidates, and saying why.
-
-Candidates that fail the patch gate are dropped. The rest are ordered by their test score (reproduction
-tests passed, minus regressions in existing tests, minus new lint errors), then by agreement (the size of
-their group of equivalent patches, see normalize.py), then by the smaller diff, then by rollout number.
-`select: tests` leaves out agreement, `select: vote` leaves out the tests.
-"""
+"""Choosing one patch among candidates, and saying why: gate failures dropped, then test score, agreement (group of
+equivalent patches), smaller diff, number. `select: tests` drops agreement, `select: vote` the tests."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""The whole-file candidate source: the suspect file with what fails, the whole file asked back.
-
-Beside the region rewrites and the one-line answers, the plainest prompt of all (the file, the failing output,
-"write the whole corrected file") samples differently: a small model that keeps giving a region back unchanged
-often writes the fix when asked for the file. The answer's longest code block becomes the file; when it holds only
-some of the file's definitions (a stub's functions written out, say), only those are replaced (edits.py).
-"""
+"""The whole-file candidate source (a small model often writes the fix when asked for the whole file): the longest
+code block becomes the file; if it holds only some definitions, just those are replaced (edits.py)."""
 
 from __future__ import annotations
 
@@ -34,8 +29,7 @@ def file_prompt(region: Region, issue: str, report: str) -> str:
 
 
 def parse_file(reply: str, region: Region) -> list[Edit]:
-    """The reply's longest code block as the file's new text; ValueError when there is none, NoChange when it is
-    the file as it is."""
+    """The reply's longest code block as the file's new text; ValueError if none, NoChange if it is unchanged."""
     blocks = code_blocks(reply)
     if not blocks:
         raise ValueError(f"the reply has no code block: write the whole corrected `{region.path}` in a ``` fenced "

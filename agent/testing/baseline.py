@@ -1,11 +1,6 @@
-"""The tests a run knows of, measured on the base commit, and the verdict on a change against them.
-
-Known tests: the ones the issue names (ids and files), else the test files the planner relates to the
-suspect code. They run once on the base commit before anything changes. Targets are the tests the fix
-must make pass: those the issue names that fail now, else the failing tests of the related files (a
-collection error is not a target: the fix cannot be judged by a test that does not run). Guards are the
-tests that pass now and must still pass after the change. A run that hangs makes its files the unit.
-"""
+"""The tests a run knows of (named by the issue, else related by the planner), measured on the base commit, and the
+verdict on a change. Targets fail now and must pass (a collection error is not a target); guards pass now and must
+keep passing. A run that hangs makes its files the unit."""
 
 from __future__ import annotations
 
@@ -50,8 +45,7 @@ class TestBaseline:
 
     @property
     def strict(self) -> bool:
-        """The targets come from the issue or from related tests that fail now: every known test must pass. A test
-        written from the issue, or none, is a weaker specification."""
+        """Targets are issue-named or failing related tests: every known test must pass (a written test is weaker)."""
         return self.origin in ("issue", "related")
 
     @property
@@ -116,10 +110,7 @@ def measure(ws: Workspace, runner: TestRunner, issue: str, related: list[str], p
 
 
 def screen(baseline: TestBaseline) -> TestVerdict | None:
-    """The targets alone, stopping at the first that fails: the verdict when one does (guards not run), else None.
-
-    A candidate that does not fix the failing tests is turned down in the time of one test, not of the suite.
-    """
+    """The targets alone, up to the first failure: its verdict (guards not run), else None."""
     if not baseline.targets or baseline.runner.kind != "pytest" or not baseline.strict:
         return None  # a written test is a weak target: regressions are wanted for every candidate
     files = list(dict.fromkeys(test_file(t) for t in baseline.targets))

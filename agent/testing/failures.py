@@ -1,10 +1,5 @@
-"""What a model is shown of a failing test run: the first failures, short, with their local values.
-
-pytest's own report is long (a block per failure, a summary line per test); a small model's context is
-its scarcest resource. The excerpt keeps the first few failure blocks (each cut to a few lines, local
-variables included; a test stopped by the per-test time limit shows where it was stuck) and the list
-of failing tests. Other runners' output is clipped in the middle.
-"""
+"""What a model is shown of a failing run: the first few failure blocks, short, with local values, and the list
+of failing tests (pytest); other runners' output clipped in the middle."""
 
 from __future__ import annotations
 
@@ -66,8 +61,7 @@ def compress(block: str, max_lines: int) -> list[str]:
 
 
 def failures_of(run: TestRun) -> str:
-    """The failure and error sections of a pytest run's output (tracebacks printed by passing tests left out), or
-    the whole output of another runner."""
+    """The failure and error sections of pytest output (passing tests' tracebacks left out), else the whole output."""
     found = _section(run.output, "failures") + _section(run.output, "errors")
     return found if found or _SECTION.search(run.output) else run.output
 

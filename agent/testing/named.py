@@ -1,8 +1,5 @@
-"""Tests an issue names: pytest ids (`tests/test_a.py::test_b[x]`, `FAILED ...` lines) and test files.
-
-Names are matched to files of the repository by path suffix, so a path printed from the reporter's own
-checkout (`/home/me/proj/tests/test_a.py`) still finds `tests/test_a.py`.
-"""
+"""Tests an issue names (pytest ids, `FAILED ...` lines, test files), matched to the repository by path suffix so a
+path from the reporter's checkout still resolves."""
 
 from __future__ import annotations
 

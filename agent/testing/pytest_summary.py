@@ -1,8 +1,5 @@
-"""pytest's `-rA` short test summary -> {test id: status}, for the tests the agent runs and SWE-bench's grading.
-
-Test ids are the first whitespace-separated token after the status word, so parametrized ids with spaces are cut
-at the first space, exactly as SWE-bench's FAIL_TO_PASS / PASS_TO_PASS lists write them.
-"""
+"""pytest's `-rA` summary -> {test id: status}. The id is the first token after the status, so parametrized ids with
+spaces are cut at the first space, as SWE-bench's FAIL_TO_PASS / PASS_TO_PASS lists write them."""
 
 from __future__ import annotations
 

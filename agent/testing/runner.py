@@ -1,14 +1,6 @@
-"""Running tests in a workspace: detected once, then run the same way before and after every change.
-
-With pytest available, files (or single test ids) run together under `pytest -rA` and each test gets its
-own verdict; with a configured command, the files run through it (per-test verdicts when its output is
-pytest's `-rA` summary, else one verdict for all); without pytest, each file runs under `python -m unittest
--v` (per-test verdicts), and a file with no unittest tests runs as a script (its exit status is its verdict).
-Under pytest, a test that runs longer than `case_timeout` seconds is stopped by a small plugin
-(inside/repo_agent_timeouts.py) that raises `TimeoutError` inside it: the test fails with a traceback that
-shows where it was stuck, and the other tests still run. Without pytest, a file that is not a unittest module
-has its argument-free `test*` functions called (inside/repo_agent_functions.py), or runs as a script.
-"""
+"""Running tests in a workspace, detected once and run the same way before and after every change: pytest `-rA` with
+per-test verdicts (and a per-test timeout plugin), a configured command, else unittest per file, test functions
+(inside/repo_agent_functions.py) or the file as a script."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Run a test file without pytest: call its argument-free `test*` functions, print pytest-style verdict lines.
-
-`python repo_agent_functions.py FILE` from the repository root. A file without such functions runs as a
-script (its exit status is its verdict). Verdict lines look like pytest's `-rA` summary (`PASSED FILE::name`).
-"""
+"""`python repo_agent_functions.py FILE`: call a test file's argument-free `test*` functions without pytest and print
+pytest `-rA`-style verdict lines; a file without them runs as a script."""
 
 import inspect
 import runpy

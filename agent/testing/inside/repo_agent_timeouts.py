@@ -1,8 +1,5 @@
-"""pytest plugin: a test that runs longer than REPO_AGENT_CASE_TIMEOUT seconds is stopped with TimeoutError.
-
-The error is raised inside the test (SIGALRM, main thread), so it fails with a traceback that shows where it
-was stuck, and the other tests still run.
-"""
+"""pytest plugin: a test running longer than REPO_AGENT_CASE_TIMEOUT seconds gets TimeoutError raised inside it
+(SIGALRM), so it fails with a traceback of where it was stuck and the others still run."""
 
 import os
 import signal
