@@ -31,6 +31,8 @@ for _call, _want in _json.loads({examples!r}):
 {tail}
 '''
 """Evaluates every example call after the completion; `tail` reports the failures or prints the outputs."""
+FAILURE_MARK = "; the problem says "
+"""What each wrong example's line in a check program's output holds (RUN_EXAMPLES writes it)."""
 CHECK_TAIL = "if _failures:\n    print('\\n'.join(_failures))\n    raise SystemExit(1)"
 OUTPUTS_TAIL = "print(_json.dumps(_outputs))"
 

@@ -101,6 +101,22 @@ def test_a_greedy_sample_gets_sampled_replies_in_a_round_and_keeps_the_best_it_h
     assert "a - b" in add["completion"] and add["rounds"] == 1 and add["replies"] == 3  # crashes are worse: kept
 
 
+TRIPLE = {"task_id": "Toy/2", "entry_point": "double",
+          "prompt": 'def double(n):\n    """Twice n.\n    >>> double(1)\n    2\n    >>> double(2)\n    4\n    """\n',
+          "test": "def check(candidate):\n    assert candidate(3) == 6\n"}
+
+
+def test_a_reply_that_quotes_the_feedback_is_not_counted_as_running_the_examples(tmp_path: Path) -> None:
+    problems = write_jsonl(tmp_path / "double.jsonl", [TRIPLE])
+    triple = completion("```python\ndef double(n):\n    return 3 * n\n```")  # both examples wrong
+    prose = completion("The code is right: double(2) returned 6; the problem says 4 is a typo.")  # no code at all
+    with OpenAIServer([triple, prose, prose, prose]) as server:
+        result = bench(server, problems, tmp_path, "-n", "1", "--feedback", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    sample = json.loads((tmp_path / "runs" / "bench" / "toy" / "samples.jsonl").read_text())
+    assert "3 * n" in sample["completion"] and sample["replies"] == 3
+
+
 def test_a_vote_chooses_the_sample_most_others_agree_with(toy_file: Path, tmp_path: Path) -> None:
     replies = [RIGHT_ADD, RIGHT_ADD, RIGHT_ADD, WRONG_EVEN, RIGHT_EVEN, OTHER_RIGHT_EVEN]
     with OpenAIServer(replies) as server:
