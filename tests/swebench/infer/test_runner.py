@@ -68,21 +68,23 @@ def test_when_the_global_budget_runs_out_running_instances_submit_what_they_have
              {"tool": "run", "args": {"command": "true"}, "cost": 0.03, "sleep": 0.2, "repeat": "forever"}]
     config = batch.config(write_script(batch.root, "spend.json", spend))
     summary = batch.run(config, budget=0.1)
-    assert summary.budget_spent and sorted(summary.not_started) == ["acme__calc-3", "acme__calc-4"]
-    ended = summary.outcomes
-    assert sorted(ended) == ["acme__calc-1", "acme__calc-2"]
+    ended, not_started = summary.outcomes, summary.not_started
+    # two instances start at once; under load one may still be preparing its environment when the other has spent
+    # the budget, and then it too counts as not started
+    assert summary.budget_spent and {"acme__calc-3", "acme__calc-4"} <= set(not_started)
+    assert ended and sorted([*ended, *not_started]) == [f"acme__calc-{i}" for i in range(1, 5)]
     for outcome in ended.values():
         assert (outcome.kind, outcome.exit_status) == (PREDICTED, "BudgetExhausted")
         assert FIXED in outcome.model_patch and "global budget of $0.10" in outcome.message
     spent = summary.progress.tally.spent
-    assert 0.1 <= spent <= 0.1 + 2 * 0.03  # at most one step per running instance past the budget
-    assert "2 instance(s) were not started and 2 ended early" in summary.note()
+    assert 0.1 <= spent <= 0.1 + len(ended) * 0.03  # at most one step per running instance past the budget
+    assert f"{len(not_started)} instance(s) were not started and {len(ended)} ended early" in summary.note()
     preds = batch.root / "runs" / "swebench" / "r1" / "preds.jsonl"
-    assert sorted(line["instance_id"] for line in read_lines(preds)) == ["acme__calc-1", "acme__calc-2"]
+    assert sorted(line["instance_id"] for line in read_lines(preds)) == sorted(ended)
     info = json.loads((batch.root / "runs" / "swebench" / "r1" / "infer.json").read_text())
-    assert info["budget_spent"] and info["not_started"] == summary.not_started
+    assert info["budget_spent"] and info["not_started"] == not_started
     rest = batch.run(batch.config(write_script(batch.root, "gold.json", GOLD)), budget=1.0)
-    assert sorted(rest.outcomes) == ["acme__calc-3", "acme__calc-4"] and not rest.budget_spent
+    assert sorted(rest.outcomes) == sorted(not_started) and not rest.budget_spent
 
 
 @pytest.mark.parametrize(("actions", "overrides", "exit_status", "kind"), [
