@@ -14,6 +14,7 @@ import doctest
 import json
 import re
 from dataclasses import dataclass
+from math import inf
 
 from evals.problems import Problem
 
@@ -131,3 +132,15 @@ def check_program(problem: Problem, completion: str) -> str | None:
 def outputs_program(problem: Problem, completion: str) -> str | None:
     """A program that prints the completion's value for each example call (JSON); None when the prompt shows none."""
     return _program(problem, completion, OUTPUTS_TAIL)
+
+
+def wrong_examples(status: str, output: str) -> float:
+    """How many examples a check program's run got wrong: 0 when it passed, its failure lines when they end its
+    output, infinite otherwise (a crash or a timeout: a SyntaxError's traceback may quote a failure line the model
+    was shown, so such lines count only at the end, where the check prints them)."""
+    if status == "passed":
+        return 0
+    lines = output.strip().splitlines()
+    if status != "failed" or not lines or FAILURE_MARK not in lines[-1]:
+        return inf
+    return sum(FAILURE_MARK in line for line in lines)

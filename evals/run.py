@@ -15,14 +15,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from math import inf
 from pathlib import Path
 
 from agent.search.passk import pass_at_k
 from core.model import Model, Sampling
 from core.pool import run_pool
 from core.types import Message
-from evals.examples import FAILURE_MARK, check_program, outputs_program
+from evals.examples import check_program, outputs_program, wrong_examples
 from evals.extract import extract_code
 from evals.problems import Problem
 from evals.sandbox import Execution, Sandbox
@@ -143,12 +142,7 @@ def check_reply(problem: Problem, reply: str, sandbox: Sandbox, timeout: float) 
     if program is None:
         return Checked(reply, completion, 0, "")
     run = sandbox.run(program, timeout)
-    lines = run.output.strip().splitlines()
-    # the check prints its failures last; a crash ends with the error instead (a SyntaxError quotes the source,
-    # which may repeat a failure line the model was shown)
-    ran_to_the_end = run.status == "failed" and bool(lines) and FAILURE_MARK in lines[-1]
-    wrong = 0 if run.status == "passed" else sum(FAILURE_MARK in line for line in lines) if ran_to_the_end else inf
-    return Checked(reply, completion, wrong, run.output.strip() or run.status)
+    return Checked(reply, completion, wrong_examples(run.status, run.output), run.output.strip() or run.status)
 
 
 def chat_sample(problem: Problem, model: Model, sampling: Sampling, options: BenchOptions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.examples import Example, check_program, examples, outputs_program
+from evals.examples import Example, check_program, examples, outputs_program, wrong_examples
 from evals.problems import Problem, load_problems
 from evals.sandbox import LocalSandbox
 
@@ -37,3 +37,10 @@ def test_outputs_are_what_a_sample_returns_on_the_example_inputs() -> None:
     run = LocalSandbox().run(outputs_program(DOCTEST, "def f(x):\n    return [x] if x else 1 / x\n"), 10)
     assert run.output.strip() == '["[2]", "error: ZeroDivisionError"]'
     assert outputs_program(Problem("T/2", "humaneval", "def h():\n    pass\n", "h", ""), "") is None
+
+
+def test_failure_lines_count_only_where_the_check_prints_them_at_the_end() -> None:
+    failures = "add(1, 1) returned 0; the problem says 2\nadd(2, 3) returned -1; the problem says 5\n"
+    assert wrong_examples("passed", "") == 0 and wrong_examples("failed", failures) == 2
+    quoted = '  File "x.py", line 1\n    add(2, 3) returned -1; the problem says 5\n    ^\nSyntaxError: invalid syntax'
+    assert wrong_examples("failed", quoted) == float("inf") and wrong_examples("timed out", failures) == float("inf")
