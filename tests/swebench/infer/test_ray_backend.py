@@ -45,12 +45,14 @@ def test_predictions_and_instance_folders_come_back_to_the_driver(local_ray, tmp
 
 def test_the_budget_in_the_actor_stops_the_batch(local_ray, tmp_path):
     batch = make_batch(tmp_path, 4)
-    spend = [{"tool": "apply_patch", "args": GOLD[0]["args"], "cost": 0.02, "sleep": 0.2},
-             {"tool": "run", "args": {"command": "true"}, "cost": 0.02, "sleep": 0.3, "repeat": "forever"}]
+    # $0.03 a step: an instance that runs alone (the other still starting) reaches the budget within 4 steps,
+    # before 5 identical calls would end it for repeating itself
+    spend = [{"tool": "apply_patch", "args": GOLD[0]["args"], "cost": 0.03, "sleep": 0.2},
+             {"tool": "run", "args": {"command": "true"}, "cost": 0.03, "sleep": 0.3, "repeat": "forever"}]
     summary = batch.run(batch.config(write_script(tmp_path, "spend.json", spend)), backend="ray", budget=0.1)
     assert summary.budget_spent and len(summary.not_started) >= 2
     assert all(o.exit_status == "BudgetExhausted" for o in summary.outcomes.values())
-    assert 0.1 <= summary.progress.tally.spent <= 0.1 + 2 * 0.02
+    assert 0.1 <= summary.progress.tally.spent <= 0.1 + 2 * 0.03
 
 
 def docker_test(test):
