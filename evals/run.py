@@ -50,7 +50,8 @@ class BenchOptions:
     feedback: int = 0
     """Rounds of showing a sample the prompt's own examples it gets wrong (never the hidden tests) and asking again."""
     feedback_samples: int = 3
-    """Replies asked for in each feedback round; the first that gets every example right ends the rounds."""
+    """Replies asked for in each feedback round (one answers the feedback, the rest are fresh replies to the
+    instruction); the first that gets every example right ends the rounds."""
     select: str = ""
     """`vote`: also choose one sample per problem by agreement on the prompt's example inputs (selected@1)."""
     prompt: str = "instruct"
@@ -148,9 +149,10 @@ def check_reply(problem: Problem, reply: str, sandbox: Sandbox, timeout: float) 
 def chat_sample(problem: Problem, model: Model, sampling: Sampling, options: BenchOptions,
                 sandboxes: WorkerSandboxes | None) -> dict:
     """A chat model's sample: the code of its reply to the instruction; with `options.feedback`, up to that many
-    rounds in which the best reply so far is shown the prompt's examples it gets wrong and
-    `options.feedback_samples` new replies are asked for. The reply getting the fewest examples wrong is kept
-    (the first one on a tie), so a round never makes a sample worse on what the prompt shows."""
+    rounds of `options.feedback_samples` new replies: the first answers the best reply so far shown the prompt's
+    examples it gets wrong, the others are fresh replies to the instruction (a small model seldom repairs code it
+    was shown, but another draw may be right). The reply getting the fewest examples wrong is kept (the first one
+    on a tie), so a round never makes a sample worse on what the prompt shows."""
     instruction = [Message(role="user", content=problem.instruction())]
     reply = model.complete(instruction, sampling=sampling, max_tokens=MAX_TOKENS).content or ""
     first = extract_code(reply, problem.entry_point)
@@ -159,12 +161,13 @@ def chat_sample(problem: Problem, model: Model, sampling: Sampling, options: Ben
     best = check_reply(problem, reply, sandboxes.get(), options.timeout)
     rounds, asked = 0, 0
     while rounds < options.feedback and best.wrong:
-        shown = [*instruction, Message(role="assistant", content=best.reply),
-                 Message(role="user", content=render("bench_feedback.j2", output=best.output).strip())]
-        for _ in range(options.feedback_samples):
+        repair = [*instruction, Message(role="assistant", content=best.reply),
+                  Message(role="user", content=render("bench_feedback.j2", output=best.output).strip())]
+        for turn in range(options.feedback_samples):
             asked += 1
             again = Sampling(sampling.temperature or FEEDBACK_TEMPERATURE, seed=(sampling.seed or options.seed) + asked)
-            answer = model.complete(shown, sampling=again, max_tokens=MAX_TOKENS).content or ""
+            answer = model.complete(repair if turn == 0 else instruction, sampling=again,
+                                    max_tokens=MAX_TOKENS).content or ""
             candidate = check_reply(problem, answer, sandboxes.get(), options.timeout)
             best = candidate if candidate.wrong < best.wrong else best
             if not best.wrong:

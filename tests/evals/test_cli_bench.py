@@ -88,14 +88,15 @@ def test_feedback_shows_the_prompt_examples_only_and_is_reported_beside_plain_pa
 CRASH_ADD = completion("```python\ndef add(a, b):\n    return a +\n```")
 
 
-def test_a_greedy_sample_gets_sampled_replies_in_a_round_and_keeps_the_best_it_has(toy_file: Path,
-                                                                                   tmp_path: Path) -> None:
+def test_a_round_answers_the_feedback_once_then_draws_fresh_replies_and_keeps_the_best(toy_file: Path,
+                                                                                    tmp_path: Path) -> None:
     with OpenAIServer([WRONG_ADD, CRASH_ADD, CRASH_ADD, CRASH_ADD, RIGHT_EVEN]) as server:
         result = bench(server, toy_file, tmp_path, "-n", "1", "--temperature", "0", "--feedback", "1")
         bodies = [request.body for request in server.chat_requests]
     assert result.returncode == 0, result.stdout + result.stderr
     assert [b.get("temperature") for b in bodies[1:4]] == [0.8] * 3 and len({b["seed"] for b in bodies[1:4]}) == 3
-    assert all("a - b" in b["messages"][1]["content"] for b in bodies[1:4])  # every reply answers the same round
+    assert "a - b" in bodies[1]["messages"][1]["content"]  # the first reply of the round answers the feedback
+    assert [len(b["messages"]) for b in bodies[2:4]] == [1, 1]  # the others are fresh replies to the instruction
     folder = tmp_path / "runs" / "bench" / "toy"
     add = next(json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines() if "Toy/0" in line)
     assert "a - b" in add["completion"] and add["rounds"] == 1 and add["replies"] == 3  # crashes are worse: kept
