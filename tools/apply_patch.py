@@ -65,8 +65,8 @@ def apply_patch(ws: Workspace, patch: str, *, check_syntax: bool = True) -> str:
 def _plan(ws: Workspace, patched) -> FileChange:  # noqa: ANN001 - a unidiff PatchedFile
     if patched.is_binary_file:
         raise ToolError(f"{patched.path}: binary patches are not supported.")
-    source = None if patched.is_added_file else resolve_path(ws, _strip_prefix(patched.source_file, "a/"))
-    target = None if patched.is_removed_file else resolve_path(ws, _strip_prefix(patched.target_file, "b/"))
+    source = None if patched.is_added_file else resolve_path(ws, patched.source_file.removeprefix("a/"))
+    target = None if patched.is_removed_file else resolve_path(ws, patched.target_file.removeprefix("b/"))
     if target is None:
         return FileChange(source, _read(ws, source, must_exist=True), None)
     current = _current(ws, patched, source, target)
@@ -75,7 +75,7 @@ def _plan(ws: Workspace, patched) -> FileChange:  # noqa: ANN001 - a unidiff Pat
         raise ToolError(f"{target}: the patch has a header for this file but no @@ hunks.")
     base = current or TextFile(target, "")
     try:
-        lines, notes, touches_end = place_hunks(base.lines(), hunks)
+        lines, notes, touches_end = place_hunks(split_lines(base.text), hunks)
     except HunkFailed as exc:
         raise ToolError(f"{base.path}: {exc}") from None
     ends_with_newline = base.text.endswith("\n") or not base.text
@@ -104,10 +104,6 @@ def _current(ws: Workspace, patched, source: str | None, target: str) -> TextFil
 
 def _only_additions(patched) -> bool:  # noqa: ANN001 - a unidiff PatchedFile
     return all(line.line_type in "+\\" for hunk in patched for line in hunk)
-
-
-def _strip_prefix(name: str, prefix: str) -> str:
-    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 def _read(ws: Workspace, path: str, *, must_exist: bool) -> TextFile | None:

@@ -8,7 +8,7 @@ import logging
 from core.errors import AgentException, WorkspaceError
 from core.types import Observation, ToolCall
 from tools.base import Tool
-from tools.function_tool import ToolError
+from tools.function_tool import observe
 from tools.schema import check_arguments, signature_line
 from workspaces.base import Workspace
 
@@ -27,13 +27,10 @@ def call_tool(tools: dict[str, Tool], call: ToolCall, ws: Workspace) -> Observat
         text = f"Invalid arguments for {call.name}: {'; '.join(problems)}. Call it as {signature_line(tool.spec)}."
         return Observation(output=text, error=True, data={"invalid_arguments": problems})
     try:
-        result = tool(ws, **args)
+        return observe(tool, ws, **args)
     except (AgentException, WorkspaceError):
         raise
-    except ToolError as exc:
-        return Observation(output=str(exc), error=True, data=exc.data)
     except Exception as exc:
         log.exception("tool %s failed on %s", call.name, call.arguments)
         return Observation(output=f"The tool {call.name} failed: {type(exc).__name__}: {exc}", error=True,
                            data={"exception": type(exc).__name__})
-    return result if isinstance(result, Observation) else Observation(output=str(result))

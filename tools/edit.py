@@ -65,7 +65,7 @@ def _replace_exact(file: TextFile, old: str, new: str) -> tuple[str, int, int, s
 def _replace_fuzzy(file: TextFile, old: str, new: str, note: str = "") -> tuple[str, int, int, str] | None:
     """Whole-line replacement tolerating whitespace drift; None when the block is not found."""
     block, new_lines = _trim_blank_edges(split_lines(old), split_lines(new))
-    lines = file.lines()
+    lines = split_lines(file.text)
     matches = find_block(lines, block, modes=("rstrip", "indent"))
     if not matches:
         return None
@@ -97,7 +97,7 @@ def _unnumber(text: str) -> str:
 
 
 def _no_match_message(file: TextFile, old: str) -> str:
-    lines = file.lines()
+    lines = split_lines(file.text)
     block = split_lines(old)
     region = closest_region(lines, block)
     message = f"old_text was not found in {file.path}"
@@ -131,7 +131,7 @@ def insert(ws: Workspace, path: str, line: int, text: str, *, check_syntax: bool
     new_lines = split_lines(text.replace("\r\n", "\n"))
     if not new_lines:
         raise ToolError("text is empty; nothing to insert.")
-    lines = file.lines()
+    lines = split_lines(file.text)
     after = len(lines) if line == -1 else line
     if not 0 <= after <= len(lines):
         raise ToolError(f"line={line} is outside {file.path}, which has {len(lines)} lines; use 0 to {len(lines)}.")
@@ -158,8 +158,8 @@ def create(ws: Workspace, path: str, content: str, overwrite: bool = False, *, c
         before = None
     if before is not None and not overwrite:
         raise ToolError(
-            f"{rel} already exists ({len(before.lines())} lines). Use `edit` to change it, or set overwrite=true "
-            "to replace its whole content."
+            f"{rel} already exists ({len(split_lines(before.text))} lines). Use `edit` to change it, or set "
+            "overwrite=true to replace its whole content."
         )
     text = content.replace("\r\n", "\n")
     if text and not text.endswith("\n"):

@@ -18,6 +18,15 @@ class ToolError(Exception):
         self.data = data or {}
 
 
+def observe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Observation:
+    """Call `fn`: text it returns becomes an Observation, a ToolError an error Observation."""
+    try:
+        result = fn(*args, **kwargs)
+    except ToolError as exc:
+        return Observation(output=str(exc), error=True, data=exc.data)
+    return result if isinstance(result, Observation) else Observation(output=str(result))
+
+
 class FunctionTool:
     """A Tool made from `fn(ws, <model arguments>, *, <settings>)`; `settings` fills the keyword-only parameters,
     which the model never sees. `fn` returns text or an Observation; a `ToolError` becomes an error Observation."""
@@ -33,11 +42,7 @@ class FunctionTool:
 
     def __call__(self, ws: Workspace, **args: Any) -> Observation:
         """Run the function; text becomes an Observation, a ToolError an error Observation."""
-        try:
-            result = self.fn(ws, **args, **self.settings)
-        except ToolError as exc:
-            return Observation(output=str(exc), error=True, data=exc.data)
-        return result if isinstance(result, Observation) else Observation(output=str(result))
+        return observe(self.fn, ws, **args, **self.settings)
 
     def __repr__(self) -> str:
         return f"FunctionTool({self.name!r}, settings={self.settings!r})"

@@ -64,29 +64,26 @@ def _relative(lines: list[str]) -> list[str]:
     return [line[base:].rstrip() if line.strip() else "" for line in lines]
 
 
+_KEYS = {"exact": list, "rstrip": lambda lines: [line.rstrip() for line in lines], "indent": _relative}
+"""What of a block each level compares."""
+
+
 def find_all(lines: list[str], block: list[str], mode: str) -> list[BlockMatch]:
     """Every position where `block` matches `lines` at the given level."""
     n = len(block)
     if n == 0 or n > len(lines):
         return []
-    first = block[0].strip()
+    first, key = block[0].strip(), _KEYS[mode]
+    wanted = key(block)
     matches = []
     for i in range(len(lines) - n + 1):
         if lines[i].strip() != first:
             continue  # cheap filter: the first line must agree ignoring all surrounding whitespace
         window = lines[i : i + n]
-        if _same(mode, window, block):
+        if key(window) == wanted:
             indents = (common_indent(window), common_indent(block)) if mode == "indent" else ("", "")
             matches.append(BlockMatch(i, i + n, mode, *indents))
     return matches
-
-
-def _same(mode: str, window: list[str], block: list[str]) -> bool:
-    if mode == "exact":
-        return window == block
-    if mode == "rstrip":
-        return [x.rstrip() for x in window] == [x.rstrip() for x in block]
-    return _relative(window) == _relative(block)
 
 
 def find_block(lines: list[str], block: list[str], modes: tuple[str, ...] = MODES) -> list[BlockMatch]:

@@ -10,7 +10,7 @@ from core.errors import UserError
 from tools.base import Tool
 from tools.function_tool import FunctionTool
 from tools.schema import setting_names
-from tools.settings import RunSettings, ToolSettings
+from tools.settings import RunSettings
 
 TOOL_FUNCTIONS: dict[str, str] = {
     "search": "tools.search:search",
@@ -26,15 +26,16 @@ TOOL_FUNCTIONS: dict[str, str] = {
 """Built-in tools: name -> "module:function"."""
 
 
-def setting_values(settings: ToolSettings) -> dict[str, Any]:
-    """Every setting a tool function may take, by keyword-only parameter name (caps, windows, timeouts)."""
-    tools, cache = settings.tools, settings.cache_dir
-    return {"max_results": tools.search_max_results, "timeout": settings.command_timeout,
-            "max_timeout": settings.command_timeout, "window": tools.view_window, "output_limit": tools.output_limit,
-            "check_syntax": tools.check_syntax, "cache_dir": str(cache) if cache else None}
+def setting_values(config: RunSettings) -> dict[str, Any]:
+    """Every setting a tool function may take, by keyword-only parameter name (caps, windows, timeouts), from the
+    `tools` section, `limits.command_timeout` and `planner.cache_dir` (the repo map's cache; empty: the default)."""
+    tools, timeout, cache = config.tools, config.limits.command_timeout, config.planner.cache_dir
+    return {"max_results": tools.search_max_results, "timeout": timeout, "max_timeout": timeout,
+            "window": tools.view_window, "output_limit": tools.output_limit, "check_syntax": tools.check_syntax,
+            "cache_dir": str(cache) if cache else None}
 
 
-def make_tool(name: str, settings: ToolSettings) -> FunctionTool:
+def make_tool(name: str, config: RunSettings) -> FunctionTool:
     """The tool `name`, settings bound; UserError listing known names if none, TypeError if its function is misnamed."""
     if name not in TOOL_FUNCTIONS:
         known = ", ".join(sorted(TOOL_FUNCTIONS))
@@ -44,10 +45,9 @@ def make_tool(name: str, settings: ToolSettings) -> FunctionTool:
     if fn.__name__ != name:
         raise TypeError(f"the function registered as {name!r} builds a tool named {fn.__name__!r}")
     names = setting_names(fn)
-    return FunctionTool(fn, settings={k: v for k, v in setting_values(settings).items() if k in names})
+    return FunctionTool(fn, settings={k: v for k, v in setting_values(config).items() if k in names})
 
 
 def make_tools(config: RunSettings) -> dict[str, Tool]:
     """The tools named in `config.tools.enabled`, in that order, built with the run's settings."""
-    settings = ToolSettings.of(config)
-    return {name: make_tool(name, settings) for name in dict.fromkeys(config.tools.enabled)}
+    return {name: make_tool(name, config) for name in dict.fromkeys(config.tools.enabled)}

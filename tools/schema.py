@@ -4,6 +4,7 @@ annotations, docstring_parser reads the Google-style descriptions; a parameter w
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import typing
@@ -74,10 +75,6 @@ def setting_names(fn: Callable[..., Any]) -> set[str]:
     return {p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY}
 
 
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0"}
-
-
 def check_arguments(schema: dict[str, Any], args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Validate `args` against an object schema, coercing the obvious slips ("3" for an integer): the (coerced)
     arguments and a list of problems, each a short phrase. `null` for an optional argument means "not given"."""
@@ -103,54 +100,35 @@ def check_arguments(schema: dict[str, Any], args: dict[str, Any]) -> tuple[dict[
     return checked, problems
 
 
+_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool, "object": dict}
+
+
 def coerce(value: Any, schema: dict[str, Any]) -> tuple[bool, Any]:
-    """(True, value converted to the schema's type) when it fits or obviously means it, else (False, value)."""
+    """(True, value converted to the schema's type) when it fits or obviously means it, else (False, value). pydantic's
+    lax mode converts ("3" -> 3, 4.0 -> 4, 7 -> "7", "yes" -> True); a boolean is never a number, and a string
+    given for a list is its JSON or its one item."""
     kind = schema.get("type")
-    ok, value = _coerce_type(value, kind, schema)
-    if ok and "enum" in schema and value not in schema["enum"]:
-        return False, value
-    return ok, value
-
-
-def _coerce_type(value: Any, kind: Any, schema: dict[str, Any]) -> tuple[bool, Any]:  # noqa: C901 - one branch per type
-    if kind is None:
-        return True, value
-    if kind == "string":
-        if isinstance(value, str):
-            return True, value
-        return (True, str(value)) if isinstance(value, int | float) and not isinstance(value, bool) else (False, value)
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return True, value
-        text = str(value).strip().lower()
-        return (True, text in _TRUE) if text in _TRUE | _FALSE else (False, value)
-    if kind in ("integer", "number"):
-        return _coerce_number(value, kind)
     if kind == "array":
-        if isinstance(value, str):
-            value = _maybe_json_list(value)
-        if not isinstance(value, list):
+        items = _maybe_json_list(value) if isinstance(value, str) else value
+        if not isinstance(items, list):
             return False, value
-        items = [coerce(v, schema.get("items", {})) for v in value]
-        return all(ok for ok, _ in items), [v for _, v in items]
-    if kind == "object":
-        return isinstance(value, dict), value
-    return True, value
-
-
-def _coerce_number(value: Any, kind: str) -> tuple[bool, Any]:
-    if isinstance(value, bool):
-        return False, value
-    if isinstance(value, str):
+        coerced = [coerce(item, schema.get("items", {})) for item in items]
+        return all(ok for ok, _ in coerced), [item for _, item in coerced]
+    if kind in _TYPES:
+        if isinstance(value, bool) and kind in ("integer", "number"):
+            return False, value
+        if isinstance(value, str) and kind != "string":
+            value = value.strip()
         try:
-            value = float(value.strip()) if kind == "number" or "." in value else int(value.strip())
-        except ValueError:
+            value = _adapter(kind).validate_python(value)
+        except pydantic.ValidationError:
             return False, value
-    if kind == "number":
-        return isinstance(value, int | float), value
-    if isinstance(value, float) and value.is_integer():
-        return True, int(value)
-    return isinstance(value, int), value
+    return "enum" not in schema or value in schema["enum"], value
+
+
+@functools.cache
+def _adapter(kind: str) -> pydantic.TypeAdapter:
+    return pydantic.TypeAdapter(_TYPES[kind], config=pydantic.ConfigDict(coerce_numbers_to_str=True))
 
 
 def _maybe_json_list(text: str) -> Any:

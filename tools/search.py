@@ -1,12 +1,11 @@
-"""The `search` tool: regex or literal search in the workspace (ripgrep, else grep); `awk` passes the first N matches
-on and counts the rest, so a pattern that matches everywhere costs one pass and a few kilobytes of output."""
+"""The `search` tool: regex or literal search in the workspace (ripgrep where the workspace has it, else grep, chosen
+by the shell); `awk` passes the first N matches on and counts the rest, so a pattern that matches everywhere costs one
+pass and a few kilobytes of output."""
 
 from __future__ import annotations
 
-import contextlib
 import shlex
-import weakref
-from typing import Any, Literal
+from typing import Literal
 
 from tools.function_tool import ToolError
 from tools.paths import resolve_path
@@ -24,8 +23,6 @@ NR <= max { print substr($0, 1, i + width + 40); last = f; next }
 { rest++; if (rest == 1 || f != last) files++; last = f }
 END { printf "\001REST %d %d\n", rest, files }
 """
-
-_engines: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def search(
@@ -49,10 +46,9 @@ def search(
     if "\n" in pattern:
         raise ToolError("The pattern spans several lines; search for one line of it at a time.")
     rel = resolve_path(ws, path)
-    chosen = engine if engine != "auto" else detect_engine(ws)
-    build = _rg_command if chosen == "rg" else _grep_command
-    cmd = f"set -o pipefail; {build(pattern, rel, literal, glob, ignore_case)} | awk -v max={max_results} " \
-          f"-v width={LINE_WIDTH} {shlex.quote(_COUNT_REST)}"
+    rg, grep = (build(pattern, rel, literal, glob, ignore_case) for build in (_rg_command, _grep_command))
+    chosen = {"rg": rg, "grep": grep}.get(engine, f"if command -v rg >/dev/null 2>&1; then {rg}; else {grep}; fi")
+    cmd = f"set -o pipefail; {chosen} | awk -v max={max_results} -v width={LINE_WIDTH} {shlex.quote(_COUNT_REST)}"
     result = ws.exec(cmd, timeout=timeout)
     if result.timed_out:
         raise ToolError(f"The search took longer than {timeout:g} s; narrow it with `path` or `glob`.")
@@ -67,23 +63,9 @@ def search(
         if literal and any(ch in pattern for ch in "|*+?[]()\\^$"):
             hint = " literal=true matched the text exactly, symbols included; for a regex use literal=false."
         return f"No matches for {kind} {pattern!r} in {'the repository' if rel == '.' else rel}.{hint}"
-    lines = [_format(m) for m in matches]
     if rest:
-        lines.append(f"... {rest} more matches in {files} files (narrow the search with `path` or `glob`)")
-    return "\n".join(lines)
-
-
-def detect_engine(ws: Workspace) -> str:
-    """`rg` when ripgrep is installed in the workspace, else `grep`; asked once per workspace."""
-    try:
-        return _engines[ws]
-    except (KeyError, TypeError):
-        pass
-    probe = ws.exec("command -v rg >/dev/null 2>&1 && echo rg || echo grep", timeout=10)
-    found = "rg" if probe.output.strip() == "rg" else "grep"
-    with contextlib.suppress(TypeError):  # a workspace that cannot be weakly referenced is asked again next time
-        _engines[ws] = found
-    return found
+        matches.append(f"... {rest} more matches in {files} files (narrow the search with `path` or `glob`)")
+    return "\n".join(matches)
 
 
 def _rg_command(pattern: str, rel: str, literal: bool, glob: str | None, ignore_case: bool) -> str:
@@ -103,25 +85,20 @@ def _grep_command(pattern: str, rel: str, literal: bool, glob: str | None, ignor
     return shlex.join([*args, "-e", pattern, "--", rel])
 
 
-def _parse(output: str) -> tuple[list[tuple[str, str, str]], int, int, list[str]]:
-    """(matches as (path, line, text), matches not shown, files they are in, other messages)."""
+def _parse(output: str) -> tuple[list[str], int, int, list[str]]:
+    """(matches as `path:line: text`, long lines cut; matches not shown, files they are in, other messages)."""
     matches, messages = [], []
     rest = files = 0
     for line in output.split("\n"):  # not splitlines(): it also splits at \x1c-\x1e
         if "\0" in line:
             path, _, body = line.partition("\0")
             number, _, text = body.partition(":")
-            matches.append((path.removeprefix("./"), number, text))
+            text = text.strip()
+            cut = text[:LINE_WIDTH] + " ... [line cut]" if len(text) > LINE_WIDTH else text
+            matches.append(f"{path.removeprefix('./')}:{number}: {cut}")
         elif line.startswith("\001REST "):
             rest, files = (int(x) for x in line.split()[1:3])
         elif line.strip():
             messages.append(line.strip())
     return matches, rest, files, messages
 
-
-def _format(match: tuple[str, str, str]) -> str:
-    path, number, text = match
-    text = text.strip()
-    if len(text) > LINE_WIDTH:
-        text = text[:LINE_WIDTH] + " ... [line cut]"
-    return f"{path}:{number}: {text}"

@@ -1,9 +1,7 @@
-"""The tools' own settings: the `tools` section of a run's config, and what the registry binds tools' settings from."""
+"""The tools' own settings: the `tools` section of a run's config, and what the registry reads of a run's config."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import Field
@@ -37,20 +35,3 @@ class RunSettings(Protocol):
     """Has `command_timeout`."""
     planner: Any
     """Has `cache_dir`."""
-
-
-@dataclass(frozen=True)
-class ToolSettings:
-    """What tools' settings are bound from: the `tools` section, and the two run settings tools need besides."""
-
-    tools: ToolsConfig
-    """The `tools` section."""
-    command_timeout: float = 180.0
-    """Seconds a single command may run (`limits.command_timeout`)."""
-    cache_dir: Path | None = None
-    """The repo map's cache folder (`planner.cache_dir`; empty: the default one)."""
-
-    @classmethod
-    def of(cls, run: RunSettings) -> ToolSettings:
-        """The tools' part of a run's config."""
-        return cls(run.tools, run.limits.command_timeout, run.planner.cache_dir)

@@ -10,6 +10,8 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 log = logging.getLogger(__name__)
 
 LANGUAGES: dict[str, tuple[str, ...]] = {
@@ -121,9 +123,8 @@ def _parse(parser: Any, language: str, path: str, data: bytes) -> Any:
 
 def _edit_between(old: bytes, new: bytes) -> dict[str, Any]:
     """tree-sitter's description of the change from `old` to `new` (one replaced byte range)."""
-    limit = min(len(old), len(new))
-    prefix = _agree(lambda n: old[:n] == new[:n], limit)
-    suffix = _agree(lambda n: old[len(old) - n :] == new[len(new) - n :], limit - prefix)
+    prefix = _common_prefix(old, new)
+    suffix = min(_common_prefix(old[::-1], new[::-1]), min(len(old), len(new)) - prefix)
     old_end, new_end = len(old) - suffix, len(new) - suffix
     return {
         "start_byte": prefix, "old_end_byte": old_end, "new_end_byte": new_end,
@@ -132,16 +133,11 @@ def _edit_between(old: bytes, new: bytes) -> dict[str, Any]:
     }
 
 
-def _agree(same: Any, limit: int) -> int:
-    """The largest n <= limit with same(n), for a predicate that holds up to some n and fails after."""
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if same(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """The length of the longest common prefix of `a` and `b` (compared by numpy, not byte by byte in Python)."""
+    n = min(len(a), len(b))
+    differ = np.flatnonzero(np.frombuffer(a, np.uint8, n) != np.frombuffer(b, np.uint8, n))
+    return int(differ[0]) if differ.size else n
 
 
 def _point(data: bytes, index: int) -> tuple[int, int]:

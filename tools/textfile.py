@@ -32,10 +32,6 @@ class TextFile:
     crlf: bool = False
     """True when the file used CRLF line endings."""
 
-    def lines(self) -> list[str]:
-        """The lines without their newline characters (a final newline adds no empty line)."""
-        return split_lines(self.text)
-
 
 def split_lines(text: str) -> list[str]:
     """Lines without newline characters; a trailing newline does not make an extra empty line."""

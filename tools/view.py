@@ -6,7 +6,7 @@ import shlex
 
 from tools.function_tool import ToolError
 from tools.paths import resolve_path
-from tools.textfile import NotAFile, numbered, read_text
+from tools.textfile import NotAFile, numbered, read_text, split_lines
 from workspaces.base import Workspace
 
 JUNK_DIRS = (
@@ -44,7 +44,7 @@ def view(
         file = read_text(ws, rel)
     except NotAFile:
         return list_directory(ws, rel)
-    lines = file.lines()
+    lines = split_lines(file.text)
     total = len(lines)
     if total == 0:
         return f"{rel} is empty (0 lines)."
@@ -94,23 +94,19 @@ def list_directory(ws: Workspace, rel: str) -> str:
     result = ws.exec(cmd, timeout=LIST_TIMEOUT)
     if result.exit_code != 0 and not result.output.strip():
         raise ToolError(f"Could not list {rel} (exit code {result.exit_code}).")
-    entries = _parse_listing(result.output, rel)
-    if not entries:
+    listed = _render(result.output, rel)
+    if not listed:
         return f"{rel}/ is empty."
-    return f"{rel}/ (2 levels; directories end with /)\n" + "\n".join(_render(entries, rel))
+    return f"{rel}/ (2 levels; directories end with /)\n" + "\n".join(listed)
 
 
-def _parse_listing(output: str, rel: str) -> dict[str, str]:
-    """{path relative to root: kind} from `K path` lines; kinds are D (dir), J (junk dir), F (other)."""
+def _render(output: str, rel: str) -> list[str]:
+    """The tree from `K path` lines; kinds are D (dir), J (junk dir), F (other)."""
     entries = {}
     for line in output.splitlines():
         kind, _, path = line.partition(" ")
         if kind in ("D", "J", "F") and path:
             entries[path.removeprefix("./") if rel == "." else path] = kind
-    return entries
-
-
-def _render(entries: dict[str, str], rel: str) -> list[str]:
     children: dict[str, list[str]] = {}
     for path in sorted(entries):
         parent = path.rsplit("/", 1)[0] if "/" in path else ""

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from agent.config import load_config
 from tools.registry import make_tool
-from tools.settings import ToolSettings
 
 FILES = {
     "shop/pricing.py": "class Discount:\n    def apply(self, items):\n        return items\n\n"
@@ -17,7 +16,7 @@ FILES = {
 
 
 def tool(tmp_path: Path):
-    return make_tool("find_symbol", ToolSettings.of(load_config([f"planner.cache_dir={tmp_path / 'cache'}"])))
+    return make_tool("find_symbol", load_config([f"planner.cache_dir={tmp_path / 'cache'}"]))
 
 
 def test_definition_and_references(open_ws, tmp_path: Path) -> None:

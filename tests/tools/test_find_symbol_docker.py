@@ -13,7 +13,6 @@ from tests.workspaces.docker_support import (
     requires_docker,
 )
 from tools.registry import make_tool
-from tools.settings import ToolSettings
 from workspaces.docker import DockerWorkspace
 
 pytestmark = requires_docker
@@ -27,7 +26,7 @@ FILES = {
 
 def test_find_symbol_in_a_container_sees_tracked_and_new_files(tmp_path: Path, base_image) -> None:  # noqa: F811
     source = git_repo(tmp_path / "shop", FILES)
-    find = make_tool("find_symbol", ToolSettings.of(load_config([f"planner.cache_dir={tmp_path / 'cache'}"])))
+    find = make_tool("find_symbol", load_config([f"planner.cache_dir={tmp_path / 'cache'}"]))
     with DockerWorkspace(plain_config(), source, "HEAD") as ws:
         out = find(ws, name="apply_discount").output
         assert "shop/pricing.py:1  function apply_discount" in out

@@ -3,6 +3,7 @@ one that cannot be opened or written degrades to no cache, never to an error."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sqlite3
@@ -23,7 +24,8 @@ def default_cache_dir() -> Path:
 
 
 class TagCache:
-    """Content-keyed storage of per-file tags and of whole indexes; `None` directory disables it."""
+    """Content-keyed storage of per-file tags (by blob id) and of whole indexes (by snapshot key), in one table;
+    `None` directory disables it."""
 
     def __init__(self, directory: Path | None):
         self.db: sqlite3.Connection | None = None
@@ -34,46 +36,25 @@ class TagCache:
             self.db = sqlite3.connect(Path(directory) / f"tags-v{CACHE_VERSION}.sqlite", timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS tags (key TEXT PRIMARY KEY, value BLOB)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, value BLOB)")
         except (OSError, sqlite3.Error):
             self.db = None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Cached tags for those keys that have them."""
+        """Cached values for those keys that have them; unreadable entries are left out (rebuilt, not errors)."""
         found: dict[str, Any] = {}
-        if self.db is None:
-            return found
-        keys = list(keys)
+        keys = list(keys) if self.db is not None else []
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT key, value FROM tags WHERE key IN ({marks})", chunk)
-            found.update((key, pickle.loads(value)) for key, value in rows)
+            with contextlib.suppress(sqlite3.Error, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
+                rows = self.db.execute(f"SELECT key, value FROM tags WHERE key IN ({marks})", chunk)
+                found.update((key, pickle.loads(value)) for key, value in rows)
         return found
 
     def put_many(self, items: dict[str, Any]) -> None:
-        """Store tags under their keys."""
-        self._write("tags", [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()])
-
-    def get_snapshot(self, key: str) -> Any | None:
-        """A whole index stored under `key`, or None."""
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT value FROM snapshots WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
-            return None  # unreadable entries are rebuilt, not errors
-
-    def put_snapshot(self, key: str, value: Any) -> None:
-        """Store a whole index under `key`."""
-        self._write("snapshots", [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))])
-
-    def _write(self, table: str, rows: list[tuple[str, bytes]]) -> None:
-        if self.db is None or not rows:
+        """Store values under their keys."""
+        if self.db is None or not items:
             return
-        try:
-            with self.db:
-                self.db.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", rows)
-        except sqlite3.Error:
-            pass
+        rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()]
+        with contextlib.suppress(sqlite3.Error), self.db:
+            self.db.executemany("INSERT OR REPLACE INTO tags (key, value) VALUES (?, ?)", rows)

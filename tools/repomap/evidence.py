@@ -82,8 +82,9 @@ def collect(index: RepoIndex, m: Mentions, grep=None) -> Evidence:
     resolved = mention_qualified(index, m, ev)
     mention_identifiers(index, m, ev, resolved, resolver)
     mention_callees(index, m, ev)
-    mention_errors(m, grep, ev)
-    mention_options(m, grep, ev)
+    if grep is not None:
+        mention_errors(m, grep, ev)
+        mention_options(m, grep, ev)
     return ev
 
 
@@ -234,7 +235,6 @@ def class_bases(d: Definition) -> list[str]:
 
 def resolve_attribute(index: RepoIndex, owner: str, attr: str) -> list[tuple[str, str]]:
     """(file, qualified name) of `attr` as seen from class `owner`: its own, else its nearest bases'."""
-    qualnames: dict[str, set[str]] = {}
     level, seen = [owner], {owner}
     for _ in range(MAX_BASE_DEPTH):
         hits, bases = [], []
@@ -242,17 +242,14 @@ def resolve_attribute(index: RepoIndex, owner: str, attr: str) -> list[tuple[str
             for path, d in index.defines.get(cls, ())[:5]:
                 if d.kind not in ("class", "constant", "type", "interface", "module"):
                     continue
-                if path not in qualnames:
-                    qualnames[path] = {x.qualname for x in index.tags[path].defs}
-                if f"{d.qualname}.{attr}" in qualnames[path]:
-                    hits.append((path, f"{d.qualname}.{attr}"))
+                target = f"{d.qualname}.{attr}"
+                if any(x.qualname == target for x in index.tags[path].defs):
+                    hits.append((path, target))
                 bases.extend(b for b in class_bases(d) if b not in seen)
         if hits:
             return hits
         seen.update(bases)
         level = list(dict.fromkeys(bases))
-        if not level:
-            break
     return []
 
 
@@ -307,8 +304,6 @@ def credit_specific_hits(ev: Evidence, found: list[str], weight: float, reason: 
 
 def mention_errors(m: Mentions, grep, ev: Evidence) -> None:
     """Files containing a fixed part of a quoted error message."""
-    if grep is None:
-        return
     for exc, message in m.errors[:5]:
         found: list[str] = []
         for literal in message_literals(message)[:2]:
@@ -320,7 +315,5 @@ def mention_errors(m: Mentions, grep, ev: Evidence) -> None:
 
 def mention_options(m: Mentions, grep, ev: Evidence) -> None:
     """Code files that spell out a mentioned command-line option or setting (`--collect-only`, `ignore-paths`)."""
-    if grep is None:
-        return
     for option in m.options[:MAX_OPTIONS]:
         credit_specific_hits(ev, code_hits(grep(option)), OPTION_WEIGHT, f"spells out {option}")

@@ -39,38 +39,30 @@ class RepoIndex:
     """BM25 over the indexed files."""
     notes: list[str] = field(default_factory=list)
     """Files skipped or partly indexed, and why."""
-    defines: dict[str, list[tuple[str, Definition]]] = field(default_factory=dict)
+    defines: dict[str, list[tuple[str, Definition]]] = field(init=False)
     """Name -> (path, definition) for every definition."""
-    chunks: TextIndex | None = None
+    chunks: TextIndex = field(init=False)
     """BM25 over function and method bodies."""
-    chunk_owner: np.ndarray | None = None
+    chunk_owner: np.ndarray = field(init=False)
     """Position in `paths` of the file each chunk of `chunks` belongs to."""
-    chunk_names: list[str] = field(default_factory=list)
+    chunk_names: list[str] = field(init=False)
     """Qualified name of the function or method each chunk is."""
-    graph: sparse.csr_matrix | None = None
+    graph: sparse.csr_matrix = field(init=False)
     """Row-normalised reference graph between `paths` (file that uses a name -> file that defines it)."""
 
     def __post_init__(self) -> None:
-        if not self.defines:
-            table: dict[str, list[tuple[str, Definition]]] = defaultdict(list)
-            for path, tags in self.tags.items():
-                for d in tags.defs:
-                    table[d.name].append((path, d))
-            self.defines = dict(table)
-        if self.chunks is None:
-            owners, names, counts = [], [], []
-            for i, path in enumerate(self.paths):
-                for name, terms in self.tags[path].chunks:
-                    owners.append(i)
-                    names.append(name)
-                    counts.append(terms)
-            self.chunks = TextIndex(names, counts, name_weight=0)
-            self.chunk_owner = np.array(owners, dtype=np.int64)
-            self.chunk_names = names
-            self.tags = {p: t._replace(chunks=()) for p, t in self.tags.items()}
-        if self.graph is None:
-            definers = {name: {p for p, _ in entries} for name, entries in self.defines.items()}
-            self.graph = reference_graph(self.paths, definers, {p: t.refs for p, t in self.tags.items()})
+        table: dict[str, list[tuple[str, Definition]]] = defaultdict(list)
+        for path, tags in self.tags.items():
+            for d in tags.defs:
+                table[d.name].append((path, d))
+        self.defines = dict(table)
+        chunks = [(i, name, terms) for i, path in enumerate(self.paths) for name, terms in self.tags[path].chunks]
+        self.chunk_owner = np.array([i for i, _, _ in chunks], dtype=np.int64)
+        self.chunk_names = [name for _, name, _ in chunks]
+        self.chunks = TextIndex(self.chunk_names, [terms for _, _, terms in chunks], name_weight=0)
+        self.tags = {p: t._replace(chunks=()) for p, t in self.tags.items()}
+        definers = {name: {p for p, _ in entries} for name, entries in self.defines.items()}
+        self.graph = reference_graph(self.paths, definers, {p: t.refs for p, t in self.tags.items()})
 
 
 def wanted(path: str) -> bool:
@@ -98,25 +90,13 @@ def tags_for(path: str, data: bytes) -> FileTags:
     return extract(language_for(path), data.decode("utf-8", "replace"))
 
 
-def _tags_batch(batch: list[tuple[str, bytes]]) -> list[FileTags]:
-    return [tags_for(path, data) for path, data in batch]
-
-
-def _parse_all(items: list[tuple[str, bytes]], workers: int) -> list[FileTags]:
-    total = sum(len(d) for _, d in items)
-    if workers <= 1 or total < POOL_MIN_BYTES:
-        return _tags_batch(items)
-    order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
-    batches: list[list[int]] = [[] for _ in range(workers * 4)]
-    for n, i in enumerate(order):
-        batches[n % len(batches)].append(i)
-    results: list[FileTags | None] = [None] * len(items)
+def _parse_all(todo: dict[str, bytes], workers: int) -> dict[str, FileTags]:
+    """Tags of each file; in a pool, largest files first, so that the workers finish together."""
+    if workers <= 1 or sum(map(len, todo.values())) < POOL_MIN_BYTES:
+        return {path: tags_for(path, data) for path, data in todo.items()}
+    paths = sorted(todo, key=lambda path: -len(todo[path]))
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        futures = [(b, pool.submit(_tags_batch, [items[i] for i in b])) for b in batches if b]
-        for batch, future in futures:
-            for i, tags in zip(batch, future.result(), strict=True):
-                results[i] = tags
-    return [r for r in results if r is not None]
+        return dict(zip(paths, pool.map(tags_for, paths, [todo[p] for p in paths], chunksize=8), strict=True))
 
 
 def _tag_key(path: str, blob: str) -> str:
@@ -154,16 +134,16 @@ def load_tags(source: FileSource, files: dict[str, str], fresh: dict[str, bytes]
     """Tags of every listed file: from the cache by content key, the rest parsed (in a pool when large)."""
     keys = {p: _tag_key(p, k) for p, k in files.items()}
     known = cache.get_many(keys.values())
-    todo: list[tuple[str, bytes]] = []
+    todo: dict[str, bytes] = {}
     for path in files:
         if keys[path] in known:
             continue
         try:
-            todo.append((path, fresh.get(path) or source.read(path)))
+            todo[path] = fresh.get(path) or source.read(path)
         except (OSError, UnicodeError) as exc:
             notes.append(f"{path}: unreadable ({type(exc).__name__})")
     parsed = _parse_all(todo, workers if workers is not None else min(os.cpu_count() or 1, 4))
-    new = {keys[path]: tags for (path, _), tags in zip(todo, parsed, strict=True)}
+    new = {keys[path]: tags for path, tags in parsed.items()}
     cache.put_many(new)
     known.update(new)
     tags: dict[str, FileTags] = {}
@@ -185,7 +165,7 @@ def build_index(source: FileSource | Path, cache: TagCache | None = None, worker
     notes: list[str] = []
     files, fresh = list_files(source, notes)
     snap = snapshot_key(files)
-    cached_index = cache.get_snapshot(snap)
+    cached_index = cache.get_many([snap]).get(snap)
     if isinstance(cached_index, RepoIndex):
         return cached_index
     tags = load_tags(source, files, fresh, cache, notes, workers)
@@ -194,5 +174,5 @@ def build_index(source: FileSource | Path, cache: TagCache | None = None, worker
         notes.append("no source files found")
     index = RepoIndex(paths, {p: t._replace(terms={}) for p, t in tags.items()},
                       TextIndex(paths, [tags[p].terms for p in paths]), notes)
-    cache.put_snapshot(snap, index)
+    cache.put_many({snap: index})
     return index

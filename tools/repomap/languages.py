@@ -6,35 +6,18 @@ import posixpath
 from functools import cache
 from importlib import resources
 
-EXTENSIONS: dict[str, str] = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "tsx",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".cxx": "cpp",
-    ".hpp": "cpp",
-    ".hh": "cpp",
-    ".hxx": "cpp",
-    ".rb": "ruby",
-    ".rake": "ruby",
-}
-"""File extension (lower case) -> grammar name in tree-sitter-language-pack."""
+from tools.syntax import LANGUAGES as SYNTAX_LANGUAGES
 
-LANGUAGES: tuple[str, ...] = tuple(sorted(set(EXTENSIONS.values())))
+_QUERIES = resources.files("tools.repomap").joinpath("queries")
+
+LANGUAGES: tuple[str, ...] = tuple(sorted(f.name[:-4] for f in _QUERIES.iterdir() if f.name.endswith(".scm")))
 """Every grammar with a shipped query."""
+
+EXTENSIONS: dict[str, str] = {
+    ext: names[0] for ext, names in SYNTAX_LANGUAGES.items() if names[0] in LANGUAGES
+} | {".rake": "ruby"}
+"""File extension (lower case) -> grammar name in tree-sitter-language-pack: the syntax check's table (a C header is
+parsed as C here), where a tag query is shipped, and Rakefiles."""
 
 
 def language_for(path: str) -> str | None:
@@ -45,7 +28,7 @@ def language_for(path: str) -> str | None:
 @cache
 def query_text(language: str) -> str:
     """The shipped tag query for `language`, after NAME's when its first line is `; inherits: NAME` (TSX, C++)."""
-    text = resources.files("tools.repomap").joinpath("queries").joinpath(f"{language}.scm").read_text()
+    text = _QUERIES.joinpath(f"{language}.scm").read_text()
     first = text.split("\n", 1)[0]
     if first.startswith("; inherits:"):
         return query_text(first.split(":", 1)[1].strip()) + "\n" + text

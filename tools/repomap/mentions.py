@@ -160,12 +160,8 @@ def _options(code: str) -> list[str]:
 
 
 def _errors(issue: str) -> list[tuple[str, str]]:
-    errors = []
-    for match in _ERROR.finditer(issue):
-        message = match.group(2).strip().strip("'\"")
-        if message:
-            errors.append((match.group(1), message))
-    return errors
+    found = ((match.group(1), match.group(2).strip().strip("'\"")) for match in _ERROR.finditer(issue))
+    return [(exc, message) for exc, message in found if message]
 
 
 def _frames(issue: str) -> list[Frame]:

@@ -61,7 +61,7 @@ def issue_query(issue: str) -> list[str]:
 def _chunk_scores(index: RepoIndex, query: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """BM25 of every function body, and per file the best of its functions."""
     best = np.zeros(len(index.paths))
-    if index.chunks is None or not index.chunks.size:
+    if not index.chunks.size:
         return best, np.zeros(0)
     raw = index.chunks.scores(query)
     np.maximum.at(best, index.chunk_owner, raw)
@@ -94,7 +94,7 @@ def rank(index: RepoIndex, issue: str, grep=None) -> Ranking:
         if chunk_raw[j] >= 0.5 * top_chunk:
             ev.add(path, 0.0, f"{index.chunk_names[j]} matches the issue")
     personal = mention + 0.05 * bm25
-    pr = _normalise(pagerank(index.graph, personal)) if index.graph is not None else np.zeros(len(paths))
+    pr = _normalise(pagerank(index.graph, personal))
     fused = WEIGHTS["mention"] * _normalise(mention) + WEIGHTS["bm25"] * bm25 + WEIGHTS["pagerank"] * pr
     fused += WEIGHTS["chunk"] * chunk
     factors = np.array([file_factor(p) for p in paths])

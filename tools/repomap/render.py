@@ -34,30 +34,16 @@ def _file_block(index: RepoIndex, path: str, wanted: set[str], cap: int) -> str:
 
 
 def render_map(index: RepoIndex, ranking: Ranking, max_tokens: int) -> str:
-    """The map of as many top-ranked files as fit in `max_tokens` (binary search on the file count)."""
+    """The map of as many top-ranked files as fit in `max_tokens`; the best file's block cut to fit when alone it
+    does not."""
     if max_tokens <= 0:
         return ""
     wanted = {d.qualname for _, d, _ in ranking.symbols}
     candidates = [f.path for f in ranking.files[:MAX_FILES] if f.path in index.tags and index.tags[f.path].defs]
-    blocks: dict[int, str] = {}
-
-    def block(i: int) -> str:
-        """The rendered block of the i-th candidate (memoised)."""
-        if i not in blocks:
-            blocks[i] = _file_block(index, candidates[i], wanted, TOP_FILE_DEFS if i == 0 else OTHER_FILE_DEFS)
-        return blocks[i]
-
-    def text(n: int) -> str:
-        """The map of the first n candidates."""
-        return "\n\n".join(block(i) for i in range(n))
-
-    low, high = 0, len(candidates)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if estimate_tokens(text(mid)) <= max_tokens:
-            low = mid
-        else:
-            high = mid - 1
-    if low == 0 and candidates:
-        return block(0)[: max_tokens * 4].rsplit("\n", 1)[0]
-    return text(low)
+    blocks: list[str] = []
+    for i, path in enumerate(candidates):
+        block = _file_block(index, path, wanted, TOP_FILE_DEFS if i == 0 else OTHER_FILE_DEFS)
+        if estimate_tokens("\n\n".join([*blocks, block])) > max_tokens:
+            return "\n\n".join(blocks) if blocks else block[: max_tokens * 4].rsplit("\n", 1)[0]
+        blocks.append(block)
+    return "\n\n".join(blocks)

@@ -59,13 +59,8 @@ def _signature(node, source: bytes) -> str:
     return text[:SIGNATURE_CHARS].rstrip(" {:")
 
 
-def _definitions(matches, source: bytes) -> list[Definition]:
-    found = []
-    for _, captures in matches:
-        for key, nodes in captures.items():
-            if key.startswith("name.definition."):
-                outer = next((v[0] for k, v in captures.items() if k.startswith("definition.")), nodes[0])
-                found.append((outer, nodes[0].text.decode("utf-8", "replace"), key.rsplit(".", 1)[1]))
+def _definitions(found: list, source: bytes) -> list[Definition]:
+    """Definitions from (node, name, kind) triples, qualified by the definitions enclosing them."""
     found.sort(key=lambda item: (item[0].start_byte, -item[0].end_byte))
     defs: list[Definition] = []
     stack: list[tuple[int, str]] = []  # (end_byte, qualname) of enclosing definitions
@@ -98,12 +93,16 @@ def extract(language: str | None, text: str) -> FileTags:
     except Exception as exc:  # a grammar failing on odd input must not stop the map
         return FileTags((), {}, terms, lines, f"not parsed ({type(exc).__name__})")
     refs: Counter[str] = Counter()
+    found = []
     for _, captures in matches:
         for key, nodes in captures.items():
             if key.startswith("name.reference."):
                 refs.update(n.text.decode("utf-8", "replace") for n in nodes)
+            elif key.startswith("name.definition."):
+                outer = next((v[0] for k, v in captures.items() if k.startswith("definition.")), nodes[0])
+                found.append((outer, nodes[0].text.decode("utf-8", "replace"), key.rsplit(".", 1)[1]))
     note = "has syntax errors; tags may be incomplete" if tree.root_node.has_error else None
-    defs = tuple(_definitions(matches, source))
+    defs = tuple(_definitions(found, source))
     return FileTags(defs, dict(refs), terms, lines, note, _chunks(defs, text))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -19,8 +20,6 @@ STOPWORDS = frozenset(
 )
 """Words too common in issues and code to carry any signal."""
 
-_split_memo: dict[str, tuple[str, ...]] = {}
-
 
 def stem(word: str) -> str:
     """A light English stemmer for identifier parts: `skipping` -> `skip`, `ignores` -> `ignore`, `paths` -> `path`."""
@@ -35,21 +34,16 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=500_000)
 def split_identifier(word: str) -> tuple[str, ...]:
     """The lower-cased identifier followed by its snake_case / CamelCase parts, stemmed (each part once)."""
-    cached = _split_memo.get(word)
-    if cached is not None:
-        return cached
     parts = [word.lower()]
     for chunk in word.split("_"):
         for piece in _CAMEL.findall(chunk):
             low = stem(piece.lower())
             if low not in parts:
                 parts.append(low)
-    result = tuple(p for p in parts if len(p) > 1 and p not in STOPWORDS)
-    if len(_split_memo) < 500_000:
-        _split_memo[word] = result
-    return result
+    return tuple(p for p in parts if len(p) > 1 and p not in STOPWORDS)
 
 
 def term_counts(text: str) -> Counter[str]:
