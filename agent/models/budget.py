@@ -5,34 +5,15 @@ overshoot is at most one call per run in flight. Plain methods only, so a manage
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 from core.errors import BudgetExhausted, Interrupted
-from core.model import Model, Sampling
-from core.types import Message, ToolSpec
+from core.model import Model
+from core.types import Message
 
 STOPPED = "stopped: the runner was interrupted"
 """Why runs end after the ledger is stopped."""
-
-
-class Ledger(Protocol):
-    """What runs use of a ledger: a SharedBudget here, or a link to one held by another process."""
-
-    def charge(self, dollars: float) -> None:
-        """Count dollars as spent."""
-
-    def spent(self) -> float:
-        """Dollars charged so far."""
-
-    def exhausted(self) -> bool:
-        """True once the dollars are spent or the ledger is stopped."""
-
-    def verdict(self) -> tuple[str, str]:
-        """("", "") while runs may go on, else (`Interrupted` or `BudgetExhausted`, why)."""
-
-    def check(self) -> None:
-        """Raise BudgetExhausted (spent) or Interrupted (stopped)."""
 
 
 class SharedBudget:
@@ -80,6 +61,11 @@ class SharedBudget:
         raise_verdict(*self.verdict())
 
 
+Ledger = SharedBudget
+"""What runs use of a ledger: a SharedBudget, or a handle with its methods for one that another process holds (a
+manager proxy, a Ray actor's)."""
+
+
 def raise_verdict(kind: str, text: str) -> None:
     """Raise Interrupted or BudgetExhausted with `text` (nothing for an empty kind)."""
     if kind == "Interrupted":
@@ -88,52 +74,33 @@ def raise_verdict(kind: str, text: str) -> None:
         raise BudgetExhausted(text)
 
 
-class BudgetedModel:
-    """A Model charging each call's cost to a ledger (SharedBudget or a link to one) once the call returns or fails."""
+def _charged(method: str) -> Callable[..., Message]:
+    """A BudgetedModel method: call the wrapped model's `method` and charge what the call cost (also when it fails)."""
 
-    def __init__(self, model: Model, budget: Ledger):
-        self.model = model
-        self.budget = budget
-
-    @property
-    def name(self) -> str:
-        """The wrapped model's name."""
-        return self.model.name
-
-    @property
-    def cost(self) -> float:
-        """The wrapped model's dollars so far."""
-        return self.model.cost
-
-    @property
-    def self_hosted(self) -> bool:
-        """Whether the wrapped model is self-hosted."""
-        return self.model.self_hosted
-
-    def _charged(self, method: str, *args, **kwargs) -> Message:
-        """Call the wrapped model's `method` and charge what the call cost (also when it fails)."""
+    def call(self: BudgetedModel, *args, **kwargs) -> Message:
         before = self.model.cost
         try:
             return getattr(self.model, method)(*args, **kwargs)
         finally:
             self.budget.charge(self.model.cost - before)
 
-    def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
-              sampling: Sampling | None = None) -> Message:
-        """Ask the wrapped model and charge what the call cost."""
-        return self._charged("query", messages, tools, deadline=deadline, sampling=sampling)
+    return call
 
-    def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
-                 max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
-        """Ask the wrapped model for a plain reply and charge what the call cost."""
-        return self._charged("complete", messages, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
-                             until=until)
 
-    def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
-                      max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
-        """Ask the wrapped model to continue a plain prompt and charge what the call cost."""
-        return self._charged("continue_text", prompt, sampling=sampling, deadline=deadline, max_tokens=max_tokens,
-                             stop=stop)
+class BudgetedModel:
+    """A Model charging each call's cost to a ledger once the call returns or fails; every other attribute is the
+    wrapped model's (its `Model` members are the class's own, as `isinstance(..., Model)` looks them up)."""
+
+    query = _charged("query")
+    complete = _charged("complete")
+    continue_text = _charged("continue_text")
+    name = property(lambda self: self.model.name)
+    cost = property(lambda self: self.model.cost)
+    self_hosted = property(lambda self: self.model.self_hosted)
+
+    def __init__(self, model: Model, budget: Ledger):
+        self.model = model
+        self.budget = budget
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self.model, attribute)

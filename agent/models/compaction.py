@@ -11,14 +11,9 @@ def elision_marker(tool: str | None, chars: int) -> str:
     return f"[output of {tool or 'tool'} elided: {chars} chars]"
 
 
-def _turn_starts(messages: list[Message]) -> list[int]:
-    """Indices of the assistant messages: each begins a turn (the call and its results)."""
-    return [i for i, message in enumerate(messages) if message.role == "assistant"]
-
-
 def elide_observations(messages: list[Message], keep_recent_turns: int) -> int:
     """Elide tool results older than the last `keep_recent_turns` turns, in place; returns how many were elided."""
-    starts = _turn_starts(messages)
+    starts = [i for i, message in enumerate(messages) if message.role == "assistant"]  # each begins a turn
     cutoff = len(messages) if keep_recent_turns == 0 else (
         starts[-keep_recent_turns] if len(starts) > keep_recent_turns else 0
     )

@@ -4,6 +4,7 @@ defaults: constrained actions, streamed replies cut after one action, a short ou
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from typing import Any
 from agent.config import ModelConfig
 from agent.models import lazy, probe, text_protocol, wire
 from agent.models.resilience import resilient_query
-from agent.models.streaming import StreamedReply, cut_before, cut_where, read_stream
+from agent.models.streaming import cut_before, cut_where, read_stream
 from core.errors import FormatError, TimeLimitExceeded, UserError
 from core.model import Sampling
 from core.types import Message, ToolSpec
@@ -64,16 +65,12 @@ class LitellmModel:
         """The wire protocol in use (`tools`, `text` or `json`)."""
         self.stream: bool = config.stream if config.stream is not None else self.self_hosted
         """Replies are streamed (and cut off after one action)."""
+        self.output_tokens = config.max_output_tokens or (LOCAL_OUTPUT_TOKENS if self.self_hosted
+                                                          else HOSTED_OUTPUT_TOKENS)
+        """The output budget of one reply."""
         self.format_errors = 0
         """Format errors in a row so far."""
         self._sleep = sleep
-
-    @property
-    def output_tokens(self) -> int:
-        """The output budget of one reply."""
-        if self.config.max_output_tokens:
-            return self.config.max_output_tokens
-        return LOCAL_OUTPUT_TOKENS if self.self_hosted else HOSTED_OUTPUT_TOKENS
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
               sampling: Sampling | None = None) -> Message:
@@ -91,30 +88,26 @@ class LitellmModel:
     def complete(self, messages: list[Message], *, sampling: Sampling | None = None, deadline: float | None = None,
                  max_tokens: int | None = None, until: Callable[[str], bool] | None = None) -> Message:
         """A plain text reply (no tools, at most `max_tokens`, ended where `until` holds) for code-asking strategies."""
-        return self._resilient(lambda history: self._call_text(history, sampling or Sampling(), deadline, max_tokens,
-                                                               until), messages, deadline)
+        return self._resilient(lambda history: self._call_text(history, sampling, deadline, max_tokens, until),
+                               messages, deadline)
 
     def continue_text(self, prompt: str, *, sampling: Sampling | None = None, deadline: float | None = None,
                       max_tokens: int | None = None, stop: Sequence[str] = ()) -> Message:
         """The model's continuation of `prompt` with no chat template (litellm's `text_completion`; a server behind
         `api_base` is asked at `/v1/completions`), ended before the first of `stop`."""
-        return self._resilient(lambda _history: self._call_prompt(prompt, sampling or Sampling(), deadline,
-                                                                  max_tokens, stop), [], deadline)
+        return self._resilient(lambda _history: self._call_prompt(prompt, sampling, deadline, max_tokens, stop), [],
+                               deadline)
 
-    def _call_prompt(self, prompt: str, sampling: Sampling, deadline: float | None, max_tokens: int | None,
+    def _call_prompt(self, prompt: str, sampling: Sampling | None, deadline: float | None, max_tokens: int | None,
                      stop: Sequence[str]) -> Message:
-        kwargs = self._base_kwargs([], deadline, sampling)
-        del kwargs["messages"]
+        kwargs = self._base_kwargs(deadline, sampling)
         name = self.name
         if self.config.api_base and name.startswith("openai/"):
             name = "text-completion-openai/" + name.removeprefix("openai/")
         kwargs.update(model=name, prompt=prompt, **({"stop": list(stop)} if stop else {}),
                       **({"max_tokens": max_tokens} if max_tokens else {}))
-        start = time.monotonic()
-        response = lazy.litellm().text_completion(**kwargs)
-        choice = response.choices[0] if response.choices else None
-        meta = self._meta(response, None, start, getattr(choice, "finish_reason", None))
-        return Message(role="assistant", content=cut_before(getattr(choice, "text", None) or "", stop), meta=meta)
+        content, _, meta = self._send(kwargs, deadline, None)
+        return Message(role="assistant", content=cut_before(content, stop), meta=meta)
 
     def _resilient(self, send: Callable[[list[Message]], Message], messages: list[Message],
                    deadline: float | None) -> Message:
@@ -131,22 +124,8 @@ class LitellmModel:
                      self.name)
             self.protocol = "json"
 
-    def request(self, messages: list[Message], tools: list[ToolSpec], deadline: float | None = None,
-                sampling: Sampling | None = None) -> dict[str, Any]:
-        """Keyword arguments for `litellm.completion` (litellm's own retries off: ours are in resilience.py)."""
-        kwargs = self._base_kwargs(wire.to_wire(messages, tools, self.protocol), deadline, sampling)
-        if self.protocol == "tools" and tools:
-            kwargs["tools"] = [spec.openai_format() for spec in tools]
-        elif self.protocol == "json" and tools:
-            style = probe.known_style(self.config, self.name)  # asked by `auto`; else the shape llama.cpp takes
-            kwargs["response_format"] = text_protocol.response_format(tools, style or "json_object")
-        elif self.protocol == "text" and self.self_hosted:
-            kwargs["stop"] = list(TEXT_STOP)
-        kwargs.update(self.config.extra_params)
-        return kwargs
-
-    def _base_kwargs(self, wire_messages: list[dict[str, Any]], deadline: float | None,
-                     sampling: Sampling | None = None) -> dict[str, Any]:
+    def _base_kwargs(self, deadline: float | None, sampling: Sampling | None = None) -> dict[str, Any]:
+        """What every request sends but its messages (or prompt); litellm's own retries off (ours: resilience.py)."""
         cfg, call = self.config, sampling or Sampling()
         timeout = cfg.timeout
         if deadline is not None:
@@ -154,7 +133,7 @@ class LitellmModel:
             if timeout <= 0:
                 raise TimeLimitExceeded("wall-time limit reached before the model was asked")
         kwargs: dict[str, Any] = {
-            "model": self.name, "messages": wire_messages,
+            "model": self.name,
             "temperature": cfg.temperature if call.temperature is None else call.temperature, "timeout": timeout,
             "num_retries": 0, "max_retries": 0, "drop_params": True, "max_tokens": self.output_tokens,
         }
@@ -168,15 +147,23 @@ class LitellmModel:
 
     def _call(self, messages: list[Message], tools: list[ToolSpec], deadline: float | None,
               sampling: Sampling | None) -> Message:
-        kwargs = self.request(messages, tools, deadline, sampling)
-        complete = _one_action(tools) if self.protocol == "text" else None
+        kwargs = {**self._base_kwargs(deadline, sampling), "messages": wire.to_wire(messages, tools, self.protocol)}
+        if self.protocol == "tools" and tools:
+            kwargs["tools"] = [spec.openai_format() for spec in tools]
+        elif self.protocol == "json" and tools:
+            style = probe.known_style(self.config, self.name)  # asked by `auto`; else the shape llama.cpp takes
+            kwargs["response_format"] = text_protocol.response_format(tools, style or "json_object")
+        elif self.protocol == "text" and self.self_hosted:
+            kwargs["stop"] = list(TEXT_STOP)
+        kwargs.update(self.config.extra_params)
+        complete = functools.partial(_one_action, tools=tools) if self.protocol == "text" else None
         content, raw_calls, meta = self._send(kwargs, deadline, complete)
         return wire.parse_reply(content, raw_calls, tools, self.protocol, meta)
 
-    def _call_text(self, messages: list[Message], sampling: Sampling, deadline: float | None,
+    def _call_text(self, messages: list[Message], sampling: Sampling | None, deadline: float | None,
                    max_tokens: int | None, until: Callable[[str], bool] | None) -> Message:
-        wire_messages = [{"role": m.role if m.role != "tool" else "user", "content": m.content} for m in messages]
-        kwargs = self._base_kwargs(wire_messages, deadline, sampling)
+        kwargs = self._base_kwargs(deadline, sampling)
+        kwargs["messages"] = [{"role": m.role if m.role != "tool" else "user", "content": m.content} for m in messages]
         if max_tokens:
             kwargs["max_tokens"] = max_tokens
         kwargs.update({k: v for k, v in self.config.extra_params.items() if k != "response_format"})
@@ -185,27 +172,23 @@ class LitellmModel:
 
     def _send(self, kwargs: dict[str, Any], deadline: float | None,
               complete: Callable[[str], bool] | None) -> tuple[str, list[Any], dict[str, Any]]:
-        """One request: (content, raw tool calls, meta)."""
-        start = time.monotonic()
-        if self.stream and "tools" not in kwargs:
-            streamed = read_stream(lazy.litellm().completion(**kwargs, stream=True), deadline=deadline,
-                                   complete=complete)
-            return streamed.content, [], self._meta(None, streamed, start)
-        response = lazy.litellm().completion(**kwargs)
+        """One request (`text_completion` for a `prompt`, else `completion`): (content, raw tool calls, meta)."""
+        start, litellm = time.monotonic(), lazy.litellm()
+        if self.stream and "tools" not in kwargs and "prompt" not in kwargs:
+            streamed = read_stream(litellm.completion(**kwargs, stream=True), deadline=deadline, complete=complete)
+            return streamed.content, [], self._meta(None, start, streamed.input_tokens, streamed.output_tokens,
+                                                    streamed.finish_reason)
+        response = (litellm.text_completion if "prompt" in kwargs else litellm.completion)(**kwargs)
         choice = response.choices[0] if response.choices else None
-        message = getattr(choice, "message", None)
-        content, raw_calls = getattr(message, "content", None) or "", getattr(message, "tool_calls", None) or []
-        return content, list(raw_calls), self._meta(response, None, start, getattr(choice, "finish_reason", None))
+        message, usage = getattr(choice, "message", None), getattr(response, "usage", None)
+        meta = self._meta(response, start, int(getattr(usage, "prompt_tokens", 0) or 0),
+                          int(getattr(usage, "completion_tokens", 0) or 0), getattr(choice, "finish_reason", None))
+        content = getattr(message, "content", None) or getattr(choice, "text", None) or ""
+        return content, list(getattr(message, "tool_calls", None) or []), meta
 
-    def _meta(self, response: Any, streamed: StreamedReply | None, start: float,
-              finish_reason: str | None = None) -> dict[str, Any]:
-        if streamed is not None:
-            input_tokens, output_tokens, finish_reason = (streamed.input_tokens, streamed.output_tokens,
-                                                          streamed.finish_reason)
-        else:
-            usage = getattr(response, "usage", None)
-            input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-            output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+    def _meta(self, response: Any, start: float, input_tokens: int, output_tokens: int,
+              finish_reason: str | None) -> dict[str, Any]:
+        """The reply's meta, its cost charged (`response` None: a streamed reply, priced from its token counts)."""
         cost = self.price(response, input_tokens, output_tokens)
         self.cost += cost
         return {"cost": cost, "latency": time.monotonic() - start, "input_tokens": input_tokens,
@@ -232,16 +215,12 @@ class LitellmModel:
             return 0.0
 
 
-def _one_action(tools: list[ToolSpec]) -> Callable[[str], bool]:
+def _one_action(text: str, tools: list[ToolSpec]) -> bool:
     """A stream predicate: the text holds a closed ```json block with a valid action."""
-
-    def complete(text: str) -> bool:
-        if not text.rstrip().endswith("```"):
-            return False
-        try:
-            text_protocol.first_action(text, tools)
-        except ValueError:
-            return False
-        return bool(text_protocol.has_action(text))
-
-    return complete
+    if not text.rstrip().endswith("```") or not text_protocol.has_action(text):
+        return False
+    try:
+        text_protocol.first_action(text, tools)
+    except ValueError:
+        return False
+    return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import logging
 import multiprocessing
 import multiprocessing.util
@@ -19,11 +20,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from agent.config import LocalServerConfig
 from core.errors import UserError
@@ -117,7 +118,6 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
 
 _servers: dict[Path, LocalServer] = {}
 _lock = threading.Lock()
-_hooks: dict[str, Any] = {"installed": False, "previous_sigterm": None}
 
 
 def check_model_file(path: Path) -> Path:
@@ -147,9 +147,9 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+def server_environment() -> dict[str, str]:
     """The server's environment: ours, with OMP_WAIT_POLICY=PASSIVE unless set and without shadowing variables."""
-    env = {k: v for k, v in (os.environ if base is None else base).items() if k.upper() not in _SHADOWING_ENV}
+    env = {k: v for k, v in os.environ.items() if k.upper() not in _SHADOWING_ENV}
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -256,13 +256,9 @@ def launch(path: Path, settings: LocalServerConfig) -> LocalServer:
 
 def _answer(url: str) -> int | None:
     """The HTTP status of `GET url`, or None while nothing answers (proxies bypassed: it is loopback)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (OSError, ValueError):
+        return httpx.get(url, timeout=5, trust_env=False).status_code
+    except httpx.HTTPError:
         return None
 
 
@@ -339,21 +335,20 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def _restore_sigterm() -> None:
-    previous = _hooks["previous_sigterm"]
-    if previous is not None and threading.current_thread() is threading.main_thread():
-        with contextlib.suppress(ValueError):
-            if signal.getsignal(signal.SIGTERM) is _on_sigterm:
-                signal.signal(signal.SIGTERM, previous)
-        _hooks["previous_sigterm"] = None
+    """SIGTERM's default back, if our handler (installed only over the default) is in place."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@functools.cache
+def _stop_all_at_exit() -> None:
+    """Once per process: stop the servers at exit (pool workers leave through os._exit, not atexit)."""
+    atexit.register(stop_all)
+    if multiprocessing.parent_process() is not None:
+        multiprocessing.util.Finalize(None, stop_all, exitpriority=10)
 
 
 def _install_exit_hooks() -> None:
-    if not _hooks["installed"]:
-        _hooks["installed"] = True
-        atexit.register(stop_all)
-        if multiprocessing.parent_process() is not None:  # pool workers leave through os._exit, not atexit
-            multiprocessing.util.Finalize(None, stop_all, exitpriority=10)
-    main_thread = threading.current_thread() is threading.main_thread()
-    if main_thread and _hooks["previous_sigterm"] is None and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        _hooks["previous_sigterm"] = signal.SIG_DFL
+    _stop_all_at_exit()
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from agent.config import ModelConfig
 from agent.models import lazy
-from agent.models.resilience import describe_failure, error_kind
+from agent.models.resilience import describe_failure, error_kind, unreachable_reason
 from agent.models.text_protocol import SchemaStyle, schema_format
 from core.errors import ModelError
 
@@ -35,16 +35,9 @@ def check_reachable(api_base: str, timeout: float = 3.0) -> None:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         socket.create_connection((parts.hostname, port), timeout=timeout).close()
-    except socket.gaierror:
-        reason = "unknown host"
-    except ConnectionRefusedError:
-        reason = "connection refused"
-    except OSError:
-        return
-    else:
-        return
-    raise ModelError(f"Could not reach the model server at {api_base} ({reason}): start the server or fix "
-                     "model.api_base.")
+    except OSError as exc:
+        if unreachable_reason(exc):
+            raise ModelError(describe_failure(exc, "", 1, api_base)) from None
 
 
 def is_local_server(config: ModelConfig, name: str) -> bool:

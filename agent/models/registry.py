@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agent.config import ModelConfig, PriceConfig
-from core.errors import UserError
 from core.model import Model
 
 
@@ -19,9 +18,7 @@ def _litellm(config: ModelConfig, cli_model: str | None) -> Model:
         check_reachable(config.api_base)  # before litellm's import, which takes seconds
     name = resolve_model_name(cli_model, config)
     path = gguf_file(name)
-    if path is not None:
-        return LitellmModel(local_model_config(config, path))
-    return LitellmModel(config.model_copy(update={"name": name}))
+    return LitellmModel(config.model_copy(update={"name": name}) if path is None else local_model_config(config, path))
 
 
 def local_model_config(config: ModelConfig, path: Path) -> ModelConfig:
@@ -47,8 +44,6 @@ MODEL_TYPES: dict[str, Callable[[ModelConfig, str | None], Model]] = {"litellm":
 
 
 def make_model(config: ModelConfig, cli_model: str | None = None) -> Model:
-    """The model for `config` (`--model`, `gguf:PATH` too, overrides a litellm model's name); UserError if unusable."""
-    factory = MODEL_TYPES.get(config.type)
-    if factory is None:
-        raise UserError(f"Unknown model.type {config.type!r}: use one of {', '.join(MODEL_TYPES)}.")
-    return factory(config, cli_model)
+    """The model for `config` (`--model`, `gguf:PATH` too, overrides a litellm model's name); UserError if unusable.
+    `model.type` is one of MODEL_TYPES' keys: the config's literal checked it."""
+    return MODEL_TYPES[config.type](config, cli_model)

@@ -35,25 +35,20 @@ def _class_names(exc: BaseException) -> set[str]:
     return {cls.__name__ for cls in type(exc).__mro__}
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc` and the exceptions it was raised from (litellm wraps openai, which wraps httpx, ...)."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain and len(chain) < 12:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
 def unreachable_reason(exc: BaseException) -> str | None:
-    """`connection refused` / `unknown host` when no connection could be made at all, else None."""
-    for cause in _causes(exc):
+    """`connection refused` / `unknown host` when no connection could be made at all, else None; `exc` and the
+    exceptions it was raised from are asked (litellm wraps openai, which wraps httpx, ...)."""
+    seen: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in seen and len(seen) < 12:
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, socket.gaierror):
             return "unknown host"
         if type(cause).__name__ == "ConnectError" and "refused" in str(cause).lower():
             return "connection refused"
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
     return None
 
 
@@ -73,11 +68,6 @@ def error_kind(exc: BaseException) -> ErrorKind | None:
     return "transient" if status >= 500 or status == 408 else "fatal"
 
 
-def is_transient(exc: BaseException) -> bool:
-    """True for errors that a later attempt may not hit."""
-    return error_kind(exc) == "transient"
-
-
 def retry_after(exc: BaseException) -> float | None:
     """Seconds the provider asked us to wait (`retry-after` header, seconds or HTTP date), if it said."""
     headers: Any = getattr(exc, "litellm_response_headers", None)
@@ -94,37 +84,21 @@ def retry_after(exc: BaseException) -> float | None:
         return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
 
 
-def backoff(retry: RetryConfig) -> Callable[[RetryCallState], float]:
-    """Tenacity wait: `initial_wait * 2**(n-1)`, or the provider's hint when it gave one; capped at `max_wait`."""
-
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        hint = retry_after(exc) if exc is not None else None
-        seconds = hint if hint is not None else retry.initial_wait * 2 ** (state.attempt_number - 1)
-        return min(seconds, retry.max_wait)
-
-    return wait
-
-
 def call_with_retries(fn: Callable[[], T], retry: RetryConfig, sleep: Callable[[float], None] = time.sleep,
                       deadline: float | None = None) -> T:
     """Call `fn`, retrying transient provider errors; the last error is re-raised when attempts run out or the
     next attempt would start after `deadline` (a `time.monotonic()` value)."""
-    wait = backoff(retry)
+
+    def wait(state: RetryCallState) -> float:
+        """`initial_wait * 2**(n-1)`, or the provider's hint when it gave one; capped at `max_wait`."""
+        hint = retry_after(state.outcome.exception()) if state.outcome else None
+        return min(retry.initial_wait * 2 ** (state.attempt_number - 1) if hint is None else hint, retry.max_wait)
 
     def out_of_time(state: RetryCallState) -> bool:
         return deadline is not None and time.monotonic() + wait(state) >= deadline
 
-    retrying = Retrying(
-        retry=retry_if_exception(is_transient), stop=stop_after_attempt(retry.attempts) | out_of_time,
-        wait=wait, sleep=sleep, reraise=True,
-    )
-    return retrying(fn)
-
-
-def _status(exc: BaseException) -> str:
-    status = getattr(exc, "status_code", None)
-    return f" ({status})" if status else ""
+    return Retrying(retry=retry_if_exception(lambda exc: error_kind(exc) == "transient"), wait=wait, sleep=sleep,
+                    stop=stop_after_attempt(retry.attempts) | out_of_time, reraise=True)(fn)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -134,7 +108,8 @@ def _first_line(exc: BaseException) -> str:
 
 def describe_failure(exc: BaseException, model: str, attempts: int, endpoint: str | None = None) -> str:
     """One sentence for a provider failure that retries did not fix."""
-    names, status = _class_names(exc), _status(exc)
+    names, status = _class_names(exc), getattr(exc, "status_code", None)
+    status = f" ({status})" if status else ""
     reason = unreachable_reason(exc)
     if reason:
         where = endpoint or f"the provider of {model}"
@@ -151,7 +126,7 @@ def describe_failure(exc: BaseException, model: str, attempts: int, endpoint: st
     if "ContextWindowExceededError" in names:
         return (f"The conversation no longer fits the context window of {model}, even after eliding old tool "
                 "outputs: use a model with a larger window or lower limits.steps.")
-    if is_transient(exc):
+    if error_kind(exc) == "transient":
         return (f"The provider kept failing for {model} after {attempts} attempts ({type(exc).__name__}{status}): "
                 "try again later or raise model.retry.attempts.")
     return f"The provider rejected the request to {model}{status}: {_first_line(exc)}."

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.config import ModelConfig, RetryConfig, yaml_problem
-from agent.models import lazy, text_protocol
+from agent.models import lazy, text_protocol, wire
 from agent.models.resilience import resilient_query
 from agent.models.streaming import cut_before, cut_where
 from core.errors import ScriptExhausted, TimeLimitExceeded, UserError
@@ -143,16 +143,15 @@ def make_exception(name: str, message: str, model: str, retry_after: float | Non
 
 
 class ScriptedModel:
-    """Replays a script of actions; satisfies the `Model` protocol."""
+    """Replays scripts of actions; satisfies the `Model` protocol."""
 
-    def __init__(self, script: Path | str | list[Any], *, name: str = "scripted", retry: RetryConfig | None = None,
-                 keep_recent_turns: int = 4, sleep: Callable[[float], None] = time.sleep,
-                 rollout_scripts: list[Path] | None = None):
-        self.actions = load_script(Path(script)) if isinstance(script, str | Path) else parse_actions(script)
-        """The validated actions (of the current rollout's script)."""
-        self.rollout_scripts = [load_script(Path(path)) for path in rollout_scripts or []]
-        """With several: rollout k replays script k (cycled), each from where it left off."""
-        self._rollout, self._saved = 0, {}
+    def __init__(self, *scripts: Path | str | list[Any], name: str = "scripted", retry: RetryConfig | None = None,
+                 keep_recent_turns: int = 4, sleep: Callable[[float], None] = time.sleep):
+        self.scripts = [load_script(Path(s)) if isinstance(s, str | Path) else parse_actions(s) for s in scripts]
+        """The validated actions of each script; with several, rollout k replays script k (cycled)."""
+        self._cursors: dict[int, list[int]] = {}
+        """Per rollout (all share one with one script): the position in its script, the repeats of that action."""
+        self._rollout = 0
         self.name = name
         """Model identifier in trajectories."""
         self.cost = 0.0
@@ -163,33 +162,21 @@ class ScriptedModel:
         """Turns kept whole when a raised overflow compacts the history."""
         self.steps = 0
         """Replies (and raises) produced so far."""
-        self._position, self._repeats, self._sleep = 0, 0, sleep
+        self._sleep = sleep
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> ScriptedModel:
-        """The model for `model: {type: scripted, script: PATH}` (or the first of `scripts`, outside rollouts)."""
-        script = (config.scripts[0] if len(config.scripts) > 1 else None) or config.script or (
-            config.scripts[0] if config.scripts else None)
-        if script is None:
+        """The model for `model: {type: scripted, script: PATH}`, or `scripts` (several: one per rollout)."""
+        scripts = [config.script] if config.script and len(config.scripts) < 2 else config.scripts
+        if not scripts:
             raise UserError("model.type is scripted but model.script is not set: give the script file path.")
-        return cls(script, name=config.name or f"scripted:{Path(script).name}", retry=config.retry,
-                   keep_recent_turns=config.keep_recent_turns,
-                   rollout_scripts=config.scripts if len(config.scripts) > 1 else None)
-
-    def _switch(self, sampling: Sampling | None) -> None:
-        """Replay the script of the call's rollout (with several scripts), from where that rollout left off."""
-        rollout = sampling.rollout if sampling else 0
-        if len(self.rollout_scripts) < 2 or rollout == self._rollout:
-            return
-        self._saved[self._rollout] = (self._position, self._repeats)
-        self._rollout = rollout
-        self.actions = self.rollout_scripts[rollout % len(self.rollout_scripts)]
-        self._position, self._repeats = self._saved.get(rollout, (0, 0))
+        return cls(*scripts, name=config.name or f"scripted:{Path(scripts[0]).name}", retry=config.retry,
+                   keep_recent_turns=config.keep_recent_turns)
 
     def query(self, messages: list[Message], tools: list[ToolSpec], *, deadline: float | None = None,
               sampling: Sampling | None = None) -> Message:
         """The next scripted reply via real-model failure handling; `sampling` only picks the rollout's script."""
-        self._switch(sampling)
+        self._rollout = sampling.rollout if sampling else 0
         return resilient_query(lambda _history: self._reply(tools, deadline), messages, model=self.name,
                                retry=self.retry, keep_recent_turns=self.keep_recent_turns, sleep=self._sleep,
                                deadline=deadline)
@@ -212,8 +199,18 @@ class ScriptedModel:
         text = action.text if action.text is not None else action.thought
         return Message(role="assistant", content=cut_where(text, until), meta=meta)
 
-    def _wait(self, action: ScriptAction, deadline: float | None) -> None:
-        """Sleep as the action says (bounded by `deadline`), then raise what it raises."""
+    def _take(self, deadline: float | None) -> tuple[ScriptAction, dict[str, Any]]:
+        """The next action of the rollout's script, after its sleep (bounded by `deadline`) and raise, charged; and
+        the reply's meta."""
+        key = self._rollout if len(self.scripts) > 1 else 0
+        actions, cursor = self.scripts[key % len(self.scripts)], self._cursors.setdefault(key, [0, 0])
+        if cursor[0] >= len(actions):
+            raise ScriptExhausted(f"The script of {self.name} ran out of actions after {self.steps} steps.")
+        action = actions[cursor[0]]
+        cursor[1] += 1
+        if action.repeat != "forever" and cursor[1] >= action.repeat:
+            cursor[:] = [cursor[0] + 1, 0]
+        self.steps += 1
         if action.sleep:
             if deadline is not None and time.monotonic() + action.sleep >= deadline:
                 time.sleep(max(0.0, deadline - time.monotonic()))
@@ -221,21 +218,6 @@ class ScriptedModel:
             time.sleep(action.sleep)
         if action.raise_ is not None:
             raise make_exception(action.raise_, action.message, self.name, action.retry_after)
-
-    def _next_action(self) -> ScriptAction:
-        if self._position >= len(self.actions):
-            raise ScriptExhausted(f"The script of {self.name} ran out of actions after {self.steps} steps.")
-        action = self.actions[self._position]
-        self._repeats += 1
-        if action.repeat != "forever" and self._repeats >= action.repeat:
-            self._position, self._repeats = self._position + 1, 0
-        self.steps += 1
-        return action
-
-    def _take(self, deadline: float | None) -> tuple[ScriptAction, dict[str, Any]]:
-        """The next action, after its wait, charged; and the reply's meta."""
-        action = self._next_action()
-        self._wait(action, deadline)
         self.cost += action.cost
         return action, {"cost": action.cost, "latency": action.sleep, "input_tokens": 0, "output_tokens": 0,
                         "model": self.name, "script_step": self.steps}
@@ -243,14 +225,7 @@ class ScriptedModel:
     def _reply(self, tools: list[ToolSpec], deadline: float | None) -> Message:
         action, meta = self._take(deadline)
         if action.malformed is not None:
-            reply = Message(role="assistant", content=action.malformed, meta=meta)
-            try:
-                parsed = text_protocol.first_action(action.malformed, tools)
-            except ValueError as exc:
-                raise text_protocol.format_error(str(exc), tools, reply) from None
-            reply.tool_calls, reply.content = [parsed.call], parsed.text
-            reply.meta["dropped_actions"] = parsed.dropped
-            return reply
+            return wire.parse_reply(action.malformed, [], tools, "text", meta)
         reply = Message(role="assistant", content=action.thought, meta=meta)
         calls = action.calls or ([ScriptedCall(tool=action.tool, args=action.args)] if action.tool else [])
         if not calls:

@@ -23,16 +23,8 @@ DEFAULT_MODELS: list[tuple[str, str]] = [
 ]
 """In order of preference: an API key variable and the model picked when it is the first one set."""
 
-PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "openai": ("OPENAI_API_KEY",),
-    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "mistral": ("MISTRAL_API_KEY",),
-    "deepseek": ("DEEPSEEK_API_KEY",),
-    "openrouter": ("OPENROUTER_API_KEY",),
-    "xai": ("XAI_API_KEY",),
-    "groq": ("GROQ_API_KEY",),
-}
+PROVIDER_KEYS: dict[str, tuple[str, ...]] = {model.split("/")[0]: (variable,) for variable, model in DEFAULT_MODELS}
+PROVIDER_KEYS["gemini"] += ("GOOGLE_API_KEY",)
 """litellm provider -> the environment variables that can hold its key (the first is the one we name)."""
 
 ENV_MODEL = "AGENT_MODEL"
@@ -54,8 +46,7 @@ def gguf_file(name: str) -> Path | None:
 
 def key_variable(provider: str | None) -> str | None:
     """The environment variable that holds `provider`'s API key, if we know it."""
-    names = PROVIDER_KEYS.get(provider or "")
-    return names[0] if names else None
+    return PROVIDER_KEYS.get(provider or "", (None,))[0]
 
 
 def pick_model_name(cli_model: str | None, config: ModelConfig, env: Mapping[str, str]) -> str:

@@ -26,15 +26,9 @@ class StreamedReply:
     """Completion tokens as reported, else the number of content chunks received."""
 
 
-def _delta_text(chunk: Any) -> str:
+def _choice(chunk: Any) -> Any:
     choices = getattr(chunk, "choices", None) or []
-    delta = getattr(choices[0], "delta", None) if choices else None
-    return getattr(delta, "content", None) or ""
-
-
-def _finish(chunk: Any) -> str | None:
-    choices = getattr(chunk, "choices", None) or []
-    return getattr(choices[0], "finish_reason", None) if choices else None
+    return choices[0] if choices else None
 
 
 def close_stream(stream: Any) -> None:
@@ -55,11 +49,12 @@ def read_stream(stream: Iterable[Any], *, deadline: float | None = None,
     chunks = input_tokens = output_tokens = 0
     try:
         for chunk in stream:
-            text = _delta_text(chunk)
+            choice = _choice(chunk)
+            text = getattr(getattr(choice, "delta", None), "content", None) or ""
             if text:
                 parts.append(text)
                 chunks += 1
-            finish = _finish(chunk) or finish
+            finish = getattr(choice, "finish_reason", None) or finish
             usage = getattr(chunk, "usage", None)
             if usage is not None:
                 input_tokens = int(getattr(usage, "prompt_tokens", 0) or input_tokens)

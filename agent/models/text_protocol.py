@@ -21,11 +21,6 @@ _NAME_KEYS = ("tool", "name")
 _ARGS_KEYS = ("args", "arguments", "parameters")
 
 
-def new_call_id() -> str:
-    """An id for a tool call the provider did not name."""
-    return f"call_{uuid.uuid4().hex[:20]}"
-
-
 def render_action(call: ToolCall, *, fenced: bool = True) -> str:
     """A tool call written the way the protocol expects the model to write it."""
     body = json.dumps({"tool": call.name, "args": call.arguments}, ensure_ascii=False)
@@ -44,9 +39,10 @@ SchemaStyle = Literal["json_object", "json_schema"]
 OpenAI's `{"type": "json_schema", "json_schema": {...}}` (vLLM, Ollama, LM Studio, llama.cpp)."""
 
 
-def action_schema(tools: list[ToolSpec]) -> dict[str, Any]:
-    """A oneOf over `{"thought", "tool": name, "args": <its schema>}`, one variant per tool. `thought` is first and
-    required: a grammar generates fields in order, so the model reasons before it commits to an action."""
+def response_format(tools: list[ToolSpec], style: SchemaStyle = "json_object") -> dict[str, Any]:
+    """`response_format` for the `json` protocol: a oneOf over `{"thought", "tool": name, "args": <its schema>}`, one
+    variant per tool. `thought` is first and required: a grammar generates fields in order, so the model reasons
+    before it commits to an action."""
     variants = [
         {"type": "object",
          "properties": {"thought": {"type": "string"}, "tool": {"type": "string", "const": spec.name},
@@ -54,12 +50,7 @@ def action_schema(tools: list[ToolSpec]) -> dict[str, Any]:
          "required": ["thought", "tool", "args"]}
         for spec in tools
     ]
-    return {"oneOf": variants}
-
-
-def response_format(tools: list[ToolSpec], style: SchemaStyle = "json_object") -> dict[str, Any]:
-    """`response_format` for the `json` protocol: the action schema in the way the server takes it."""
-    return schema_format(action_schema(tools), style)
+    return schema_format({"oneOf": variants}, style)
 
 
 def schema_format(schema: dict[str, Any], style: SchemaStyle) -> dict[str, Any]:
@@ -119,7 +110,8 @@ def _decode(body: str) -> Any:
 
 
 def call_from_object(obj: Any, tools: list[ToolSpec], call_id: str | None = None) -> ToolCall:
-    """Turn a decoded `{"tool": ..., "args": {...}}` (or `{"name", "arguments"}`) into a call; ValueError if not."""
+    """Turn a decoded `{"tool": ..., "args": {...}}` (or `{"name", "arguments"}`) into a call (with a new id unless
+    `call_id`); ValueError if not."""
     if not isinstance(obj, dict):
         raise ValueError('the action must be a JSON object like {"tool": ..., "args": {...}}')
     name = next((obj[k] for k in _NAME_KEYS if isinstance(obj.get(k), str)), None)
@@ -133,7 +125,7 @@ def call_from_object(obj: Any, tools: list[ToolSpec], call_id: str | None = None
     known = {spec.name for spec in tools}
     if name not in known:
         raise ValueError(f"there is no tool named {name!r}")
-    return ToolCall(id=call_id or new_call_id(), name=name, arguments=args)
+    return ToolCall(id=call_id or f"call_{uuid.uuid4().hex[:20]}", name=name, arguments=args)
 
 
 def has_action(text: str, *, fenced: bool = True) -> bool:

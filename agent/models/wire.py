@@ -60,14 +60,12 @@ def _native_calls(raw_calls: list[Any], tools: list[ToolSpec]) -> list[ToolCall]
     """Calls from `message.tool_calls`; ValueError naming the problem when one is unusable."""
     calls = []
     for raw in raw_calls:
-        function = raw.function
-        arguments = function.arguments or "{}"
+        name, arguments = raw.function.name, raw.function.arguments or "{}"
         try:
             decoded = json.loads(arguments) if isinstance(arguments, str) else arguments
         except ValueError:
-            raise ValueError(f"the arguments of your {function.name!r} call are not valid JSON") from None
-        obj = {"tool": function.name, "args": decoded}
-        calls.append(text_protocol.call_from_object(obj, tools, call_id=raw.id or text_protocol.new_call_id()))
+            raise ValueError(f"the arguments of your {name!r} call are not valid JSON") from None
+        calls.append(text_protocol.call_from_object({"tool": name, "args": decoded}, tools, call_id=raw.id))
     return calls
 
 
