@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,14 +63,11 @@ class Instance:
         missing = [key for key in ("instance_id", "repo", "base_commit", "version") if not record.get(key)]
         if missing:
             raise ValueError(f"record lacks {', '.join(missing)}")
-        return cls(
-            instance_id=str(record["instance_id"]), repo=str(record["repo"]), base_commit=str(record["base_commit"]),
-            version=str(record["version"]), patch=record.get("patch") or "", test_patch=record.get("test_patch") or "",
-            environment_setup_commit=record.get("environment_setup_commit") or record["base_commit"],
-            created_at=str(record.get("created_at") or ""), problem_statement=record.get("problem_statement") or "",
-            hints_text=record.get("hints_text") or "",
-            fail_to_pass=_test_list(record.get("FAIL_TO_PASS")), pass_to_pass=_test_list(record.get("PASS_TO_PASS")),
-        )
+        tests = {"fail_to_pass": _test_list(record.get("FAIL_TO_PASS")),
+                 "pass_to_pass": _test_list(record.get("PASS_TO_PASS"))}
+        text = {f.name: str(record.get(f.name) or "") for f in fields(cls) if f.name not in tests}
+        text["environment_setup_commit"] = text["environment_setup_commit"] or text["base_commit"]
+        return cls(**text, **tests)
 
     def to_record(self) -> dict[str, Any]:
         """The hub-schema record (F2P/P2P JSON-encoded, as the hub has them)."""

@@ -86,18 +86,10 @@ def read_test_log(text: str, parser: Parser) -> LogReading:
     return LogReading(status_map, None, method, exit_code)
 
 
-def _passed(name: str, status_map: dict[str, str]) -> bool:
-    return status_map.get(name) in (PASSED, XFAIL)
-
-
-def _failed(name: str, status_map: dict[str, str]) -> bool:
-    return name not in status_map or status_map[name] in (FAILED, ERROR)
-
-
 def _split(names: list[str], status_map: dict[str, str]) -> dict[str, list[str]]:
     """Tests that passed (success) and that failed or are missing (failure); skipped ones are in neither."""
-    return {"success": [n for n in names if _passed(n, status_map)],
-            "failure": [n for n in names if not _passed(n, status_map) and _failed(n, status_map)]}
+    return {"success": [n for n in names if status_map.get(n) in (PASSED, XFAIL)],
+            "failure": [n for n in names if status_map.get(n, FAILED) in (FAILED, ERROR)]}
 
 
 def _rate(split: dict[str, list[str]]) -> float:

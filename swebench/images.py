@@ -183,8 +183,13 @@ class ImageSource:
 
     def builder(self) -> ImageBuilder:
         """An ImageBuilder on the local Docker engine (a UserError when none is reachable)."""
-        return ImageBuilder.local(Path(self.mirrors) if self.mirrors else None, [Path(s) for s in self.specs] or None,
-                                  self.images, OfficialNaming(self.namespace))
+        mirrors, specs = Mirrors(self.mirrors), SpecTable.load([Path(s) for s in self.specs])
+        try:
+            client = connect()
+        except UserError as exc:
+            raise UserError("No Docker engine is reachable, and SWE-bench evaluation runs in containers: start it "
+                            "(`sudo dockerd &` or `sudo systemctl start docker`) and try again.") from exc
+        return ImageBuilder(client, mirrors, specs, source=self.images, naming=OfficialNaming(self.namespace))
 
 
 @dataclass
@@ -211,18 +216,6 @@ class InstanceImages:
 class ImageBuilder:
     """Builds (or finds) environment and instance images; parallel callers share one build per image."""
 
-    @classmethod
-    def local(cls, mirrors: Path | None, specs: list[Path] | None = None, source: str = "build",
-              naming: OfficialNaming | None = None) -> ImageBuilder:
-        """A builder on the local Docker engine (UserError if none is reachable); `source`, `naming` as in __init__."""
-        found, table = Mirrors(mirrors), SpecTable.load(specs)
-        try:
-            client = connect()
-        except UserError as exc:
-            raise UserError("No Docker engine is reachable, and SWE-bench evaluation runs in containers: start it "
-                            "(`sudo dockerd &` or `sudo systemctl start docker`) and try again.") from exc
-        return cls(client, found, table, source=source, naming=naming)
-
     def __init__(self, client: Any, mirrors: Mirrors, specs: SpecTable, log_dir: Path | None = None, *,
                  source: str = "build", naming: OfficialNaming | None = None,
                  log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)):
@@ -235,21 +228,16 @@ class ImageBuilder:
         self.official = OfficialImages(client, naming or OfficialNaming(), log)
         self.log = log
         self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def _lock(self, key: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
 
     def _build(self, recipe: ImageRecipe, what: str) -> BuiltImage:
-        with self._lock(what):
+        with self._locks.setdefault(what, threading.Lock()):  # one lock per image: dict.setdefault is atomic
             return build_image(self.client, recipe, self.log_dir)
 
     def images(self, instance: Instance) -> InstanceImages:
         """The images `instance` runs in, by `source` (Unsupported, MirrorError, ImageBuildError may raise)."""
         note = ""
         if self.source != "build":
-            image, note = self.official.find(instance.instance_id, pull=True)
+            image, note = self.official.find(instance.instance_id)
             if image is not None:
                 return InstanceImages(None, image, self.specs.spec_for(instance, any_python=True), True, note)
             if self.source == "official":
@@ -262,9 +250,6 @@ class ImageBuilder:
         env = self._build(env_recipe(spec, reqs), f"env {spec.repo} {spec.version}")
         built = self._build(instance_recipe(spec, instance, env.name, self.mirrors, reqs.exclude_newer),
                             f"instance {instance.instance_id}")
-        self._name(built.name, instance.instance_id)
+        # also tagged by instance id (`repo-agent/swe-instance:<id>`), for people and inference
+        self.client.images.get(built.name).tag(INSTANCE_REPOSITORY, instance.instance_id.lower())
         return InstanceImages(env, built, spec, note=note)
-
-    def _name(self, image: str, instance_id: str) -> None:
-        """Also tag the instance image by instance id (`repo-agent/swe-instance:<id>`), for people and inference."""
-        self.client.images.get(image).tag(INSTANCE_REPOSITORY, instance_id.lower())

@@ -38,10 +38,7 @@ def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield  # closing the file releases the lock
 
 
 class Mirrors:
@@ -86,15 +83,11 @@ class Mirrors:
             partial.rename(target)
         return target
 
-    def has_commit(self, repo: str, commit: str) -> bool:
-        """True when the mirror of `repo` holds `commit`."""
-        return run_git("cat-file", "-e", f"{commit}^{{commit}}", git_dir=self.git_dir(repo)).returncode == 0
-
     def require(self, repo: str, *commits: str) -> Path:
         """The git directory of `repo`, checked to hold `commits` (MirrorError naming the missing one)."""
         git_dir = self.git_dir(repo)
         for commit in commits:
-            if commit and not self.has_commit(repo, commit):
+            if commit and run_git("cat-file", "-e", f"{commit}^{{commit}}", git_dir=git_dir).returncode != 0:
                 raise MirrorError(f"commit {commit[:12]} of {repo} is not in {git_dir}; update the mirror")
         return git_dir
 

@@ -68,8 +68,8 @@ class OfficialImages:
         self.log = log
         self._unreachable: str | None = None
 
-    def find(self, instance_id: str, pull: bool) -> tuple[BuiltImage | None, str]:
-        """(the image, how it was found) or (None, why not): local first, then a pull when `pull`."""
+    def find(self, instance_id: str) -> tuple[BuiltImage | None, str]:
+        """(the image, how it was found) or (None, why not): local first, then a pull."""
         import docker
 
         name, started = self.naming.image(instance_id), time.monotonic()
@@ -78,8 +78,6 @@ class OfficialImages:
             return BuiltImage(name, True, None, time.monotonic() - started), f"official image {name} is present"
         except docker.errors.ImageNotFound:
             pass
-        if not pull:
-            return None, f"official image {name} is not present"
         if self._unreachable:
             return None, f"official image {name} is not present and {self._unreachable}"
         try:

@@ -48,8 +48,9 @@ def resolution_date(spec: EnvSpec, commit_date: str) -> str:
     return day.isoformat()
 
 
-def requirements_file_lines(mirrors: Mirrors, repo: str, commit: str, paths: tuple[str, ...]) -> list[str]:
-    """Lines of the first requirement file found among `paths`, `-r` includes inlined (one level deep)."""
+def requirements_file_lines(mirrors: Mirrors, repo: str, commit: str, paths: tuple[str, ...],
+                            depth: int = 1) -> list[str]:
+    """Lines of the first requirement file found among `paths`, `-r` includes inlined (`depth` levels deep)."""
     for path in paths:
         text = mirrors.read(repo, commit, path)
         if text is None:
@@ -57,19 +58,13 @@ def requirements_file_lines(mirrors: Mirrors, repo: str, commit: str, paths: tup
         lines: list[str] = []
         for raw in text.splitlines():
             line = raw.split(" #")[0].strip()
-            if line.startswith("-r"):
+            if line.startswith("-r") and depth:
                 included = posixpath.normpath(posixpath.join(posixpath.dirname(path), line[2:].strip()))
-                lines += _plain(mirrors.read(repo, commit, included) or "")
-            elif line and not line.startswith(SKIPPED_LINES):
+                lines += requirements_file_lines(mirrors, repo, commit, (included,), depth - 1)
+            elif line and not line.startswith((*SKIPPED_LINES, "-r")):
                 lines.append(line)
         return lines
     return []
-
-
-def _plain(text: str) -> list[str]:
-    """Dependency lines of a requirement file, without includes."""
-    lines = [raw.split(" #")[0].strip() for raw in text.splitlines()]
-    return [line for line in lines if line and not line.startswith(SKIPPED_LINES) and not line.startswith("-r")]
 
 
 def environment_yml_lines(text: str, drop: tuple[str, ...]) -> list[str]:

@@ -51,11 +51,8 @@ class LiveEvaluator:
 
     def finish(self, cancel: bool = False) -> None:
         """Wait for every queued evaluation (failures raised here); `cancel` drops queued ones, waits for running."""
-        if cancel:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            return
         try:
-            for future in concurrent.futures.as_completed(self._futures):
+            for future in [] if cancel else concurrent.futures.as_completed(self._futures):
                 future.result()
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -65,7 +62,7 @@ def score_rollouts(instances: list[Instance], rollouts_path: Path, folder: Path,
                    settings: EvalSettings, workers: int = 1) -> list[SampledOutcome]:
     """Per instance with rollouts: whether each rollout's fix resolves it (identical fixes once), and the chosen one."""
     by_id = {instance.instance_id: instance for instance in instances}
-    records = {i: r for i, r in read_records(rollouts_path).records.items() if i in by_id}
+    records = {i: r for i, r in read_records(rollouts_path)[0].items() if i in by_id}
     verdicts: dict[tuple[str, str], bool] = {}
     todo: dict[tuple[str, str], int] = {}  # (instance, patch) -> the rollout whose folder its evaluation gets
     for instance_id, record in records.items():
@@ -106,22 +103,16 @@ def write_sampling(outcomes: list[SampledOutcome], path: Path) -> dict[str, Any]
     return metrics
 
 
-def sampling_table(metrics: dict[str, Any]) -> Table:
-    """pass@k for every k and selected@1, side by side."""
+def print_sampling(metrics: dict[str, Any], console: Console) -> None:
+    """pass@k for every k and selected@1, side by side, and the sentence that reads them."""
     table = Table(title=f"rollouts: {metrics.get('instances', 0)} instance(s), {metrics.get('samples', 0)} each",
                   title_justify="left")
     names = [name for name in metrics if name.startswith(("pass@", "selected@"))]
     for name in names:
         table.add_column(name, justify="right")
     table.add_row(*(f"{100 * metrics[name]:.1f}%" for name in names))
-    return table
-
-
-def print_sampling(metrics: dict[str, Any], console: Console) -> None:
-    """The pass@k / selected@1 table and the sentence that reads it."""
-    console.print(sampling_table(metrics))
+    console.print(table)
     if "selected@1" in metrics and metrics.get("samples"):
         top = metrics[f"pass@{metrics['samples']}"]
         console.print(f"a right fix was generated for {100 * top:.1f}% of instances and chosen for "
                       f"{100 * metrics['selected@1']:.1f}%", highlight=False)
-

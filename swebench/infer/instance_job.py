@@ -4,11 +4,8 @@ agent created or edited are kept out of `model_patch` (listed in the trajectory'
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.atomic import write_atomically
@@ -17,6 +14,7 @@ from agent.models.budget import Ledger
 from agent.repo import RepoSource
 from agent.trajectory import filter_output, load_trajectory
 from core.errors import UserError
+from core.pool import Lazy
 from swebench.images import ImageSource
 from swebench.infer.task import ERROR, INFRA_EXITS, NOT_STARTED, PREDICTED, InstanceOutcome, InstanceTask
 
@@ -24,18 +22,10 @@ if TYPE_CHECKING:
     from agent.config import AgentConfig
     from workspaces.base import Workspace
 
-_builders: dict[ImageSource, object] = {}
-_builders_lock = threading.Lock()
+_builders: dict[ImageSource, Lazy] = {}
 
-
-@dataclass
-class Environment:
-    """Where an instance's agent works."""
-
-    repo: RepoSource
-    """Where the instance's repository comes from (the mirror and the instance's base commit), as recorded."""
-    workspace: Callable[[AgentConfig, str], Workspace]
-    """Makes the workspace (not yet entered): (the run's config, a name) -> a workspace."""
+WorkspaceFactory = Callable[["AgentConfig", str], "Workspace"]
+"""Makes an instance's workspace (not yet entered): (the run's config, a name) -> a workspace."""
 
 
 def run_instance(task: InstanceTask, budget: Ledger) -> InstanceOutcome:
@@ -49,8 +39,7 @@ def run_instance(task: InstanceTask, budget: Ledger) -> InstanceOutcome:
     shutil.rmtree(task.out_dir, ignore_errors=True)
     task.out_dir.mkdir(parents=True)
     try:
-        environment = prepare_environment(task)
-        outcome = solve_instance(task, environment, budget)
+        outcome = solve_instance(task, *prepare_environment(task), budget)
     except UserError as exc:
         if not isinstance(exc, ImageBuildError):
             raise  # the run's settings are wrong for every instance
@@ -60,23 +49,21 @@ def run_instance(task: InstanceTask, budget: Ledger) -> InstanceOutcome:
     if outcome.kind == PREDICTED and outcome.steps == 0 and budget.exhausted():
         outcome.kind = NOT_STARTED  # the budget ran out while the environment was being prepared
     outcome.seconds = time.monotonic() - started
-    if task.ship_files:
-        outcome.files = folder_files(task.out_dir)
-        shutil.rmtree(task.out_dir, ignore_errors=True)
     return outcome
 
 
-def prepare_environment(task: InstanceTask) -> Environment:
-    """The instance image and its workspace factory; or the mirror, for a local workspace."""
+def prepare_environment(task: InstanceTask) -> tuple[RepoSource, WorkspaceFactory]:
+    """Where the instance's repository comes from (the mirror and its base commit, as recorded) and the factory of
+    its workspaces: containers of the instance image, or worktrees of the mirror for a local workspace."""
     from swebench.mirrors import Mirrors
 
     instance = task.instance
     if task.config.workspace.type == "local":
         from workspaces.local import LocalWorkspace
 
-        git_dir = Mirrors(task.images.mirrors).require(instance.repo, instance.base_commit)
-        return Environment(RepoSource(git_dir, instance.base_commit),
-                           lambda config, name: LocalWorkspace(git_dir, instance.base_commit))
+        commit = instance.base_commit
+        git_dir = Mirrors(task.images.mirrors).require(instance.repo, commit)
+        return RepoSource(git_dir, commit), lambda config, name: LocalWorkspace(git_dir, commit)
     from swebench.images import REPO_DIR
     from swebench.official import inference_layer
     from workspaces.docker import DockerWorkspace
@@ -91,18 +78,16 @@ def prepare_environment(task: InstanceTask) -> Environment:
         return DockerWorkspace(settings, None, run_id=f"{instance.instance_id}-{name}", root=REPO_DIR,
                                client=builder.client)
 
-    return Environment(RepoSource(builder.mirrors.git_dir(instance.repo), instance.base_commit), workspace)
+    return RepoSource(builder.mirrors.git_dir(instance.repo), instance.base_commit), workspace
 
 
 def builder_for(source: ImageSource):
-    """One ImageBuilder per image source in this process (parallel jobs share its builds)."""
-    with _builders_lock:
-        if source not in _builders:
-            _builders[source] = source.builder()
-        return _builders[source]
+    """One ImageBuilder per image source in this process (parallel jobs share its builds; setdefault is atomic)."""
+    return _builders.setdefault(source, Lazy(source.builder))()
 
 
-def solve_instance(task: InstanceTask, environment: Environment, budget: Ledger) -> InstanceOutcome:
+def solve_instance(task: InstanceTask, repo: RepoSource, workspace: WorkspaceFactory,
+                   budget: Ledger) -> InstanceOutcome:
     """The instance solved with `agent.runner.solve`; with `samples.count` > 1 each rollout's fix and the chosen one."""
     from agent.runner import build_job, solve
     from agent.search.patches import split_patch
@@ -110,29 +95,19 @@ def solve_instance(task: InstanceTask, environment: Environment, budget: Ledger)
     config = task.config.model_copy(update={"runs_dir": task.out_dir.parent})
     instance = task.instance
     issue = IssueText(instance.problem_statement, instance.instance_id)
-    job = build_job(config, environment.repo, issue, cli_model=task.cli_model, budget=budget,
+    job = build_job(config, repo, issue, cli_model=task.cli_model, budget=budget,
                     run_id=task.out_dir.name, extra={"swebench": {"instance_id": instance.instance_id}})
     started = time.monotonic()
-    result = solve(job, environment.workspace(config, "0"))
+    result = solve(job, workspace(config, "0"))
     split = split_patch(result.patch)
-    note_exclusions(task.out_dir / "trajectory.json", list(split.test_files))
+    # the trajectory records which test files were kept out of `model_patch` (rewritten atomically)
+    path = task.out_dir / "trajectory.json"
+    trajectory = load_trajectory(path)
+    trajectory.extra.setdefault("swebench", {})["excluded_from_model_patch"] = list(split.test_files)
+    write_atomically(path, filter_output(trajectory.model_dump_json(indent=1)))
     kind = ERROR if result.exit_status in INFRA_EXITS else PREDICTED
-    rollouts = load_trajectory(task.out_dir / "trajectory.json").extra.get("rollouts") or {}
+    rollouts = trajectory.extra.get("rollouts") or {}
     patches = [split_patch(c["patch"]).source for c in rollouts.get("candidates", [])]
     return InstanceOutcome(instance.instance_id, kind, result.exit_status, split.source, list(split.test_files),
                            result.message, result.cost, result.steps, time.monotonic() - started,
                            rollout_patches=patches or None, selected=rollouts.get("chosen"))
-
-
-def note_exclusions(path: Path, excluded: list[str]) -> None:
-    """Record in a trajectory which test files were kept out of `model_patch` (rewritten atomically)."""
-    if not path.exists():
-        return
-    data = load_trajectory(path)
-    data.extra.setdefault("swebench", {})["excluded_from_model_patch"] = excluded
-    write_atomically(path, filter_output(data.model_dump_json(indent=1)))
-
-
-def folder_files(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder`, by path relative to it."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import fcntl
 import json
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +17,16 @@ KEY = "instance_id"
 """The field that identifies a record."""
 
 
-@dataclass
-class ReadResult:
-    """What a lenient read of a JSONL file found."""
-
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Records by instance id, in first-seen order; a later line of the same id replaces the earlier one."""
-    problems: list[str] = field(default_factory=list)
-    """One sentence per skipped line (torn, malformed, without an id)."""
-
-
-def read_records(path: Path) -> ReadResult:
-    """Every well-formed record of `path` (an empty result when the file does not exist)."""
-    result = ReadResult()
+def read_records(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Every well-formed record of `path` by instance id, in first-seen order (a later line of the same id replaces
+    the earlier one), and one sentence per skipped line (torn, malformed, without an id); nothing when `path` does
+    not exist."""
+    records: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        return result
+        return records, problems
     lines = text.split("\n")
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -43,13 +35,13 @@ def read_records(path: Path) -> ReadResult:
             record = json.loads(line)
         except json.JSONDecodeError:
             torn = number == len(lines)  # the text after the last newline: an interrupted append
-            result.problems.append(f"line {number}: {'torn last line' if torn else 'not valid JSON'}, skipped")
+            problems.append(f"line {number}: {'torn last line' if torn else 'not valid JSON'}, skipped")
             continue
         if not isinstance(record, dict) or not isinstance(record.get(KEY), str):
-            result.problems.append(f"line {number}: no {KEY}, skipped")
+            problems.append(f"line {number}: no {KEY}, skipped")
             continue
-        result.records[record[KEY]] = record
-    return result
+        records[record[KEY]] = record
+    return records, problems
 
 
 class PredictionsWriter:
@@ -68,23 +60,19 @@ class PredictionsWriter:
     def open(self) -> PredictionsWriter:
         """Take the file's lock and read what it already holds; UserError when another process holds the lock."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = (self.path.parent / f"{self.path.name}.lock").open("w")
+        self._lock_file = (self.path.parent / f"{self.path.name}.lock").open("w")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.close()
+            self._lock_file.close()
             raise UserError(f"{self.path} is being written by another running `agent swebench infer`; wait for it "
                             "to finish or use another --run-id.") from None
-        self._lock_file = handle
-        found = read_records(self.path)
-        self._records, self.problems = found.records, found.problems
+        self._records, self.problems = read_records(self.path)
         return self
 
     def close(self) -> None:
-        """Release the lock."""
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
+        """Release the lock (closing the lock file releases it)."""
+        self._lock_file.close()
 
     def __enter__(self) -> PredictionsWriter:
         return self.open()

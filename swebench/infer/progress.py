@@ -118,11 +118,12 @@ class InferProgress:
         with self._lock:
             tally = self.tally
             done, now = len(tally.outcomes), time.monotonic()
-            running = ", ".join(f"{i} ({duration(now - t)})" for i, t in sorted(tally.running.items(),
-                                                                                key=lambda x: x[1])[:6])
+            # in the order they started (a dict keeps insertion order)
+            running = ", ".join(f"{i} ({duration(now - t)})" for i, t in list(tally.running.items())[:6])
             more = len(tally.running) - 6
+            money = f"${tally.spent:.2f}" + (f" of ${self.limit:.2f}" if self.limit else "")
             lines = [f"[bold]infer[/] {done}/{tally.total} done · {len(tally.running)} running · "
-                     f"{tally.kinds()[ERROR]} error(s) · {self.money()} · elapsed {duration(now - self.started)} · "
+                     f"{tally.kinds()[ERROR]} error(s) · {money} · elapsed {duration(now - self.started)} · "
                      f"ETA {self.eta()}"]
             if self.evaluating:
                 scored = sum(tally.verdicts.values())
@@ -130,11 +131,6 @@ class InferProgress:
             if running:
                 lines.append(f"running: {running}" + (f" and {more} more" if more > 0 else ""))
         return Group(*(Text.from_markup(line) for line in lines))
-
-    def money(self) -> str:
-        """`$1.23` or `$1.23 of $50.00`."""
-        spent = f"${self.tally.spent:.2f}"
-        return f"{spent} of ${self.limit:.2f}" if self.limit else spent
 
 
 def outcome_line(outcome: InstanceOutcome) -> str:

@@ -1,14 +1,24 @@
-"""The Ray backend, apart so other backends never import Ray: a task per instance on Docker nodes, a budget actor."""
+"""The Ray backend, apart so other backends never import Ray: a task per instance on Docker nodes (as futures of
+an executor), the budget in an actor, each task's instance folder shipped back to the driver."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from agent.models.budget import SharedBudget, raise_verdict
+from agent.models.budget import Ledger, SharedBudget, raise_verdict
 from core.errors import UserError
-from swebench.infer.backends import DOCKER_RESOURCE, crashed, ray_entry
+from swebench.infer.backends import PoolBackend, worker_setup
+from swebench.infer.instance_job import run_instance
 from swebench.infer.task import InstanceOutcome, InstanceTask
+
+DOCKER_RESOURCE = "docker"
+"""The Ray custom resource that marks nodes with Docker; each instance takes one unit."""
 
 
 def import_ray() -> Any:
@@ -21,42 +31,50 @@ def import_ray() -> Any:
 
 
 class ActorLedger:
-    """The ledger actor as a `Ledger` for the driver and the tasks (picklable with the actor handle)."""
+    """The ledger actor as a `Ledger` for the driver and the tasks (picklable with the actor handle): `spent`,
+    `exhausted`, `verdict` and `stop` call the actor's method and wait for its answer."""
 
     def __init__(self, actor: Any):
         self.actor = actor
 
-    def _call(self, method: str, *args: Any) -> Any:
-        return import_ray().get(getattr(self.actor, method).remote(*args))
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        if method.startswith("__"):  # pickle's lookups, not the actor's methods
+            raise AttributeError(method)
+        return lambda *args: import_ray().get(getattr(self.actor, method).remote(*args))
 
     def charge(self, dollars: float) -> None:
         """Count `dollars` as spent (nothing is sent for a free call)."""
         if dollars > 0:
-            self._call("charge", dollars)
-
-    def spent(self) -> float:
-        """Dollars charged so far."""
-        return self._call("spent")
-
-    def exhausted(self) -> bool:
-        """True once the budget is spent or the runner stopped."""
-        return self._call("exhausted")
-
-    def verdict(self) -> tuple[str, str]:
-        """The actor's verdict (see SharedBudget.verdict)."""
-        return self._call("verdict")
+            import_ray().get(self.actor.charge.remote(dollars))
 
     def check(self) -> None:
         """Raise BudgetExhausted or Interrupted here (not wrapped in a Ray error) when the verdict says so."""
         raise_verdict(*self.verdict())
 
 
-class RayBackend:
-    """Instances as Ray tasks (see backends.py); outcomes and instance folders come back to the driver."""
+def ray_entry(task: InstanceTask, budget: Ledger) -> InstanceOutcome:
+    """A Ray task: run the instance in a node-local folder and ship that folder's files back with the outcome."""
+    worker_setup(task.config.model.api_key)
+    scratch = Path(tempfile.mkdtemp(prefix="repo-agent-infer-"))
+    try:
+        folder = task.out_dir = scratch / task.out_dir.name
+        outcome = run_instance(task, budget)
+        if folder.exists():  # an instance that did not start made none
+            files = [path for path in sorted(folder.rglob("*")) if path.is_file()]
+            outcome.files = {str(path.relative_to(folder)): path.read_bytes() for path in files}
+        return outcome
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    def __init__(self, workers: int, limit: float | None, address: str | None = None):
+
+class RayExecutor(concurrent.futures.Executor):
+    """Functions as Ray tasks on nodes offering DOCKER_RESOURCE; shutting down cancels the tasks still running and
+    stops Ray when this executor started it."""
+
+    def __init__(self, workers: int, address: str | None = None):
         ray = self.ray = import_ray()
-        self.refs: dict[Any, str] = {}
+        self.refs: dict[concurrent.futures.Future, Any] = {}
+        self.remotes: dict[Callable, Any] = {}
         self.started_ray = not ray.is_initialized()
         if self.started_ray:
             if address:
@@ -67,52 +85,32 @@ class RayBackend:
                 ray.init(num_cpus=max(os.cpu_count() or 1, workers), resources={DOCKER_RESOURCE: workers},
                          include_dashboard=False, log_to_driver=False)
         if not ray.cluster_resources().get(DOCKER_RESOURCE):
-            self.close()
+            self.shutdown()
             raise UserError(f"No node of the Ray cluster offers the `{DOCKER_RESOURCE}` resource: start each node "
                             f"that has Docker with `ray start --resources='{{\"{DOCKER_RESOURCE}\": 4}}'` (4 "
                             "instances at once on it).")
-        self.actor = ray.remote(num_cpus=0)(SharedBudget).remote(limit, "global budget")
-        self.budget = ActorLedger(self.actor)
-        """The driver's (and the tasks') handle on the global budget."""
-        self.remote = ray.remote(num_cpus=0, resources={DOCKER_RESOURCE: 1}, max_retries=0)(ray_entry)
 
-    def submit(self, task: InstanceTask) -> None:
-        """Start `task` on a node with Docker."""
-        self.refs[self.remote.remote(task, self.budget)] = task.instance.instance_id
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future:
+        """`fn(*args, **kwargs)` as a Ray task taking one unit of DOCKER_RESOURCE, never retried."""
+        if fn not in self.remotes:
+            self.remotes[fn] = self.ray.remote(num_cpus=0, resources={DOCKER_RESOURCE: 1}, max_retries=0)(fn)
+        ref = self.remotes[fn].remote(*args, **kwargs)
+        future = ref.future()
+        self.refs[future] = ref
+        return future
 
-    def running(self) -> int:
-        """Tasks in flight."""
-        return len(self.refs)
-
-    def wait(self, timeout: float) -> list[InstanceOutcome]:
-        """Finished outcomes (a UserError raised by a task is raised here)."""
-        if not self.refs:
-            return []
-        ready, _ = self.ray.wait(list(self.refs), num_returns=1, timeout=timeout)
-        if ready:
-            rest = [ref for ref in self.refs if ref not in ready]
-            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0] if rest else []
-        return [self._result(ref) for ref in ready]
-
-    def _result(self, ref: Any) -> InstanceOutcome:
-        task_id = self.refs.pop(ref)
-        try:
-            return self.ray.get(ref)
-        except self.ray.exceptions.RayTaskError as exc:
-            if isinstance(exc.cause, UserError):
-                raise exc.cause from None
-            return crashed(task_id, exc.cause or exc)
-        except self.ray.exceptions.RayError as exc:  # a worker or node died
-            return crashed(task_id, exc)
-
-    def stop(self) -> None:
-        """Tell every task to end before its next step."""
-        self.actor.stop.remote()
-
-    def close(self) -> None:
-        """Cancel abandoned tasks; shut Ray down when this backend started it."""
-        for ref in list(self.refs):
-            self.ray.cancel(ref)
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Cancel the tasks not finished; shut Ray down when this executor started it."""
+        for future, ref in self.refs.items():
+            if not future.done():
+                self.ray.cancel(ref)
         self.refs.clear()
         if self.started_ray:
             self.ray.shutdown()
+
+
+def ray_backend(workers: int, limit: float | None, address: str | None = None) -> PoolBackend:
+    """Instances as Ray tasks (`address`: a cluster; None starts a local Ray), the global budget in an actor."""
+    executor = RayExecutor(workers, address)
+    actor = executor.ray.remote(num_cpus=0)(SharedBudget).remote(limit, "global budget")
+    return PoolBackend(executor, ActorLedger(actor), ray_entry)

@@ -15,7 +15,7 @@ from agent.config import AgentConfig
 from swebench.datasets import Instance
 from swebench.evaluate import write_json
 from swebench.images import ImageSource
-from swebench.infer.backends import Backend, make_backend, worker_setup
+from swebench.infer.backends import PoolBackend, make_backend, worker_setup
 from swebench.infer.predictions_writer import PredictionsWriter
 from swebench.infer.progress import InferProgress, exit_counts, summary_table
 from swebench.infer.task import NOT_STARTED, InstanceOutcome, InstanceTask
@@ -53,20 +53,14 @@ class InferOptions:
 
 @dataclass
 class InferPaths:
-    """The files of a run (see the module docstring)."""
+    """The files of a run (README.md, "The run folder")."""
 
     folder: Path
     """The run folder."""
 
-    @property
-    def preds(self) -> Path:
-        """preds.jsonl."""
-        return self.folder / "preds.jsonl"
-
-    @property
-    def rollouts(self) -> Path:
-        """rollouts.jsonl."""
-        return self.folder / "rollouts.jsonl"
+    def __post_init__(self) -> None:
+        self.preds = self.folder / "preds.jsonl"
+        self.rollouts = self.folder / "rollouts.jsonl"
 
     def instance(self, instance_id: str) -> Path:
         """The instance's folder."""
@@ -85,8 +79,6 @@ class InferSummary:
     """Counts, outcomes and cost."""
     not_started: list[str] = field(default_factory=list)
     """Instances never started (budget spent, or the run stopped)."""
-    budget_limit: float | None = None
-    """The global budget in dollars."""
     budget_spent: bool = False
     """True when the global budget ran out during the run."""
     interrupted: bool = False
@@ -103,7 +95,7 @@ class InferSummary:
         """The sentence about the budget or the interruption, if one applies."""
         if self.budget_spent:
             ended = sum(o.exit_status == "BudgetExhausted" and o.predicted for o in self.outcomes.values())
-            return (f"The global budget of ${self.budget_limit:.2f} was spent: {len(self.not_started)} instance(s) "
+            return (f"The global budget of ${self.progress.limit:.2f} was spent: {len(self.not_started)} instance(s) "
                     f"were not started and {ended} ended early with the patch they had.")
         if self.interrupted:
             return f"Interrupted: {len(self.not_started)} instance(s) were not started; rerun to continue."
@@ -114,7 +106,7 @@ class InferSummary:
         tally = self.progress.tally
         return {"run_id": self.run_id, "total": tally.total, "skipped": tally.skipped,
                 "kinds": dict(tally.kinds()), "exit_statuses": dict(exit_counts(self.outcomes)),
-                "not_started": self.not_started, "budget": self.budget_limit, "spent": tally.spent,
+                "not_started": self.not_started, "budget": self.progress.limit, "spent": tally.spent,
                 "budget_spent": self.budget_spent, "interrupted": self.interrupted,
                 "wall_seconds": round(self.wall_seconds, 2),
                 "agent_seconds": round(sum(o.agent_seconds for o in self.outcomes.values()), 2),
@@ -153,7 +145,7 @@ class InferRunner:
             progress = self.progress = InferProgress(self.console, len(todo), skipped=len(instances) - len(todo),
                                                      limit=self.options.budget, evaluating=self.evaluating,
                                                      live=self.live)
-            summary = InferSummary(self.options.run_id, self.paths, progress, budget_limit=self.options.budget)
+            summary = InferSummary(self.options.run_id, self.paths, progress)
             if todo:
                 backend = make_backend(self.options.backend, max(1, self.options.workers), self.options.budget,
                                        ray_address=self.options.ray_address, api_key=self.config.model.api_key)
@@ -170,7 +162,7 @@ class InferRunner:
         write_json(self.paths.folder / "infer.json", summary.to_json())
         return summary
 
-    def _drive(self, backend: Backend, pending: deque[Instance], summary: InferSummary, preds: PredictionsWriter,
+    def _drive(self, backend: PoolBackend, pending: deque[Instance], summary: InferSummary, preds: PredictionsWriter,
                rollouts: PredictionsWriter) -> None:
         """Keep `workers` instances in flight until all are back; stop starting when the budget is spent."""
         def collect() -> None:
@@ -183,7 +175,8 @@ class InferRunner:
             while pending or backend.running():
                 while pending and backend.running() < self.options.workers and not backend.budget.exhausted():
                     instance = pending.popleft()
-                    backend.submit(self._task(instance))
+                    backend.submit(InstanceTask(instance, self.config, self.paths.instance(instance.instance_id),
+                                                self.options.cli_model, self.options.images))
                     summary.progress.started_instance(instance.instance_id)
                 if pending and backend.budget.exhausted():
                     summary.budget_spent = True
@@ -205,11 +198,6 @@ class InferRunner:
             summary.not_started.append(instance.instance_id)
             summary.progress.not_started(instance.instance_id)
         pending.clear()
-
-    def _task(self, instance: Instance) -> InstanceTask:
-        options = self.options
-        return InstanceTask(instance, self.config, self.paths.instance(instance.instance_id), options.cli_model,
-                            options.images)
 
     def _handle(self, outcome: InstanceOutcome, summary: InferSummary, preds: PredictionsWriter,
                 rollouts: PredictionsWriter) -> None:

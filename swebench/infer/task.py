@@ -26,13 +26,11 @@ class InstanceTask:
     config: AgentConfig
     """The run's configuration (the job points `runs_dir` at `out_dir`'s parent)."""
     out_dir: Path
-    """The instance's folder (trajectory, patch, summary); node-local when `ship_files`."""
+    """The instance's folder (trajectory, patch, summary); node-local on a Ray task, which ships it back."""
     cli_model: str | None = None
     """`--model`, when given."""
     images: ImageSource = field(default_factory=ImageSource)
     """Where the instance image and the mirrors come from."""
-    ship_files: bool = False
-    """Return the instance folder's files in the outcome (the worker's disk is not the driver's)."""
 
 
 @dataclass
@@ -64,7 +62,7 @@ class InstanceOutcome:
     selected: int | None = None
     """With several rollouts: the chosen rollout (None: none was chosen)."""
     files: dict[str, bytes] | None = None
-    """The instance folder's files by relative path, when the task asked for them to be shipped."""
+    """The instance folder's files by relative path, shipped back from a worker whose disk is not the driver's."""
 
     @property
     def predicted(self) -> bool:

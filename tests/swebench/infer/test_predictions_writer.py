@@ -44,9 +44,9 @@ def test_the_harness_reads_what_the_writer_wrote(tmp_path):
 def test_a_reopened_file_keeps_its_records_and_a_torn_last_line_is_dropped_and_repaired(tmp_path):
     path = tmp_path / "preds.jsonl"
     path.write_text(json.dumps(prediction("a")) + "\n" + "not json\n" + json.dumps(prediction("b"))[:30])
-    found = read_records(path)
-    assert list(found.records) == ["a"]
-    assert found.problems == ["line 2: not valid JSON, skipped", "line 3: torn last line, skipped"]
+    records, problems = read_records(path)
+    assert list(records) == ["a"]
+    assert problems == ["line 2: not valid JSON, skipped", "line 3: torn last line, skipped"]
     with PredictionsWriter(path) as writer:
         assert writer.ids() == {"a"} and len(writer.problems) == 2
         writer.put(prediction("c"))
@@ -55,10 +55,10 @@ def test_a_reopened_file_keeps_its_records_and_a_torn_last_line_is_dropped_and_r
 
 def test_records_without_an_id_are_skipped_and_missing_files_read_as_empty(tmp_path):
     path = tmp_path / "preds.jsonl"
-    assert read_records(path).records == {}
+    assert read_records(path) == ({}, [])
     path.write_text('[1, 2]\n{"model_patch": ""}\n\n' + json.dumps(prediction("a")) + "\n")
-    found = read_records(path)
-    assert list(found.records) == ["a"] and len(found.problems) == 2
+    records, problems = read_records(path)
+    assert list(records) == ["a"] and len(problems) == 2
     with PredictionsWriter(path) as writer, pytest.raises(ValueError):
         writer.put({"model_patch": ""})
 
@@ -80,4 +80,4 @@ def test_concurrent_puts_from_threads_lose_nothing(tmp_path):
             thread.start()
         for thread in threads:
             thread.join()
-    assert sorted(read_records(path).records) == sorted(f"i{n}" for n in range(20))
+    assert sorted(read_records(path)[0]) == sorted(f"i{n}" for n in range(20))
