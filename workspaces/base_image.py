@@ -8,13 +8,12 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
 from workspaces import gc
-from workspaces.images import BASE_REPOSITORY, cache_dir
+from workspaces.images import BASE_REPOSITORY, BuiltImage, cache_dir, find_image
 
 PACKAGES = ["git", "python3", "python3-venv", "python3-pip", "python3-dev", "build-essential", "locales",
             "ca-certificates", "patch", "procps", "less"]
@@ -35,20 +34,6 @@ apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/*.log
 """
 """Run inside the new root file system before it is imported."""
-
-
-@dataclass
-class BaseBuild:
-    """The result of `build_base`."""
-
-    name: str
-    """`repo-agent/base:SUITE`."""
-    cached: bool
-    """True when the image existed and was reused."""
-    seconds: float
-    """How long it took."""
-    log_path: Path | None
-    """The debootstrap log (None when cached)."""
 
 
 def base_image_name(suite: str) -> str:
@@ -76,13 +61,6 @@ def host_problem() -> str:
     return ""
 
 
-def _check_host() -> None:
-    """A UserError saying what to do when this host cannot build a base image."""
-    problem = host_problem()
-    if problem:
-        raise UserError(problem[0].upper() + problem[1:] + ".")
-
-
 def _run(cmd: list[str], log: Any, what: str, log_path: Path) -> None:
     """Run a host command with its output appended to the log; a UserError naming the log if it fails."""
     log.write(f"$ {' '.join(cmd)}\n".encode())
@@ -93,19 +71,14 @@ def _run(cmd: list[str], log: Any, what: str, log_path: Path) -> None:
 
 
 def build_base(client: Any, suite: str = "bookworm", *, mirror: str = DEFAULT_MIRROR, force: bool = False,
-               log_dir: Path | None = None) -> BaseBuild:
+               log_dir: Path | None = None) -> BuiltImage:
     """Build `repo-agent/base:SUITE` with debootstrap and import it, unless it exists (and `force` is off)."""
-    import docker
-
     started = time.monotonic()
     name = base_image_name(suite)
-    if not force:
-        try:
-            client.images.get(name)
-            return BaseBuild(name, True, time.monotonic() - started, None)
-        except docker.errors.ImageNotFound:
-            pass
-    _check_host()
+    if not force and find_image(client, name) is not None:
+        return BuiltImage(name, True, None, time.monotonic() - started)
+    if problem := host_problem():
+        raise UserError(problem[0].upper() + problem[1:] + ".")
     log_path = (log_dir or cache_dir() / "logs") / f"base-{suite}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     packages = ",".join(PACKAGES + SUITE_EXTRAS.get(suite, []))
@@ -119,4 +92,4 @@ def build_base(client: Any, suite: str = "bookworm", *, mirror: str = DEFAULT_MI
         repository, tag = name.split(":")
         client.api.import_image_from_file(str(archive), repository=repository, tag=tag, changes=image_changes(suite))
     client.images.get(name)
-    return BaseBuild(name, False, time.monotonic() - started, log_path)
+    return BuiltImage(name, False, log_path, time.monotonic() - started)

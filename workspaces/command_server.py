@@ -4,7 +4,8 @@ One JSON request per line on stdin, one JSON reply line on stdout (a command cos
   {"op": "exec", "cmd", "timeout", "cwd", "limit", "env"} -> {"code", "timed_out", "head", "tail", "dropped"}
   {"op": "read", "path"} -> {"data"};  {"op": "write", "path", "data"} -> {}
 Bytes travel base64-encoded; failures come back as {"error": "FileNotFoundError", "message": ...}. Commands run
-in their own session, killed as a group past the timeout. Stdlib only, Python 3.5 compatible (any image's python3)."""
+in their own session, killed as a group past the timeout. Stdlib only, Python 3.5 compatible (any image's python3).
+The local workspace runs its commands with the same `run` and the host keeps output in the same HeadTailBuffer."""
 # ruff: noqa: UP031
 
 import base64
@@ -36,33 +37,36 @@ def favour_for_oom_killer():
         pass
 
 
-class Collector:
-    """Keeps the first and last `limit // 2` bytes of a stream and counts what falls in between."""
+class HeadTailBuffer:
+    """Accumulates a byte stream, keeping the first and last `limit // 2` bytes and counting the rest."""
 
     def __init__(self, limit):
-        self.head_room = limit // 2
-        self.tail_room = limit - self.head_room
+        self.head_limit = limit // 2
+        self.tail_limit = limit - self.head_limit
         self.head = bytearray()
         self.tail = bytearray()
         self.dropped = 0
 
-    def add(self, chunk):
-        """Take a chunk of output."""
-        take = max(0, self.head_room - len(self.head))
+    def write(self, chunk):
+        """Add a chunk of output."""
+        take = max(0, self.head_limit - len(self.head))
         self.head += chunk[:take]
         self.tail += chunk[take:]
-        excess = len(self.tail) - self.tail_room
+        excess = len(self.tail) - self.tail_limit
         if excess > 0:
             del self.tail[:excess]
             self.dropped += excess
 
-    def reply(self, code, timed_out):
-        """The exec reply."""
-        return {"code": code, "timed_out": timed_out, "head": b64(bytes(self.head)), "tail": b64(bytes(self.tail)),
-                "dropped": self.dropped}
+    def text(self):
+        """The kept output as text, with a marker where the middle was dropped."""
+        head = self.head.decode("utf-8", errors="replace")
+        tail = self.tail.decode("utf-8", errors="replace")
+        if self.dropped:
+            return "%s\n... [%d bytes of output omitted] ...\n%s" % (head, self.dropped, tail)
+        return head + tail
 
 
-def pump(proc, collector, deadline):
+def pump(proc, buffer, deadline):
     """Read the command's output until EOF (True), the deadline, or DRAIN seconds after the command exited."""
     fd = proc.stdout.fileno()
     drain_until = None
@@ -77,7 +81,7 @@ def pump(proc, collector, deadline):
             data = os.read(fd, 65536)
             if not data:
                 return True
-            collector.add(data)
+            buffer.write(data)
 
 
 def kill_group(pgid):
@@ -91,51 +95,54 @@ def kill_group(pgid):
             return
 
 
+def run(cmd, cwd, timeout, limit, env=None, preexec_fn=favour_for_oom_killer):
+    """Run one command as its own process group, killed past the timeout, if leftovers hold its output after exit,
+    or when the caller is interrupted; (output, exit code, timed out)."""
+    output = HeadTailBuffer(limit)
+    try:
+        proc = subprocess.Popen(["bash", "-c", cmd], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=preexec_fn)
+    except OSError as exc:
+        output.write(("cannot run in %s: %s\n" % (cwd, exc.strerror)).encode())
+        return output, 127, False
+    RUNNING["pgid"] = proc.pid
+    deadline = time.monotonic() + timeout
+    code, timed_out, reached_eof = -1, False, False
+    try:
+        reached_eof = pump(proc, output, deadline)
+        code = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        if timed_out or not reached_eof or proc.poll() is None:
+            kill_group(proc.pid)
+        proc.wait()
+        RUNNING.pop("pgid", None)
+        proc.stdout.close()
+    return output, code, timed_out
+
+
 def run_exec(request):
-    """Run one command as its own process group, killed past the timeout or if leftovers hold its output after exit."""
-    collector = Collector(int(request["limit"]))
+    """The reply to an exec request."""
     env = dict(os.environ)
     env.update(request.get("env") or {})
-    try:
-        proc = subprocess.Popen(["bash", "-c", request["cmd"]], cwd=request["cwd"], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=favour_for_oom_killer)
-    except OSError as exc:
-        collector.add(("cannot run in %s: %s\n" % (request["cwd"], exc.strerror)).encode())
-        return collector.reply(127, False)
-    RUNNING["pgid"] = proc.pid
-    deadline = time.monotonic() + float(request["timeout"])
-    reached_eof = pump(proc, collector, deadline)
-    try:
-        code = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        code, timed_out = -1, True
-    if timed_out or not reached_eof:
-        kill_group(proc.pid)
-    proc.wait()
-    RUNNING.pop("pgid", None)
-    proc.stdout.close()
-    return collector.reply(code, timed_out)
+    output, code, timed_out = run(request["cmd"], request["cwd"], float(request["timeout"]), int(request["limit"]),
+                                  env=env)
+    return {"code": code, "timed_out": timed_out, "head": b64(bytes(output.head)), "tail": b64(bytes(output.tail)),
+            "dropped": output.dropped}
 
 
 def run_read(request):
-    """The bytes of a file."""
-    if os.path.isdir(request["path"]):
-        raise IsADirectoryError(request["path"])
+    """The bytes of a file (open() raises FileNotFoundError and IsADirectoryError)."""
     with open(request["path"], "rb") as handle:
         return {"data": b64(handle.read())}
 
 
 def run_write(request):
-    """Write a file, creating parent directories; an existing file keeps its permission bits."""
-    path = request["path"]
-    parent = os.path.dirname(path)
-    if parent and not os.path.isdir(parent):
-        os.makedirs(parent)
-    if os.path.isdir(path):
-        raise IsADirectoryError(path)
-    with open(path, "wb") as handle:
+    """Write a file (absolute path), creating parent directories; an existing file keeps its permission bits."""
+    os.makedirs(os.path.dirname(request["path"]), exist_ok=True)
+    with open(request["path"], "wb") as handle:
         handle.write(base64.b64decode(request["data"]))
     return {}
 

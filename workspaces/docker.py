@@ -1,33 +1,34 @@
 """DockerWorkspace: the repository at its base commit inside a container (a tar of a fresh clone, never a bind
 mount; or already in the image at `root`, for SWE-bench); setup steps are baked into a cached image. Commands and
-files go through the command server, or without python3 `docker exec` per command and the archive API."""
+files go through the command server, or without python3 `docker exec` per command (`cat` to read) and the archive
+API to write."""
 
 from __future__ import annotations
 
-import atexit
 import base64
 import contextlib
 import posixpath
 import re
 import shlex
 import signal
+import sys
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from core.errors import UserError, WorkspaceError
 from workspaces import gc
-from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult
-from workspaces.docker_exec import ExecTarget, ServerGone, ServerStuck, run_command
-from workspaces.docker_files import ArchiveFiles
+from workspaces.base import DEFAULT_OUTPUT_LIMIT, DIFF_SCRIPT, ExecResult, GitWorkTree
+from workspaces.command_server import HeadTailBuffer
+from workspaces.docker_exec import ArchiveFiles, ServerGone, ServerStuck, run_command
 from workspaces.docker_server import CommandServer, decode
 from workspaces.environment import PreparedImage, prepare_image, repo_archive, resolve_commit
 from workspaces.images import connect
 from workspaces.local import COMMAND_ENV
-from workspaces.output import HeadTailBuffer
 from workspaces.settings import DockerWorkspaceConfig
 
 DEFAULT_ROOT = "/workspace/repo"
@@ -38,48 +39,22 @@ FILE_ERRORS = {"FileNotFoundError": FileNotFoundError, "IsADirectoryError": IsAD
                "NotADirectoryError": NotADirectoryError, "PermissionError": PermissionError}
 """Errors the command server reports, as the exceptions the Workspace contract raises."""
 
-DIFF_SCRIPT = """set -e
-idx=$(mktemp); err=$(mktemp); trap 'rm -f "$idx" "$err"' EXIT
-git update-index -q --refresh >/dev/null 2>&1 || true
-cp -p "$(git rev-parse --git-path index)" "$idx" 2>/dev/null || true
-export GIT_INDEX_FILE="$idx"
-if ! { git add -A . && git diff --cached --binary --no-color --no-ext-diff --no-renames "$1"; } 2>"$err"; then
-  cat "$err"; exit 1
-fi"""
-"""`git diff` of the tree (new files included) against $1 through a throw-away index; errors only on failure.
-The real index's stat data is refreshed and the copy keeps its mtime (`cp -p`): otherwise git's racy-clean check
-can drop a same-size edit made in the same second as a checkout or reset."""
-
 PROBE_SCRIPT = """command -v git >/dev/null || echo nogit
 if [ -n "$1" ] && id -u "$1" >/dev/null 2>&1; then echo "ids $(id -u "$1") $(id -g "$1") $1"
 else echo "ids $(id -u) $(id -g)"; fi"""
 """Run as root at start: is git there, and the uid/gid of the configured user (or of the default one)."""
 
-_live: dict[str, Any] = {}
-_live_lock = threading.Lock()
-
-
-def _remove_live_containers() -> None:
-    """atexit: remove every container this process still has (after Ctrl-C and normal exit alike)."""
-    with _live_lock:
-        items = list(_live.items())
-        _live.clear()
-    for container_id, api in items:
-        with contextlib.suppress(Exception):  # best effort at exit: the daemon may be gone
-            api.remove_container(container_id, force=True, v=True)
-
-
-atexit.register(_remove_live_containers)
-
-
-def _raise_system_exit(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
+def _remove_container(api: Any, container_id: str) -> None:
+    """Remove a workspace's container: at `close`, or at exit for those still there (after Ctrl-C and normal exit
+    alike; `weakref.finalize` runs it once)."""
+    with contextlib.suppress(Exception):  # already gone is fine; at exit the daemon may be gone
+        api.remove_container(container_id, force=True, v=True)
 
 
 def _exit_on_sigterm() -> None:
     """Turn SIGTERM into SystemExit (so `with` blocks and atexit clean up), unless someone else handles it."""
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _raise_system_exit)
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 _cpus: dict[int, int] = {}
@@ -92,7 +67,7 @@ def _daemon_cpus(client: Any) -> int:
     return _cpus[id(client)]
 
 
-class DockerWorkspace:
+class DockerWorkspace(GitWorkTree):
     """A Workspace in a Docker container (a context manager); see the module docstring."""
 
     def __init__(self, config: DockerWorkspaceConfig, source_dir: Path | None, commit: str | None = None,
@@ -151,13 +126,9 @@ class DockerWorkspace:
         if self.server is not None:
             self.server.close()
             self.server = None
-        if not self.container_id:
-            return
-        with _live_lock:
-            _live.pop(self.container_id, None)
-        with contextlib.suppress(Exception):  # already gone is fine
-            self.client.api.remove_container(self.container_id, force=True, v=True)
-        self.container_id = ""
+        if self.container_id:
+            self._removal()  # the finalizer: runs once
+            self.container_id = ""
 
     def _create_container(self) -> None:
         """Create and start the container with the configured limits and labels; remember it for cleanup."""
@@ -170,16 +141,14 @@ class DockerWorkspace:
             security_opt=["no-new-privileges"], detach=True,
         )
         self.container_id = container.id
-        with _live_lock:
-            _live[container.id] = self.client.api
+        self._removal = weakref.finalize(self, _remove_container, self.client.api, container.id)
         _exit_on_sigterm()
         container.start()
 
     def _probe_user(self) -> None:
         """Check the image has bash and git; pick the configured user where the image has it."""
-        probe = ExecTarget(self.client.api, self.container_id, user="0")
-        result = run_command(probe, f"bash -c {shlex.quote(PROBE_SCRIPT)} probe {shlex.quote(self.config.user or '')}",
-                             timeout=30, cwd="/")
+        result = run_command(self.client.api, self.container_id, f"bash -c {shlex.quote(PROBE_SCRIPT)} probe "
+                             f"{shlex.quote(self.config.user or '')}", timeout=30, cwd="/", user="0")
         ids = next((line.split()[1:] for line in result.output.splitlines() if line.startswith("ids ")), None)
         if result.exit_code != 0 or not ids:
             raise UserError(f"The workspace image cannot run bash ({result.output.strip()[:200]}); "
@@ -195,9 +164,9 @@ class DockerWorkspace:
         if self.server is not None:
             self.server.close()
             if self.server.pid:  # TERM lets it kill the command it runs; KILL if it does not go
-                run_command(ExecTarget(self.client.api, self.container_id, user="0"),
+                run_command(self.client.api, self.container_id,
                             f"kill -TERM {self.server.pid} && sleep 0.2 && kill -KILL {self.server.pid}",
-                            timeout=10, cwd="/")
+                            timeout=10, cwd="/", user="0")
         restarting = self.server is not None
         self.server = CommandServer(self.client.api, self.container_id, self.user, COMMAND_ENV)
         if not self.server.start():
@@ -234,8 +203,8 @@ class DockerWorkspace:
             raise WorkspaceError("The Docker workspace is not started; use it as a context manager.")
         workdir = posixpath.join(self.root, cwd or ".")
         if self.server is None:
-            result = run_command(ExecTarget(self.client.api, self.container_id, self.user, limit), cmd,
-                                 timeout=timeout, cwd=workdir)
+            result = run_command(self.client.api, self.container_id, cmd, timeout=timeout, cwd=workdir, user=self.user,
+                                 limit=limit)
             if result.timed_out or result.exit_code == -1:
                 self._check_alive()
             return result
@@ -255,27 +224,16 @@ class DockerWorkspace:
         buffer.dropped = reply["dropped"]
         return ExecResult(reply["code"], buffer.text(), reply["timed_out"], time.monotonic() - started)
 
-    def _git(self, args: str, *, timeout: float = 300, limit: int = DEFAULT_OUTPUT_LIMIT) -> str:
-        """Run git commands in `root`; WorkspaceError when they fail; the full output otherwise."""
-        result = self.exec(f"git {args}", timeout=timeout, limit=limit)
-        if result.exit_code != 0:
-            raise WorkspaceError(f"git {args.split()[0]} failed in the workspace: {result.output.strip()[:500]}")
-        return result.output
-
     def diff(self) -> str:
-        """`git diff` against the base commit, new files included, binary-safe ("" when nothing changed)."""
-        script = f"bash -c {shlex.quote(DIFF_SCRIPT)} diff {self.base_commit}"
+        """`GitWorkTree.diff`; when the container died, its tree is copied out and the diff taken here."""
         try:
-            result = self.exec(script, timeout=300, limit=1 << 40)
-        except WorkspaceError:  # the container died: read its tree and take the diff here
+            result = self.exec(f"bash -c {shlex.quote(DIFF_SCRIPT)} diff {self.base_commit}", timeout=300,
+                               limit=1 << 40)
+        except WorkspaceError:
             return self.files.diff_on_host(self.root, self.base_commit)
         if result.exit_code != 0:
             raise WorkspaceError(f"Taking the diff failed: {result.output.strip()[:500]}")
         return result.output
-
-    def reset(self) -> None:
-        """Back to the base commit: tracked changes reverted, untracked (not ignored) files removed."""
-        self._git(f"reset --quiet --hard {self.base_commit} && git clean -fdq")
 
     def _mkdir(self, directory: str) -> None:
         result = self.exec(f"mkdir -p -- {shlex.quote(directory)}", timeout=30)
@@ -300,9 +258,14 @@ class DockerWorkspace:
     def read_file(self, path: str) -> str:
         """The text of a file (UTF-8, undecodable bytes replaced); FileNotFoundError / IsADirectoryError."""
         target = posixpath.join(self.root, path)
-        if self.server is None:
-            return self.files.read(target).decode("utf-8", "replace")
-        return decode(self._file_request({"op": "read", "path": target})["data"]).decode("utf-8", "replace")
+        if self.server is not None:
+            return decode(self._file_request({"op": "read", "path": target})["data"]).decode("utf-8", "replace")
+        quoted = shlex.quote(target)  # without the server: `cat`, as root like the archive API
+        result = run_command(self.client.api, self.container_id, f"[ -d {quoted} ] && exit 21; exec cat -- {quoted}",
+                             timeout=60, cwd="/", user="0", limit=1 << 40)
+        if result.exit_code != 0:
+            raise (IsADirectoryError if result.exit_code == 21 else FileNotFoundError)(target)
+        return result.output
 
     def write_file(self, path: str, text: str) -> None:
         """Write a file (parents created), keeping the permission bits of a file it replaces."""

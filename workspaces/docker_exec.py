@@ -1,18 +1,28 @@
-"""One command in a running container, killed with its whole process group by a watchdog past the timeout; the
-host reads the output with its own deadline (timeout + grace), keeping only the head and the tail."""
+"""Docker's own channels into a running container, for images without the command server and before it starts:
+one command per `docker exec`, killed with its whole process group by a watchdog past the timeout (the host reads
+the output with its own deadline, timeout + grace, keeping only the head and the tail); and the archive API, to
+write single files, copy trees in and, from a container that died, out for its diff."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import posixpath
 import select
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from core.errors import WorkspaceError
-from workspaces.base import ExecResult
+from core.git import git_bytes
+from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult
+from workspaces.command_server import HeadTailBuffer
+from workspaces.images import tar_bytes
 from workspaces.local import COMMAND_ENV
-from workspaces.output import HeadTailBuffer
 
 GRACE = 1.0
 """Seconds past the timeout the host waits for the stream to close after the watchdog fired."""
@@ -51,7 +61,6 @@ class FrameReader:
         self.raw = getattr(sock, "_sock", sock)
         self.buffer = bytearray()
         self.stdout = bytearray()
-        self.stderr = bytearray()
 
     def _parse(self) -> None:
         while len(self.buffer) >= 8:
@@ -61,12 +70,9 @@ class FrameReader:
             payload = bytes(self.buffer[8: 8 + size])
             if self.sink is not None:
                 self.sink(payload)
-            elif self.buffer[0] == 2:
-                self.stderr += payload
-            else:
+            elif self.buffer[0] == 1:  # stdout (a server's stderr is not read)
                 self.stdout += payload
             del self.buffer[: 8 + size]
-        del self.stderr[:-4096]
 
     def _receive(self, deadline: float) -> None:
         """Read what arrives before `deadline`; ServerGone at EOF, ServerStuck past the deadline."""
@@ -77,7 +83,7 @@ class FrameReader:
             return
         data = self.raw.recv(1 << 20)
         if not data:
-            raise ServerGone(self.stderr.decode("utf-8", "replace")[-500:])
+            raise ServerGone()
         self.buffer += data
         self._parse()
 
@@ -113,20 +119,6 @@ class FrameReader:
         self.sock.close()
 
 
-@dataclass
-class ExecTarget:
-    """Where commands go: a container, as a user, with an output limit."""
-
-    api: Any
-    """docker.APIClient."""
-    container_id: str
-    """The running container."""
-    user: str = ""
-    """User to run as ("" = the image's default)."""
-    output_limit: int = 200_000
-    """Bytes of output kept (head and tail) when it is long."""
-
-
 def exit_code_of(api: Any, exec_id: str) -> int | None:
     """The exit code of a finished exec (waits briefly while Docker still reports it running)."""
     for _ in range(50):
@@ -137,28 +129,104 @@ def exit_code_of(api: Any, exec_id: str) -> int | None:
     return None
 
 
-def run_command(target: ExecTarget, cmd: str, *, timeout: float, cwd: str) -> ExecResult:
-    """Run `cmd` with bash in `cwd` inside the container; on timeout its process group is killed."""
+def run_command(api: Any, container_id: str, cmd: str, *, timeout: float, cwd: str, user: str = "",
+                limit: int = DEFAULT_OUTPUT_LIMIT) -> ExecResult:
+    """Run `cmd` with bash in `cwd` inside the container as `user` ("" = the image's default), keeping `limit` bytes
+    of output (head and tail); on timeout its process group is killed."""
     import docker
 
     started = time.monotonic()
     argv = ["bash", "-c", WRAPPER, "repo-agent-exec", cmd, f"{max(timeout, 0.01):.3f}", cwd]
     try:
-        exec_id = target.api.exec_create(target.container_id, argv, user=target.user, environment=COMMAND_ENV)["Id"]
-        sock = target.api.exec_start(exec_id, socket=True)
+        exec_id = api.exec_create(container_id, argv, user=user, environment=COMMAND_ENV)["Id"]
+        sock = api.exec_start(exec_id, socket=True)
     except docker.errors.NotFound as exc:
         raise WorkspaceError("The workspace container is gone (removed while the run was going on).") from exc
     except docker.errors.APIError as exc:
         raise WorkspaceError(f"Docker could not run the command: {exc.explanation or exc}") from exc
-    keeper = HeadTailBuffer(target.output_limit)
+    keeper = HeadTailBuffer(limit)
     reader = FrameReader(sock, keeper.write)
     try:
         finished = reader.until_eof(started + timeout + GRACE)
     finally:
         reader.close()
     duration = time.monotonic() - started
-    code = exit_code_of(target.api, exec_id) if finished else None
+    code = exit_code_of(api, exec_id) if finished else None
     timed_out = not finished or (duration >= timeout and code in (137, None))
-    if timed_out:
-        return ExecResult(exit_code=-1, output=keeper.text(), timed_out=True, duration=duration)
-    return ExecResult(exit_code=-1 if code is None else code, output=keeper.text(), duration=duration)
+    return ExecResult(-1 if timed_out or code is None else code, keeper.text(), timed_out, duration)
+
+
+MODE_DIR = 1 << 31
+"""The directory bit of Go's os.FileMode in Docker's path stat."""
+
+
+@dataclass
+class ArchiveFiles:
+    """Write single files of a container with put_archive; copy trees in and out."""
+
+    api: Any
+    """docker.APIClient."""
+    container_id: str
+    """The container."""
+    uid: int = 0
+    """Owner of files written."""
+    gid: int = 0
+    """Group of files written."""
+    mkdir: Callable[[str], None] | None = None
+    """Creates a directory (with parents) as the workspace user; needed for writes into new directories."""
+
+    def stat(self, path: str) -> dict[str, Any] | None:
+        """Docker's stat of a container path (name, size, mode, linkTarget); None when missing."""
+        url = self.api._url("/containers/{0}/archive", self.container_id)
+        response = self.api.head(url, params={"path": path})
+        if response.status_code == 404:
+            return None
+        self.api._raise_for_status(response)
+        return json.loads(base64.b64decode(response.headers["X-Docker-Container-Path-Stat"]))
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write the file at absolute `path` (parents created), keeping the permission bits of a file it replaces."""
+        stat = self.stat(path)
+        mode = 0o644
+        if stat is not None:
+            if stat["mode"] & MODE_DIR:
+                raise IsADirectoryError(path)
+            mode = stat["mode"] & 0o7777 or 0o644
+        elif self.stat(posixpath.dirname(path)) is None and self.mkdir is not None:
+            self.mkdir(posixpath.dirname(path))
+        archive = tar_bytes({posixpath.basename(path): data}, uid=self.uid, gid=self.gid, mode=mode)
+        self.put(posixpath.dirname(path), archive)
+
+    def put(self, directory: str, archive: Any) -> None:
+        """Unpack a tar (bytes or an open file) into `directory`."""
+        import docker
+
+        try:
+            self.api.put_archive(self.container_id, directory, archive)
+        except docker.errors.NotFound as exc:
+            raise FileNotFoundError(directory) from exc
+        except docker.errors.APIError as exc:
+            raise WorkspaceError(f"Copying into the container failed: {exc.explanation or exc}") from exc
+
+    def diff_on_host(self, root: str, base_commit: str) -> str:
+        """The diff of `root` against `base_commit`, taken on this machine from a copy of the tree (new files
+        included); works on a stopped container, so a run whose container died keeps its patch."""
+        import docker
+
+        try:
+            stream, _ = self.api.get_archive(self.container_id, root)
+        except docker.errors.NotFound as exc:
+            raise WorkspaceError("The workspace container is gone; its changes cannot be read.") from exc
+        with tempfile.TemporaryDirectory(prefix="repo-agent-diff-") as tmp:
+            with tempfile.TemporaryFile() as archive:
+                for chunk in stream:
+                    archive.write(chunk)
+                archive.seek(0)
+                with tarfile.open(fileobj=archive) as tar:
+                    tar.extractall(tmp, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
+            tree = os.path.join(tmp, posixpath.basename(root.rstrip("/")))
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "diff-index")}
+            safe = ("-c", f"safe.directory={tree}")
+            git_bytes(*safe, "add", "-A", cwd=tree, env=env)
+            return git_bytes(*safe, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", "--no-renames",
+                             base_commit, cwd=tree, env=env).decode("utf-8", "replace")

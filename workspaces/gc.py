@@ -30,10 +30,9 @@ def _process_start(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
-def owner_id(pid: int | None = None) -> str:
-    """The owner label value for process `pid` (default: this process)."""
-    pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+def owner_id() -> str:
+    """The owner label value for this process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
 
 
 def owner_alive(owner: str) -> bool | None:
@@ -78,25 +77,16 @@ class Leftover:
 
 def list_containers(client: Any) -> list[Leftover]:
     """Every repo-agent container, running or not, with whether its owner is alive."""
-    found = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        labels = container.labels or {}
-        found.append(Leftover(
-            kind=labels.get(KIND, "?"), name=container.name, id=container.short_id, status=container.status,
-            run_id=labels.get(RUN_ID, ""), alive=owner_alive(labels.get(OWNER, "")),
-        ))
-    return found
+    containers = client.containers.list(all=True, filters={"label": LABEL})  # labelled: `labels` is a dict
+    return [Leftover(kind=c.labels.get(KIND, "?"), name=c.name, id=c.short_id, status=c.status,
+                     run_id=c.labels.get(RUN_ID, ""), alive=owner_alive(c.labels.get(OWNER, ""))) for c in containers]
 
 
 def list_images(client: Any) -> list[Leftover]:
-    """Every repo-agent image (base and derived) with its size."""
-    found = []
-    for image in client.images.list(filters={"label": LABEL}):
-        labels = image.labels or {}
-        size = f"{image.attrs.get('Size', 0) / 1e6:.0f} MB"
-        for tag in image.tags or ["<none>"]:
-            found.append(Leftover(kind=labels.get(KIND, "?"), name=tag, id=image.short_id, status=size))
-    return found
+    """Every repo-agent image (base and derived), once per tag, with its size."""
+    return [Leftover(kind=image.labels.get(KIND, "?"), name=tag, id=image.short_id,
+                     status=f"{image.attrs.get('Size', 0) / 1e6:.0f} MB")
+            for image in client.images.list(filters={"label": LABEL}) for tag in image.tags or ["<none>"]]
 
 
 def collect(client: Any, *, everything: bool = False, images: bool = False, base: bool = False) -> list[Leftover]:

@@ -69,30 +69,33 @@ def daemon_reachable(timeout: float = 5) -> bool:
 
 def cache_dir() -> Path:
     """Build logs and clones: $REPO_AGENT_CACHE, else $XDG_CACHE_HOME/repo-agent, else ~/.cache/repo-agent."""
-    if os.environ.get("REPO_AGENT_CACHE"):
-        return Path(os.environ["REPO_AGENT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "repo-agent"
+    return Path(os.environ.get("REPO_AGENT_CACHE") or Path(base) / "repo-agent")
 
 
 def host_ca_bundle() -> Path | None:
     """The host's CA bundle file, if there is one (SSL_CERT_FILE / REQUESTS_CA_BUNDLE, then Debian's and Red Hat's)."""
     candidates = [os.environ.get("SSL_CERT_FILE"), os.environ.get("REQUESTS_CA_BUNDLE"),
                   "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
+    return next((Path(candidate) for candidate in candidates if candidate and Path(candidate).is_file()), None)
+
+
+def find_image(client: Any, name: str) -> Any:
+    """The image `name` on this machine, or None."""
+    import docker
+
+    try:
+        return client.images.get(name)
+    except docker.errors.ImageNotFound:
+        return None
 
 
 def ensure_image(client: Any, name: str) -> Any:
     """The image `name`, pulled if it is not local and a registry is reachable; else a UserError saying what to do."""
     import docker
 
-    try:
-        return client.images.get(name)
-    except docker.errors.ImageNotFound:
-        pass
+    if (image := find_image(client, name)) is not None:
+        return image
     if name.startswith(BASE_REPOSITORY + ":"):
         suite = name.split(":", 1)[1]
         raise UserError(f"Image {name} is not built yet: run `agent images build-base --suite {suite}` (minutes).")
@@ -155,7 +158,7 @@ class ImageRecipe:
 
 @dataclass
 class BuiltImage:
-    """The result of `build_image`."""
+    """The result of `build_image` (and of `build_base`, whose log is the debootstrap log)."""
 
     name: str
     """`repository:hash` of the image."""
@@ -182,17 +185,12 @@ def build_script(steps: list[str], with_ca: bool) -> str:
 
 def build_image(client: Any, recipe: ImageRecipe, log_dir: Path | None = None, run_id: str = "") -> BuiltImage:
     """The derived image of `recipe`: reused when its hash tag exists, else built (steps in a container, committed)."""
-    import docker
-
     started = time.monotonic()
     base = ensure_image(client, recipe.base)
     key = recipe.key(base.id)
     name = f"{recipe.repository}:{key[:16]}"
-    try:
-        client.images.get(name)
+    if find_image(client, name) is not None:
         return BuiltImage(name, True, None, time.monotonic() - started)
-    except docker.errors.ImageNotFound:
-        pass
     log_path = (log_dir or cache_dir() / "logs") / f"build-{key[:16]}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     container = _create_build_container(client, base, recipe, run_id or uuid.uuid4().hex[:12])

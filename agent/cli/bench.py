@@ -1,9 +1,11 @@
-"""`agent bench`: function-level benchmarks (HumanEval, MBPP, a file) with pass@k, model code run in a sandbox."""
+"""`agent bench`: function-level benchmarks (HumanEval, MBPP, a file) with pass@k, model code run in a sandbox; and
+`agent bench exercism --exercises DIR`: Exercism's Python exercises solved by `agent solve`'s own strategy."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import typer
@@ -12,8 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from agent.cli.solve import CONFIG_HELP
+from agent.cli.swebench import split_ids
 from agent.config import load_config
-from core.errors import UserError
+from core.errors import AgentException, UserError, WorkspaceError
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -119,9 +122,7 @@ def register(app: typer.Typer) -> None:
         sandboxes = WorkerSandboxes(make_sandbox_factory(sandbox, image))
         try:
             if benchmark == "exercism":
-                from agent.cli.bench_exercism import run_exercism
-
-                run_exercism(exercises, only, exclude, model, config, sandboxes, workers, folder, progress_bar)
+                run_exercism(exercises, only, exclude, model, config, sandboxes, workers, folder)
             else:
                 run_problems(benchmark, limit, samples, model, config, options, sandboxes, folder)
         finally:
@@ -213,9 +214,8 @@ def report(benchmark: str, model_name: str, options, records: list[dict], verdic
         passed = {(s.task_id, k) for s in problem_scores for k, v in enumerate(s.statuses) if v == "passed"}
         values["selected@1"] = sum((task, k) in passed for task, k in chosen.items()) / max(1, len(chosen))
     failing = [s for s in problem_scores if s.passed < s.total]
-    table = Table(title=f"{len(failing)} of {len(problem_scores)} problems with a failing sample", title_justify="left")
-    for column in ("problem", "passed", "verdicts"):
-        table.add_column(column)
+    table = Table("problem", "passed", "verdicts", title=f"{len(failing)} of {len(problem_scores)} problems with a "
+                  "failing sample", title_justify="left")
     for s in failing:
         table.add_row(s.task_id, f"{s.passed}/{s.total}", " ".join(v.replace("timed out", "timeout") for v in
                                                                    s.statuses))
@@ -234,3 +234,66 @@ def report(benchmark: str, model_name: str, options, records: list[dict], verdic
     (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     write_grid(folder / "report.html", f"{benchmark} · {model_name}", values, problem_scores, chosen)
     console.print(f"run folder: {folder}  (samples.jsonl, results.jsonl, report.json, report.html)", highlight=False)
+
+
+def run_exercism(exercises: Path | None, only: str | None, exclude: str | None, model: str | None, config: list[str],
+                 sandboxes, workers: int, folder: Path) -> None:
+    """`agent bench exercism`: Exercism's Python exercises solved by `agent solve`'s own strategy; every selected
+    exercise (kept results first), then the report printed and stored."""
+    from agent.issue import IssueText
+    from agent.repo import resolve_repo
+    from agent.runner import build_job, solve
+    from core.pool import run_pool
+    from evals.exercism import load_exercises, record, run_exercise
+    from evals.run import JsonLines
+
+    if exercises is None:
+        raise UserError("agent bench exercism needs --exercises DIR, a local clone of exercism/python.")
+    chosen = load_exercises(exercises, split_ids([only or ""]), split_ids([exclude or ""]))
+    settings = load_config(config).model_copy(update={"runs_dir": folder / "runs"})
+
+    def solve_one(repo: Path, issue: str, run_id: str) -> tuple[str, str, float]:
+        """One `agent solve` of an exercise's repository."""
+        started = time.monotonic()
+        try:
+            result = solve(build_job(settings, resolve_repo(str(repo)), IssueText(issue), cli_model=model,
+                                     run_id=run_id))
+        except (AgentException, WorkspaceError) as exc:  # that try's verdict, not the bench's end
+            return "", type(exc).__name__, time.monotonic() - started
+        return result.patch, result.exit_status, time.monotonic() - started
+
+    store = JsonLines(folder / "results.jsonl")
+    kept = {r["name"]: r for r in store.read()}
+
+    def one(exercise) -> dict:
+        """Solve one exercise and keep its result."""
+        line = record(run_exercise(exercise, folder / "repos", solve_one, sandboxes.get()))
+        store.append(line)
+        return line
+
+    bar, task = progress_bar("exercises", len(chosen))
+    with bar:
+        results = run_pool(chosen, one, workers=workers, done=lambda e: kept.get(e.name), name="exercism",
+                           on_result=lambda _e, r: bar.advance(task))
+    report_exercism(results, folder)
+
+
+def report_exercism(results: list[dict], folder: Path) -> None:
+    """Per exercise, then pass after try 1 and try 2 and how many tries ended with no patch."""
+    table = Table("exercise", "try 1", "try 2", "no patch", "seconds", "exit", title="Exercism", title_justify="left")
+    for r in results:
+        table.add_row(r["name"], "pass" if r["passed_1"] else "-", "pass" if r["passed_2"] else "-",
+                      str(sum(r["empty"] or [])), " + ".join(map(str, r["seconds"] or [])),
+                      ", ".join(r["exit_status"] or []))
+    console.print(table)
+    total = max(1, len(results))
+    first, second = sum(r["passed_1"] for r in results), sum(r["passed_2"] for r in results)
+    empty = sum(any(r["empty"] or []) for r in results)
+    summary = {"exercises": len(results), "pass_try_1": first / total, "pass_try_2": second / total,
+               "runs_with_no_patch": empty}
+    console.print(f"[bold]exercism[/]: {len(results)} exercises · pass after try 1 {100 * first / total:.1f}% · "
+                  f"after try 2 {100 * second / total:.1f}% · exercises with a try that ended with no patch: {empty}",
+                  highlight=False)
+    (folder / "report.json").write_text(json.dumps({"metrics": summary, "exercises": results}, indent=1),
+                                        encoding="utf-8")
+    console.print(f"run folder: {folder}  (results.jsonl, report.json, runs/, repos/)", highlight=False)

@@ -20,10 +20,8 @@ console = Console(soft_wrap=True)
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 """Shipped examples (present in a source checkout, which the README installs from)."""
 
-EXAMPLE_IDENTITY = {
-    "GIT_AUTHOR_NAME": "repo-agent example", "GIT_AUTHOR_EMAIL": "example@repo-agent.invalid",
-    "GIT_COMMITTER_NAME": "repo-agent example", "GIT_COMMITTER_EMAIL": "example@repo-agent.invalid",
-}
+EXAMPLE_IDENTITY = ("-c", "user.name=repo-agent example", "-c", "user.email=example@repo-agent.invalid")
+"""Who commits the example's initial state (git config for that one command)."""
 
 
 def example_dir(name: str) -> Path:
@@ -39,8 +37,9 @@ def example_dir(name: str) -> Path:
 def materialize(folder: Path, target: Path) -> Path:
     """Copy the example's files into `target` and make it a git repository with one commit."""
     shutil.copytree(folder / "repo", target)
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "example: initial state"]):
-        git_output(*args, cwd=target, env=EXAMPLE_IDENTITY)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 [*EXAMPLE_IDENTITY, "commit", "-q", "-m", "example: initial state"]):
+        git_output(*args, cwd=target)
     return target
 
 
@@ -65,17 +64,14 @@ def docker_unusable_reason(image: str | None) -> str:
     import docker
 
     from workspaces.base_image import DEFAULT_MIRROR, build_base, host_problem
-    from workspaces.images import BASE_REPOSITORY, DEFAULT_BASE, connect, daemon_reachable
+    from workspaces.images import BASE_REPOSITORY, DEFAULT_BASE, connect, daemon_reachable, find_image
 
     name = image or DEFAULT_BASE
     if not daemon_reachable():
         return "no Docker daemon is reachable (start it: `dockerd &` or `systemctl start docker`)"
     client = connect()
-    try:
-        client.images.get(name)
+    if find_image(client, name) is not None:
         return ""
-    except docker.errors.ImageNotFound:
-        pass
     if not name.startswith(BASE_REPOSITORY + ":"):
         return f"the image {name} is not on this machine"
     problem = host_problem()

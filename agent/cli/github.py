@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -19,17 +18,6 @@ from agent.repo import resolve_repo
 from core.errors import UserError
 
 github_app = typer.Typer(help="GitHub integration: the label-triggered Action's entry point.", no_args_is_help=True)
-
-
-@contextlib.contextmanager
-def redacted_output() -> Iterator[None]:
-    """stdout and stderr with secrets redacted, for logs that end up in public Actions runs."""
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = redact.RedactingStream(saved[0]), redact.RedactingStream(saved[1])
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
 
 
 @github_app.command("event")
@@ -50,12 +38,13 @@ def event_command(
                                           "https://HOST/api/v3 (default: GITHUB_API_URL, then api.github.com)."),
 ) -> None:
     """Handle one `issues` event: trust check, budget check, solve, then a draft PR or a comment."""
-    from agent.github.actions import annotation, write_outputs
     from agent.github.client import GitHubClient, token_from_env
-    from agent.github.event import EventContext, handle_event, load_event
+    from agent.github.event import EventContext, annotation, handle_event, load_event, write_outputs
     from agent.runner import SolveResult
 
-    with redacted_output():
+    # stdout and stderr with secrets redacted, for logs that end up in public Actions runs
+    with (contextlib.redirect_stdout(redact.RedactingStream(sys.stdout)),
+          contextlib.redirect_stderr(redact.RedactingStream(sys.stderr))):
         settings = load_config(config_sources(config, model=model, workspace=workspace, image=image,
                                               cost_limit=cost_limit, daily_budget=daily_budget, label=label))
         redact.add_secret(settings.model.api_key)

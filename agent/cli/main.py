@@ -40,21 +40,13 @@ COMMAND_MODULES = [
 CLICK_EXCEPTION_MODULES = ("typer._click.exceptions", "click.exceptions")
 """Where typer's parse errors come from: its bundled copy of click (typer >= 0.20) or click itself (older)."""
 
-_state = {"debug": False}
-
 
 @app.callback()
 def main_options(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks instead of one-line errors."),
 ) -> None:
     """repo-agent: give it a repository and an issue, get back a validated patch."""
-    _state["debug"] = debug
-
-
-def register_commands() -> None:
-    """Import each command module and let it add its commands to the app."""
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(app)
+    # declares --debug for the help and the parser; `run` reads it from the command line before parsing
 
 
 def choice_of(model: type, field: str) -> Callable[[str | None], str | None]:
@@ -120,20 +112,16 @@ def exit_for_click_error(exc: Exception) -> None:
 def run() -> None:
     """Entry point: run the app; `UserError` and usage errors become one line on stderr and exit status 2, a model
     or workspace failure one line and status 1."""
-    register_commands()
+    for module_name in COMMAND_MODULES:  # each command module adds its commands to the app
+        importlib.import_module(module_name).register(app)
     debug = "--debug" in sys.argv
     try:
         status = app(standalone_mode=False)  # click returns the code of a typer.Exit instead of raising it
-    except UserError as exc:
-        if debug:
-            raise
-        show_error(str(exc))
-        sys.exit(2)
-    except (ModelError, WorkspaceError) as exc:  # a model server or workspace that failed: its sentence, status 1
+    except (UserError, ModelError, WorkspaceError) as exc:  # a model server or workspace that failed: status 1
         if debug:
             raise
         show_error(str(exc) or type(exc).__name__)
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, UserError) else 1)
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         sys.exit(130)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -15,19 +13,6 @@ from agent.planner import Plan
 from agent.repo import resolve_repo
 
 console = Console()
-
-
-def plan_json(plan: Plan) -> str:
-    """The machine-readable form: files with scores and reasons, symbols, test command (and the rest)."""
-    data = {
-        "files": [{"path": f.path, "score": f.score, "reasons": f.reasons} for f in plan.files],
-        "symbols": plan.symbols,
-        "test_command": plan.test_command,
-        "test_files": plan.test_files,
-        "notes": plan.notes,
-        "repo_map": plan.repo_map,
-    }
-    return json.dumps(data, indent=2)
 
 
 def print_plan(plan: Plan) -> None:
@@ -70,6 +55,6 @@ def register(app: typer.Typer) -> None:
         source = resolve_repo(repo)
         plan = RepoMapPlanner(planner_config).plan(resolve_issue(issue).text, source.path)
         if as_json:
-            typer.echo(plan_json(plan))
+            typer.echo(plan.model_dump_json(indent=2))  # files with scores and reasons, symbols, tests, map
         else:
             print_plan(plan)

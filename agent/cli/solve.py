@@ -1,4 +1,5 @@
-"""`agent solve`: from an issue to a validated patch."""
+"""`agent solve`: from an issue to a validated patch, with live progress of the run in the terminal (one line per step
+and tool call, a spinner while waiting)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from core.errors import UserError
 from core.git import run_git
 
 if TYPE_CHECKING:
+    from rich.status import Status
+
+    from agent.loop import LoopEvent
     from agent.runner import SolveJob, SolveResult
 
 console = Console(soft_wrap=True)
@@ -45,9 +49,65 @@ def config_sources(config: list[str], **flags) -> list[str]:
     return sources
 
 
+def short_arguments(arguments: dict | None, limit: int = 70) -> str:
+    """Tool arguments on one short line."""
+    if not arguments:
+        return ""
+    parts = []
+    for key, value in arguments.items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        text = text.replace("\n", "\\n")
+        parts.append(f"{key}={text[:40] + '…' if len(text) > 40 else text}")
+    line = ", ".join(parts)
+    return line[:limit] + "…" if len(line) > limit else line
+
+
+class ProgressPrinter:
+    """Renders LoopEvents with rich; call it as the loop's `on_event`."""
+
+    def __init__(self, console: Console, label: str = ""):
+        self.console = console
+        self.label = f"[magenta]{label}[/] " if label else ""
+        self.status: Status | None = None
+
+    def __call__(self, event: LoopEvent) -> None:
+        """Print one event and keep the spinner going while the model thinks."""
+        self.close()
+        if event.kind == "step":
+            self.console.print(
+                f"{self.label}[bold]step {event.step}[/] · model {event.seconds:.1f}s · ${event.cost:.4f}",
+                highlight=False,
+            )
+        elif event.kind == "tool":
+            mark = "[red]✗[/]" if event.error else "[green]→[/]"
+            self.console.print(
+                f"   {mark} [cyan]{event.tool}[/]({short_arguments(event.arguments)}) {event.seconds:.2f}s",
+                highlight=False,
+            )
+        elif event.kind == "note":
+            self.console.print(f"{self.label}[dim]{event.text}[/]", highlight=False)
+        elif event.kind == "format_error":
+            self.console.print(f"   [yellow]! reply not understood:[/] {event.text[:100]}", highlight=False)
+        elif event.kind == "exit":
+            self.console.print(f"{self.label}[bold]finished:[/] {event.text} after {event.step} step(s), "
+                               f"${event.cost:.4f}", highlight=False)
+            return
+        self._start_spinner(event.step + (1 if event.kind != "step" else 0))
+
+    def _start_spinner(self, step: int) -> None:
+        if self.console.is_terminal:
+            self.status = self.console.status(f"{self.label}step {step}: waiting for the model…")
+            self.status.start()
+
+    def close(self) -> None:
+        """Stop the spinner, if any."""
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+
+
 def run_with_progress(job: SolveJob, label: str = "") -> SolveResult:
     """Solve with live progress in the terminal."""
-    from agent.cli.progress import ProgressPrinter
     from agent.runner import solve
 
     printer = ProgressPrinter(console, label)
@@ -74,6 +134,28 @@ def report(result: SolveResult) -> None:
         console.print(f"  {'[green]pass[/]' if check.passed else '[red]FAIL[/]'} {check.name}: {first}",
                       highlight=False)
     console.print(f"run folder: {result.run_dir}  (trajectory.json, patch.diff, summary.md)", highlight=False)
+
+
+def print_rollouts(run_dir: Path) -> None:
+    """`--samples N` with the tool loop: the candidate table of the rollouts and the reason of the choice (nothing for
+    other runs)."""
+    from rich.table import Table
+
+    from agent.search.report import HEADERS
+    from agent.trajectory import load_trajectory
+
+    path = run_dir / "trajectory.json"
+    rollouts = load_trajectory(path).extra.get("rollouts") if path.exists() else None
+    if not rollouts:
+        return
+    table = Table(*HEADERS, title=f"candidates (select: {rollouts['select']})", title_justify="left")
+    for row in rollouts["rows"]:
+        table.add_row(*row)
+    console.print(table)
+    console.print(rollouts["reason"], highlight=False)
+    chosen = rollouts["chosen"]
+    where = f"rollouts/{chosen}/ holds the chosen rollout's conversation; " if chosen is not None else ""
+    console.print(f"{where}trajectory.json (extra.rollouts) holds every candidate's scores", highlight=False)
 
 
 def apply_to_checkout(repo: RepoSource, patch: str) -> None:
@@ -120,7 +202,6 @@ def solve_command(
                                         "self-hosted), then the loop."),
 ) -> None:
     """Resolve an issue in a repository and write a validated patch (your checkout is untouched without --apply)."""
-    from agent.cli.samples import print_rollouts
     from agent.runner import build_job
 
     settings = load_config(config_sources(config, model=model, workspace=workspace, image=image, setup=setup,
@@ -132,13 +213,13 @@ def solve_command(
         os.environ["GITHUB_API_URL"] = github_api  # read by the GitHub issue reader and client
     issue_text = resolve_issue(issue)
     github_issue = None
-    if pr:
-        from agent.github.pull_request import require_github_issue
+    if pr:  # the GitHub issue behind --issue, checked before solving (UserError for text or file issues)
+        from agent.github.issue_reader import GitHubIssue
 
-        github_issue = require_github_issue(issue_text)
+        github_issue = GitHubIssue.from_meta(issue_text.meta)
     source = resolve_source(repo or str(issue_text.meta.get("clone_url") or ""), commit, apply)
     result = run_with_progress(build_job(settings, source, issue_text))
-    print_rollouts(result.run_dir, console)
+    print_rollouts(result.run_dir)
     report(result)
     deliver(result, source, settings, github_issue, out, apply)
     raise typer.Exit(0 if result.gate.passed else 1)

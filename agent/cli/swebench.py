@@ -41,13 +41,25 @@ def load_instances(dataset: str, ids: list[str] | None = None) -> list:
     return select(load_dataset(dataset), ids)
 
 
-def image_source(mirrors: Path | None, specs: list[Path] | None, images: str = "build",
-                 namespace: str = "swebench"):
+def image_source(mirrors: Path | None, specs: list[Path] | None, images: str, namespace: str):
     """The ImageSource of the command line (`--mirrors` else $REPO_AGENT_MIRRORS); a bad `--images` is refused."""
     from swebench.images import ImageSource
 
     mirror_dir = str(mirrors) if mirrors else os.environ.get("REPO_AGENT_MIRRORS")
     return ImageSource(mirror_dir, tuple(str(s) for s in specs or []), images, namespace)
+
+
+def show_report(runs_dir: Path, run_id: str, as_json: bool = False) -> None:
+    """Write the run's report.html and results.json, then print the report (or, `as_json`, results.json)."""
+    from swebench.report import load_report, official_results, print_report, write_reports
+
+    report = load_report(runs_dir, run_id)
+    results_path, html_path = write_reports(report, runs_dir)
+    if as_json:
+        print(json.dumps(official_results(report), indent=2))
+        return
+    print_report(report, console)
+    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
 
 
 @swebench_app.command("validate")
@@ -130,7 +142,6 @@ def eval_command(
 ) -> None:
     """Evaluate a predictions file; reruns skip finished instances; then print the report."""
     from swebench.evaluate import EvalSettings
-    from swebench.report import load_report, print_report, write_reports
     from swebench.run_eval import RunOptions, regrade_run, run_evaluation
     from swebench.specs import SpecTable
 
@@ -146,10 +157,7 @@ def eval_command(
                              settings=EvalSettings(timeout=timeout, run_id=run_id), dataset_name=dataset,
                              predictions_path=str(predictions))
         run_evaluation(full, preds, source.builder, options, err_console)
-    report = load_report(runs_dir, run_id)
-    print_report(report, console)
-    results_path, html_path = write_reports(report, runs_dir)
-    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
+    show_report(runs_dir, run_id)
 
 
 @swebench_app.command("report")
@@ -159,15 +167,7 @@ def report_command(
     as_json: bool = typer.Option(False, "--json", help="Print results.json (the official shape) on stdout."),
 ) -> None:
     """Resolved rate overall and per repository, in the terminal and as report.html / results.json."""
-    from swebench.report import load_report, official_results, print_report, write_reports
-
-    report = load_report(runs_dir, run_id)
-    results_path, html_path = write_reports(report, runs_dir)
-    if as_json:
-        print(json.dumps(official_results(report), indent=2))
-        return
-    print_report(report, console)
-    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
+    show_report(runs_dir, run_id, as_json)
 
 
 def register(app: typer.Typer) -> None:

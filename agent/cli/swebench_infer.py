@@ -22,6 +22,7 @@ from agent.cli.swebench import (
     SPECS_HELP,
     image_source,
     load_instances,
+    show_report,
     split_ids,
     swebench_app,
 )
@@ -71,7 +72,7 @@ def build_runner_inputs(args: SimpleNamespace):
     return config, options, instances
 
 
-def shared_options(
+def infer_command(
     instance_ids: list[str] = typer.Argument(None, help="Instance ids (also --instances); default: the whole dataset."),
     dataset: str = typer.Option("lite", "--dataset", "-d", help=DATASET_HELP),
     instances: list[str] = typer.Option(None, "--instances", help="Instance ids; repeatable, comma-separated."),
@@ -103,7 +104,8 @@ def shared_options(
     slice_text: str = typer.Option(None, "--slice", help="START:STOP of the dataset's instances, e.g. 0:50."),
     sample: int = typer.Option(None, "--sample", min=1, help="A fixed-seed random sample of N instances."),
 ) -> None:
-    """Holds the signature of the options `infer` and `run` share (see `with_options`)."""
+    """Run the agent on many instances, each in its instance container, into preds.jsonl (resumable)."""
+    run_infer(SimpleNamespace(**locals()))  # its options, which `run` shares (see `with_options`)
 
 
 def run_options(
@@ -123,8 +125,8 @@ def with_options(command: Callable[..., None], *holders: Callable[..., None]) ->
     return command
 
 
-def run_infer(args: SimpleNamespace, evaluate: bool = False, eval_workers: int = 1, timeout: float = 1800):
-    """Run inference (and, for `run`, evaluation as it goes), print the summary; (summary, instances, options)."""
+def run_infer(args: SimpleNamespace, evaluate: bool = False) -> None:
+    """Run inference (for `run`, evaluating each prediction as it arrives, then `finish_run`), print the summary."""
     from swebench.evaluate import EvalSettings
     from swebench.infer.evaluation import LiveEvaluator
     from swebench.infer.instance_job import builder_for
@@ -134,9 +136,10 @@ def run_infer(args: SimpleNamespace, evaluate: bool = False, eval_workers: int =
     evaluator = None
     runner = InferRunner(config, options, err_console, evaluating=evaluate)
     if evaluate:
-        settings = EvalSettings(timeout=timeout, run_id=options.run_id, model_name=options.model_name)
+        settings = EvalSettings(timeout=args.timeout, run_id=options.run_id, model_name=options.model_name)
         evaluator = LiveEvaluator(instances, lambda: builder_for(options.images), runner.paths.folder,
-                                  settings, eval_workers, notify=lambda i, status: runner.progress.evaluated(i, status))
+                                  settings, args.eval_workers,
+                                  notify=lambda i, status: runner.progress.evaluated(i, status))
         runner.on_outcome = evaluator
     err_console.print(f"[bold]repo-agent[/] swebench infer {options.run_id}: {len(instances)} instance(s) · model "
                       f"{options.model_name} · workspace {config.workspace.type} · {options.workers} worker(s) on "
@@ -148,56 +151,39 @@ def run_infer(args: SimpleNamespace, evaluate: bool = False, eval_workers: int =
         if evaluator is not None:
             evaluator.finish(cancel=summary is None or summary.interrupted)
     print_summary(summary, err_console)
-    return summary, instances, options
-
-
-def infer_command(**options) -> None:
-    """Run the agent on many instances, each in its instance container, into preds.jsonl (resumable)."""
-    summary, _, _ = run_infer(SimpleNamespace(**options))
     if summary.interrupted:
         raise typer.Exit(130)
+    if evaluate:
+        finish_run(args, summary.paths, instances, options, settings)
 
 
 def run_command(**options) -> None:
     """Infer (evaluating each prediction as it arrives), evaluate what is left, then report; resumable."""
-    from swebench.evaluate import EvalSettings
-    from swebench.infer.instance_job import builder_for
-    from swebench.predictions import read_predictions
-    from swebench.report import load_report, print_report, write_reports
-    from swebench.run_eval import RunOptions, run_evaluation
-
-    eval_workers, timeout = options.pop("eval_workers"), options.pop("timeout")
-    summary, instances, infer = run_infer(SimpleNamespace(**options), evaluate=True, eval_workers=eval_workers,
-                                          timeout=timeout)
-    if summary.interrupted:
-        raise typer.Exit(130)
-    settings = EvalSettings(timeout=timeout, run_id=infer.run_id, model_name=infer.model_name)
-    preds = read_predictions(summary.paths.preds, instances)
-    run_evaluation(instances, preds, lambda: builder_for(infer.images),
-                   RunOptions(run_id=infer.run_id, runs_dir=infer.runs_dir, workers=eval_workers, settings=settings,
-                              dataset_name=options["dataset"], predictions_path=str(summary.paths.preds)),
-                   err_console)
-    report = load_report(infer.runs_dir, infer.run_id)
-    print_report(report, console)
-    results_path, html_path = write_reports(report, infer.runs_dir)
-    report_sampling(instances, summary.paths, settings, infer, eval_workers)
-    console.print(f"results: {results_path}\nreport:  {html_path}", highlight=False)
+    run_infer(SimpleNamespace(**options), evaluate=True)
 
 
-def report_sampling(instances: list, paths, settings, infer, eval_workers: int) -> None:
-    """With several rollouts per instance: evaluate each rollout, then print and save pass@k and selected@1."""
+def finish_run(args: SimpleNamespace, paths, instances: list, infer, settings) -> None:
+    """After `run`'s inference: evaluate what is left and report; with several rollouts per instance, evaluate each
+    rollout, then print and save pass@k and selected@1."""
     from swebench.infer.evaluation import print_sampling, score_rollouts, write_sampling
     from swebench.infer.instance_job import builder_for
+    from swebench.predictions import read_predictions
+    from swebench.run_eval import RunOptions, run_evaluation
 
-    if not paths.rollouts.exists():
-        return
-    outcomes = score_rollouts(instances, paths.rollouts, paths.folder, builder_for(infer.images),
-                              settings, eval_workers)
-    if outcomes:
-        print_sampling(write_sampling(outcomes, paths.folder / "sampling.json"), console)
+    preds = read_predictions(paths.preds, instances)
+    run_evaluation(instances, preds, lambda: builder_for(infer.images),
+                   RunOptions(run_id=infer.run_id, runs_dir=infer.runs_dir, workers=args.eval_workers,
+                              settings=settings, dataset_name=args.dataset, predictions_path=str(paths.preds)),
+                   err_console)
+    show_report(infer.runs_dir, infer.run_id)
+    if paths.rollouts.exists():
+        outcomes = score_rollouts(instances, paths.rollouts, paths.folder, builder_for(infer.images), settings,
+                                  args.eval_workers)
+        if outcomes:
+            print_sampling(write_sampling(outcomes, paths.folder / "sampling.json"), console)
 
 
 def register(app: typer.Typer) -> None:
     """Add `infer` and `run` to `swebench_app` (which agent.cli.swebench puts on the main app)."""
-    swebench_app.command("infer")(with_options(infer_command, shared_options))
-    swebench_app.command("run")(with_options(run_command, shared_options, run_options))
+    swebench_app.command("infer")(infer_command)
+    swebench_app.command("run")(with_options(run_command, infer_command, run_options))

@@ -31,8 +31,6 @@ class Reservation:
     """The run's id."""
     amount: float
     """Dollars reserved."""
-    issue_number: int
-    """The issue the comment is on."""
 
 
 @dataclass
@@ -59,8 +57,7 @@ def parse_entry(comment: dict[str, Any]) -> dict[str, Any] | None:
     if not match:
         return None
     try:
-        entry = json.loads(match[1])
-        return entry if isinstance(entry, dict) else None
+        return json.loads(match[1])  # the marker's braces make it an object
     except ValueError:
         return None
 
@@ -91,7 +88,7 @@ class DailyBudget:
         body = f"{text}\n\n{marker(day, run_id, amount, 'reserved')}"
         comment = self.client.add_comment(self.repo, issue_number, body)
         login = str((comment.get("user") or {}).get("login") or "")
-        return Reservation(int(comment["id"]), login, day, run_id, amount, issue_number)
+        return Reservation(int(comment["id"]), login, day, run_id, amount)
 
     def used_before(self, reservation: Reservation) -> float:
         """Dollars that earlier runs of the same day and account have reserved or spent."""

@@ -1,6 +1,8 @@
 """A small GitHub REST client on httpx. Token: GITHUB_TOKEN or GH_TOKEN; API base: `--github-api`, GITHUB_API_URL,
-then api.github.com. Rate limits and 5xx are retried as ratelimit.py says (a wait over `max_wait` is reported, not
-sat out); a refused connection or unknown host fails at once. Failures are one-sentence `GitHubError`s."""
+then api.github.com. Retried (`retry_wait`): primary rate limits (`x-ratelimit-reset`), secondary ones (`retry-after`,
+else a minute), 5xx and network failures with backoff; 401, 403 for permission, 404, 422 are final, a wait over
+`max_wait` is reported, not sat out, and a refused connection or unknown host fails at once. Failures are
+one-sentence `GitHubError`s."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import httpx
 import tenacity
 
 from agent import __version__
-from agent.github.ratelimit import SECONDARY_WAIT, backoff, retry_wait
 from agent.models.resilience import unreachable_reason
 from core.errors import UserError
 
@@ -48,55 +49,85 @@ class RepoRef:
         return f"/repos/{quote(self.owner, safe='')}/{quote(self.name, safe='')}"
 
 
+SECONDARY_WAIT = 60.0
+"""Seconds to wait on a secondary rate limit that names no time (GitHub's advice: at least a minute)."""
+
+
+def backoff(attempt: int, initial: float = 1.0, cap: float = 60.0) -> float:
+    """Exponential backoff for the `attempt`-th retry (1-based): initial, 2x, 4x, ... up to `cap`."""
+    return min(cap, initial * 2 ** (attempt - 1))
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def is_rate_limited(response: httpx.Response) -> bool:
+    """True for a 403/429 that is about rate limits rather than permissions."""
+    if response.status_code not in (403, 429):
+        return False
+    if response.status_code == 429 or response.headers.get("retry-after") is not None:
+        return True
+    if response.headers.get("x-ratelimit-remaining") == "0":
+        return True
+    return "rate limit" in response.text.lower()
+
+
+def retry_wait(response: httpx.Response, attempt: int, now: float,
+               secondary_wait: float = SECONDARY_WAIT) -> float | None:
+    """Seconds to wait before retrying `response` (the `attempt`-th failure), or None when it is final."""
+    if response.status_code >= 500:
+        return backoff(attempt)
+    if not is_rate_limited(response):
+        return None
+    retry_after = _number(response.headers.get("retry-after"))
+    if retry_after is not None:
+        return max(0.0, retry_after)
+    reset = _number(response.headers.get("x-ratelimit-reset"))
+    if response.headers.get("x-ratelimit-remaining") == "0" and reset is not None:
+        return max(0.0, reset - now) + 1.0  # the reset second itself may still be limited
+    return secondary_wait * 2 ** (attempt - 1)
+
+
 class GitHubError(UserError):
     """GitHub refused a request, or could not be reached; the text is one sentence for people."""
 
-    def __init__(self, text: str, status: int | None = None, payload: Any = None):
+    def __init__(self, text: str, status: int | None = None):
         super().__init__(text)
         self.status = status
         """HTTP status, None when GitHub was not reached."""
-        self.payload = payload
-        """The decoded error body."""
 
 
-class _Retry(Exception):
-    """Internal: this attempt failed in a way worth retrying after `wait` seconds."""
-
-    def __init__(self, wait: float, response: httpx.Response | None = None, reason: str = ""):
-        super().__init__(reason)
-        self.wait, self.response, self.reason = wait, response, reason
-
-
-def token_from_env(env: Mapping[str, str] | None = None) -> str | None:
+def token_from_env(env: Mapping[str, str] = os.environ) -> str | None:
     """GITHUB_TOKEN, else GH_TOKEN, else None."""
-    env = os.environ if env is None else env
     return env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None
 
 
-def api_url_from_env(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
+def api_url_from_env(explicit: str | None = None, env: Mapping[str, str] = os.environ) -> str:
     """The API base URL: `explicit`, else GITHUB_API_URL, else GitHub.com's."""
-    env = os.environ if env is None else env
     return (explicit or env.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
 
 
 class GitHubClient:
     """The REST endpoints repo-agent uses; a context manager that closes its connection pool."""
 
-    def __init__(self, api_url: str = DEFAULT_API, token: str | None = None, *, timeout: float = 30.0,
-                 attempts: int = 5, max_wait: float = 900.0, secondary_wait: float = SECONDARY_WAIT,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, api_url: str = DEFAULT_API, token: str | None = None, *, attempts: int = 5,
+                 max_wait: float = 900.0, sleep: Callable[[float], None] = time.sleep):
         self.api_url = api_url.rstrip("/")
-        self.attempts, self.max_wait, self.secondary_wait, self._sleep = attempts, max_wait, secondary_wait, sleep
+        self.attempts, self.max_wait, self._sleep = attempts, max_wait, sleep
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION,
                    "User-Agent": f"repo-agent/{__version__}"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(headers=headers, timeout=timeout)
+        self._http = httpx.Client(headers=headers, timeout=30.0)
 
     @classmethod
-    def from_env(cls, api_url: str | None = None, **options: Any) -> GitHubClient:
+    def from_env(cls, api_url: str | None = None) -> GitHubClient:
         """A client with the token and API URL from the environment (`api_url` wins when given)."""
-        return cls(api_url_from_env(api_url), token_from_env(), **options)
+        return cls(api_url_from_env(api_url), token_from_env())
 
     def __enter__(self) -> GitHubClient:
         return self
@@ -133,33 +164,28 @@ class GitHubClient:
 
     def _send(self, method: str, path: str, json: Any, params: Mapping[str, Any] | None) -> httpx.Response:
         url = path if path.startswith(("http://", "https://")) else self.api_url + path
-        retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(self.attempts), sleep=self._sleep,
-                                     wait=lambda state: state.outcome.exception().wait,
-                                     retry=tenacity.retry_if_exception_type(_Retry), reraise=True)
-        try:
-            for attempt in retrying:
-                with attempt:
-                    return self._attempt(method, url, json, params, attempt.retry_state.attempt_number)
-        except _Retry as exc:
-            if exc.response is not None:
-                return exc.response
-            raise GitHubError(f"Could not reach GitHub at {self.api_url} ({exc.reason}); check the network "
-                              "and --github-api.") from None
-        raise AssertionError("unreachable")  # pragma: no cover - tenacity either returns or raises
 
-    def _attempt(self, method: str, url: str, json: Any, params: Mapping[str, Any] | None,
-                 attempt: int) -> httpx.Response:
+        def wait(state: tenacity.RetryCallState) -> float | None:
+            """Seconds before the next attempt, None when the outcome is final (see `retry_wait`)."""
+            exc = state.outcome.exception()
+            if exc is None:
+                return retry_wait(state.outcome.result(), state.attempt_number, time.time())
+            # nothing listens there, or no such host: waiting will not help
+            transient = isinstance(exc, httpx.TransportError) and not unreachable_reason(exc)
+            return backoff(state.attempt_number) if transient else None
+
+        def again(state: tenacity.RetryCallState) -> bool:
+            seconds = wait(state)
+            return seconds is not None and seconds <= self.max_wait  # a longer wait is reported, not sat out
+
+        retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(self.attempts), wait=wait, retry=again,
+                                     sleep=self._sleep, retry_error_callback=lambda state: state.outcome.result())
         try:
-            response = self._http.request(method, url, json=json, params=params)
+            return retrying(self._http.request, method, url, json=json, params=params)
         except httpx.TransportError as exc:
-            if reason := unreachable_reason(exc):  # nothing listens there, or no such host: waiting will not help
-                raise GitHubError(f"Could not reach GitHub at {self.api_url} ({reason}); check the network and "
-                                  "--github-api.") from None
-            raise _Retry(backoff(attempt), reason=type(exc).__name__) from exc
-        wait = retry_wait(response, attempt, time.time(), self.secondary_wait)
-        if wait is None or wait > self.max_wait:
-            return response
-        raise _Retry(wait, response)
+            reason = unreachable_reason(exc) or type(exc).__name__
+            raise GitHubError(f"Could not reach GitHub at {self.api_url} ({reason}); check the network and "
+                              "--github-api.") from None
 
     def _error(self, method: str, path: str, response: httpx.Response) -> GitHubError:
         try:
@@ -177,7 +203,7 @@ class GitHubClient:
             hint = f" (rate limit exhausted until {time.strftime('%H:%M UTC', time.gmtime(float(reset)))})"
         short = path.removeprefix(self.api_url)
         return GitHubError(f"GitHub answered {response.status_code} to {method} {short}: {message.rstrip('.')}"
-                           f"{hint}.", response.status_code, payload)
+                           f"{hint}.", response.status_code)
 
     # The endpoints.
 

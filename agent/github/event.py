@@ -1,10 +1,13 @@
-"""What the Action does with one `issues` event: filter (only `labeled` with `github.label`), trust check,
-budget reservation, solve, then a pull request or a comment, the budget settled and the label removed."""
+"""What the Action does with one `issues` event: filter (only `labeled` with `github.label`), trust check (the
+label's `sender`, not the issue's author, by their repository permission against `github.trusted_permissions`; bots
+never), budget reservation, solve, then a pull request or a comment, the budget settled and the label removed; and
+the Actions runner's output (step outputs, job summary, `::warning` annotations; no-ops outside Actions)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +15,9 @@ from typing import Any
 from agent.config import AgentConfig
 from agent.github.budget import DailyBudget, Reservation
 from agent.github.client import GitHubClient, RepoRef
-from agent.github.issue_reader import GitHubIssue, read_issue
-from agent.github.pull_request import Published, comment_failure, publish
+from agent.github.issue_reader import GitHubIssue, is_bot, read_issue
+from agent.github.pull_request import comment_failure, publish
 from agent.github.report import error_facts
-from agent.github.trust import check_sender
 from agent.issue import IssueText
 from agent.redact import redact
 from agent.repo import RepoSource
@@ -68,6 +70,39 @@ class EventContext:
     run: Callable[[IssueText, str], SolveResult]
     """Solves (issue, run id); the CLI passes a run with live progress."""
     log: Callable[[str], None]
+
+
+@dataclass
+class TrustDecision:
+    """Whether the sender may start a run, and why."""
+
+    trusted: bool
+    """True when the run may go ahead."""
+    login: str
+    """The sender."""
+    permission: str
+    """Their role on the repository as GitHub reported it."""
+    reason: str
+    """One sentence for the log."""
+
+
+def check_sender(client: GitHubClient, repo: RepoRef, sender: Mapping[str, Any] | None,
+                 allowed: Sequence[str]) -> TrustDecision:
+    """Ask GitHub for the sender's permission on `repo` and compare it with `allowed`."""
+    login = str((sender or {}).get("login") or "")
+    if not login:
+        return TrustDecision(False, "", "none", "the event names no sender")
+    if is_bot(sender):
+        return TrustDecision(False, login, "bot", f"@{login} is a bot, and bots cannot start runs")
+    found = client.permission(repo, login)
+    role, permission = str(found.get("role_name") or ""), str(found.get("permission") or "none")
+    shown = role or permission
+    wanted = {a.lower() for a in allowed}
+    if role.lower() in wanted or permission.lower() in wanted:
+        return TrustDecision(True, login, shown, f"@{login} has {shown} access to {repo.full_name}")
+    needed = ", ".join(allowed)
+    return TrustDecision(False, login, shown,
+                         f"@{login} has {shown} access to {repo.full_name}; starting a run needs one of: {needed}")
 
 
 def load_event(path: Path) -> dict[str, Any]:
@@ -156,17 +191,13 @@ def _run_and_publish(ctx: EventContext, issue: GitHubIssue, issue_text: IssueTex
                                         f"cost ${spent:.4f}."))
         _try(ctx, lambda: comment_failure(ctx.client, issue, facts, reason))
         raise
-    budget.settle(reservation, "spent", result.cost, _finished_text(run_id, result, published))
+    what = (f"opened pull request #{published.number}" if published.kind == "pull_request"
+            else f"opened no pull request (see {published.url})")
+    budget.settle(reservation, "spent", result.cost, f"repo-agent run `{run_id}` {what}; cost ${result.cost:.4f}.")
     status = "pull request" if published.kind == "pull_request" else "comment"
     ctx.log(f"{status}: {published.url} (cost ${result.cost:.4f})")
     return EventOutcome(status, f"run {run_id} ended by {result.exit_status}; gate {result.gate.status}",
                         published.url, result.cost, result.run_dir)
-
-
-def _finished_text(run_id: str, result: SolveResult, published: Published) -> str:
-    what = (f"opened pull request #{published.number}" if published.kind == "pull_request"
-            else f"opened no pull request (see {published.url})")
-    return f"repo-agent run `{run_id}` {what}; cost ${result.cost:.4f}."
 
 
 def _cost_so_far(run_dir: Path, reserved: float) -> float:
@@ -183,3 +214,27 @@ def _try(ctx: EventContext, action: Callable[[], object]) -> None:
         action()
     except Exception as exc:  # noqa: BLE001 - the original error is what gets raised
         ctx.log(f"could not update the issue: {exc}")
+
+
+def _append(path: str | None, text: str) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(redact(text))
+
+
+def write_outputs(outcome: EventOutcome, env: Mapping[str, str] = os.environ) -> None:
+    """Step outputs (`status`, `url`, `cost`, `run-dir`) and the job summary of the run."""
+    values = {"status": outcome.status, "url": outcome.url, "cost": f"{outcome.cost:.4f}",
+              "run-dir": str(outcome.run_dir or "")}
+    _append(env.get("GITHUB_OUTPUT"), "".join(f"{k}={v.replace(chr(10), ' ')}\n" for k, v in values.items()))
+    summary = outcome.run_dir / "summary.md" if outcome.run_dir else None
+    text = summary.read_text(encoding="utf-8") if summary and summary.is_file() else ""
+    _append(env.get("GITHUB_STEP_SUMMARY"), f"## repo-agent: {outcome.status}\n\n{outcome.message}\n\n"
+            + (f"{outcome.url}\n\n" if outcome.url else "") + text)
+
+
+def annotation(outcome: EventOutcome, env: Mapping[str, str] = os.environ) -> str | None:
+    """A `::warning` line for refusals when running in Actions, else None."""
+    if env.get("GITHUB_ACTIONS") != "true" or outcome.status not in ("untrusted", "over budget"):
+        return None
+    return f"::warning title=repo-agent {outcome.status}::{outcome.message}"

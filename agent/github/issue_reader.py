@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from agent import issue as issue_module
 from agent.github.client import GitHubClient, RepoRef, api_url_from_env
-from agent.issue import IssueText, register_url_reader
+from agent.issue import IssueText
 from agent.redact import redact
 from core.errors import UserError
 
@@ -117,9 +116,3 @@ def read_issue_url(url: str) -> IssueText:
     _, repo, number = parsed
     with GitHubClient.from_env() as client:
         return read_issue(client, repo, number)
-
-
-def register() -> None:
-    """Let `--issue` take GitHub issue URLs; idempotent."""
-    if not any(reader is read_issue_url for _, reader in issue_module.URL_READERS):
-        register_url_reader(is_github_issue_url, read_issue_url)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.github.issue_reader import GitHubIssue
 from agent.redact import redact
 from agent.runner import SolveResult
-from agent.trajectory import TrajectoryData, load_trajectory
+from agent.trajectory import load_trajectory
 
 TEST_COMMAND = re.compile(r"(?i)(?<![a-z])test|pytest|unittest|\b(?:tox|nox|jest|vitest|mocha|rspec|ctest)\b")
 """Commands that count as running tests."""
@@ -48,9 +49,8 @@ class RunFacts:
         return [(cmd, code) for cmd, code in self.commands if TEST_COMMAND.search(cmd)]
 
 
-def trajectory_location(run_dir: Path, env: dict[str, str] | None = None) -> str:
+def trajectory_location(run_dir: Path, env: Mapping[str, str] = os.environ) -> str:
     """The trajectory's path, and in Actions the run page whose artifact holds it."""
-    env = dict(os.environ) if env is None else env
     where = f"`{run_dir / 'trajectory.json'}`"
     if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com")
@@ -58,17 +58,6 @@ def trajectory_location(run_dir: Path, env: dict[str, str] | None = None) -> str
         where += (f" in the `{artifact}` artifact of "
                   f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}")
     return where
-
-
-def _commands(data: TrajectoryData) -> list[tuple[str, int | None]]:
-    firsts = {m.tool_call_id: (m.content or "").split("\n", 1)[0] for m in data.messages if m.role == "tool"}
-    found = []
-    for step in data.steps:
-        for call in step.tool_calls:
-            if call.name == "run" and isinstance(call.arguments.get("command"), str):
-                code = re.match(r"exit code: (-?\d+)", firsts.get(call.id, ""))
-                found.append((call.arguments["command"], int(code[1]) if code else None))
-    return found
 
 
 def run_facts(result: SolveResult) -> RunFacts:
@@ -79,8 +68,11 @@ def run_facts(result: SolveResult) -> RunFacts:
     path = result.run_dir / "trajectory.json"
     if path.is_file():
         data = load_trajectory(path)
-        facts.commands = _commands(data)
+        codes = {m.tool_call_id: re.match(r"exit code: (-?\d+)", m.content or "") for m in data.messages
+                 if m.role == "tool"}
         calls = [call for step in data.steps for call in step.tool_calls]
+        facts.commands = [(c.arguments["command"], int(codes[c.id][1]) if codes.get(c.id) else None) for c in calls
+                          if c.name == "run" and isinstance(c.arguments.get("command"), str)]
         edits = [str(c.arguments.get("path", "patch")) for c in calls if c.name in EDIT_TOOLS]
         facts.edited = list(dict.fromkeys(edits))
     return facts

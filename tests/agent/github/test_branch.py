@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.github.branch import auth_env, branch_name, commit_patch, identity_env, push_branch
+from agent.github.pull_request import auth_env, commit_patch, identity_env, push_branch
 from core.errors import UserError
 from tests.conftest import git
 
@@ -46,7 +46,7 @@ def test_push_creates_then_force_updates_the_branch(remote: Callable[[], tuple[P
     bare, checkout = remote()
     head = git(checkout, "rev-parse", "HEAD").strip()
     first = commit_patch(checkout, head, FIX, "first", AUTHOR)
-    push_branch(checkout, "origin", first, branch_name("repo-agent/issue-", 7), token=None)
+    push_branch(checkout, "origin", first, "repo-agent/issue-7", token=None)
     assert git(bare, "rev-parse", "repo-agent/issue-7").strip() == first
     second = commit_patch(checkout, head, NEW_FILE, "second", AUTHOR)
     push_branch(checkout, str(bare), second, "repo-agent/issue-7", token=None)  # a path works as well as a name

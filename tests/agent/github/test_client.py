@@ -8,8 +8,15 @@ import time
 import httpx
 import pytest
 
-from agent.github.client import API_VERSION, GitHubClient, GitHubError, RepoRef, api_url_from_env, token_from_env
-from agent.github.ratelimit import retry_wait
+from agent.github.client import (
+    API_VERSION,
+    GitHubClient,
+    GitHubError,
+    RepoRef,
+    api_url_from_env,
+    retry_wait,
+    token_from_env,
+)
 from tests.agent.github.conftest import TOKEN
 from tests.agent.github.fake_github import FakeGitHub
 

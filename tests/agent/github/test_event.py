@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from agent.config import load_config
-from agent.github.actions import annotation, write_outputs
 from agent.github.client import GitHubClient
-from agent.github.event import EventContext, EventOutcome, handle_event, labeled_issue, load_event
+from agent.github.event import (
+    EventContext,
+    EventOutcome,
+    annotation,
+    handle_event,
+    labeled_issue,
+    load_event,
+    write_outputs,
+)
 from agent.repo import RepoSource
 from agent.trajectory import Trajectory, TrajectoryData
 from core.errors import UserError

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from agent.cli.github import is_issue_url, read_issue_url
 from agent.github.client import GitHubClient, RepoRef
 from agent.github.issue_reader import (
     GitHubIssue,
     is_github_issue_url,
     parse_issue_url,
     read_issue,
-    register,
     web_host,
 )
-from agent.issue import resolve_issue
+from agent.issue import register_url_reader, resolve_issue
 from core.errors import UserError
 from tests.agent.github.conftest import ALICE, MALLORY, TOKEN
 from tests.agent.github.fake_github import BOT, FakeGitHub
@@ -80,10 +80,6 @@ def test_registered_reader_serves_resolve_issue(fake_github: FakeGitHub, acme,
     monkeypatch.setattr("agent.issue.URL_READERS", [])
     monkeypatch.setenv("GITHUB_API_URL", fake_github.base_url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    register()
-    register()
-    import agent.issue
-
-    assert len(agent.issue.URL_READERS) == 1
+    register_url_reader(is_issue_url, read_issue_url)  # as `agent` registers it (agent.cli.github.register)
     issue = resolve_issue("https://github.com/acme/calc/issues/1")
     assert issue.meta["clone_url"] == acme.bare.as_uri() and "Confirmed on main." in issue.text

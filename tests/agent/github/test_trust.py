@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.github.client import GitHubClient, RepoRef
-from agent.github.trust import check_sender
+from agent.github.event import check_sender
 from tests.agent.github.fake_github import BOT, FakeGitHub
 
 REPO = RepoRef("acme", "calc")
