@@ -14,9 +14,7 @@ from agent.repair_config import RepairConfig, StrategyName
 from core.errors import UserError
 from core.types import StrictModel
 from tools.settings import ToolsConfig
-from workspaces.settings import DockerWorkspaceConfig, LocalWorkspaceConfig, WorkspaceConfig
-
-__all__ = ["DockerWorkspaceConfig", "LocalWorkspaceConfig", "StrictModel", "ToolsConfig", "WorkspaceConfig"]
+from workspaces.settings import LocalWorkspaceConfig, WorkspaceConfig
 
 
 class PriceConfig(StrictModel):
@@ -231,35 +229,26 @@ class AgentConfig(StrictModel):
         return None if base is None else base + k
 
 
-def default_config_data() -> dict[str, Any]:
-    """The shipped default configuration, as plain data."""
-    text = resources.files("agent").joinpath("default.yaml").read_text()
-    return yaml.safe_load(text) or {}
-
-
 def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """Merge `update` into a copy of `base`; nested mappings merge, everything else replaces."""
     merged = copy.deepcopy(base)
     for key, value in update.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
+        nested = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = deep_merge(merged[key], value) if nested else copy.deepcopy(value)
     return merged
 
 
 def parse_override(text: str) -> dict[str, Any]:
     """Turn `a.b.c=value` into `{"a": {"b": {"c": value}}}`, the value read as YAML (`3`, `true`, `[x]`)."""
     key, sep, raw = text.partition("=")
-    if not sep or not key.strip():
+    parts = [p for p in key.strip().split(".") if p]
+    if not sep or not parts:
         raise UserError(f"Config override {text!r} is not of the form key.sub=value.")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        data = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError:
-        value = raw
-    parts = [p for p in key.strip().split(".") if p]
-    data: dict[str, Any] = {parts[-1]: value}
-    for part in reversed(parts[:-1]):
+        data = raw
+    for part in reversed(parts):
         data = {part: data}
     return data
 
@@ -272,11 +261,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise UserError(f"Config file {path} could not be read: {exc.strerror}.") from exc
     except yaml.YAMLError as exc:
         raise UserError(f"Config file {path} is not valid YAML{yaml_problem(exc)}.") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
+    if not isinstance(data, dict | None):
         raise UserError(f"Config file {path} must hold a mapping at the top level.")
-    return data
+    return data or {}
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
@@ -288,14 +275,15 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def merge_sources(sources: list[str], base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Apply `-c` sources in order: an existing file is merged whole, `key=value` sets one key."""
-    data = default_config_data() if base is None else base
+    """Apply `-c` sources in order to `base` (the shipped defaults unless given): an existing file is merged whole,
+    `key=value` sets one key."""
+    data = base if base is not None else yaml.safe_load(resources.files("agent").joinpath("default.yaml").read_text())
     for source in sources:
         path = Path(source)
-        if "=" in source and not path.exists():
-            data = deep_merge(data, parse_override(source))
-        elif path.exists():
+        if path.exists():
             data = deep_merge(data, read_config_file(path))
+        elif "=" in source:
+            data = deep_merge(data, parse_override(source))
         else:
             raise UserError(f"Config file {source} does not exist (and is not a key.sub=value override).")
     return data

@@ -53,14 +53,12 @@ def run_gate(patch: str, ws: Workspace, config: GateConfig, baseline: TestBaseli
     """Check `patch` (taken from `ws`) against the workspace's base commit."""
     if not patch.strip():
         return GateResult(status="no change")
-    checks: list[GateCheck] = []
     try:
         patch_set = unidiff.PatchSet(patch)
     except unidiff.UnidiffParseError as exc:
         return GateResult(status="failed", checks=[GateCheck(name="parse", passed=False, detail=str(exc))])
     files = [f.path for f in patch_set]
-    checks.append(GateCheck(name="parse", passed=bool(files), detail=f"{len(files)} file(s)"))
-    checks.append(check_applies(patch, ws))
+    checks = [GateCheck(name="parse", passed=bool(files), detail=f"{len(files)} file(s)"), check_applies(patch, ws)]
     if config.check_syntax:
         checks.append(check_syntax(patch_set, ws))
     unverified = False
@@ -68,9 +66,8 @@ def run_gate(patch: str, ws: Workspace, config: GateConfig, baseline: TestBaseli
         added = [f.path for f in patch_set if f.is_added_file and is_test_path(f.path)]
         checks.append(check_tests(baseline, added))
         unverified = not baseline.known and not added
-    status = "passed" if all(c.passed for c in checks) else "failed"
-    if unverified and all(c.passed for c in checks if c.name != "tests"):
-        status = "unverified"
+    failed = [c.name for c in checks if not c.passed]
+    status = "passed" if not failed else "unverified" if unverified and failed == ["tests"] else "failed"
     return GateResult(status=status, checks=checks, files=files)
 
 

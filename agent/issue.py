@@ -39,16 +39,13 @@ def resolve_issue(spec: str) -> IssueText:
             raise UserError(f"Issue file {path} does not exist.")
         issue = IssueText(text=path.read_text(encoding="utf-8", errors="replace"), source=str(path))
     elif spec.startswith(("http://", "https://")):
-        issue = _read_url(spec)
+        reader = next((reader for matches, reader in URL_READERS if matches(spec)), None)
+        if reader is None:
+            raise UserError(f"Don't know how to read an issue from {spec}; pass the text with --issue TEXT or @FILE.")
+        issue = reader(spec)
     else:
         issue = IssueText(text=spec)
     if not issue.text.strip():
         raise UserError(f"The issue from {issue.source} is empty; describe the problem to solve.")
     return issue
 
-
-def _read_url(url: str) -> IssueText:
-    for matches, reader in URL_READERS:
-        if matches(url):
-            return reader(url)
-    raise UserError(f"Don't know how to read an issue from {url}; pass the text with --issue TEXT or @FILE.")

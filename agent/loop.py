@@ -99,27 +99,24 @@ class AgentLoop:
         self.messages = trajectory.data.messages
         self.started = time.monotonic()
         self.last_snapshot = 0.0
-        self.seen_results: dict[tuple[str, str], str] = {}
-        self.repeats: dict[tuple[str, str], int] = {}
+        self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+        """(tool, arguments) -> the last output of that call and how many times in a row it was that output."""
         self.format_errors = 0
 
     def run(self) -> str:
         """Step until an exit condition; record it and the diff so far; return the exit status."""
-        exit_exc: Exception
-        while True:
-            try:
-                self.step()
-            except KeyboardInterrupt:
-                exit_exc = Interrupted("interrupted by the user")
-                break
-            except Exception as exc:  # conditions, workspace failures, and bugs all end the run the same way
-                exit_exc = exc
-                if not isinstance(exc, AgentException | WorkspaceError):
-                    logger.exception("unexpected error in the agent loop")
-                break
-            finally:
-                self.trajectory.save()
-        return self.finish(exit_exc)
+        try:
+            while True:
+                try:
+                    self.step()
+                finally:
+                    self.trajectory.save()
+        except KeyboardInterrupt:
+            return self.finish(Interrupted("interrupted by the user"))
+        except Exception as exc:  # conditions, workspace failures, and bugs all end the run the same way
+            if not isinstance(exc, AgentException | WorkspaceError):
+                logger.exception("unexpected error in the agent loop")
+            return self.finish(exc)
 
     def step(self) -> None:
         """One model call and the tool calls it asks for."""
@@ -177,26 +174,21 @@ class AgentLoop:
                 "tool", record.step, self.model.cost, tool=call.name, arguments=call.arguments,
                 seconds=seconds, error=error,
             ))
-        content = observation.output
         key = (call.name, json.dumps(call.arguments, sort_keys=True, default=str))
-        if self.seen_results.get(key) == content:
-            content = REPEATED_CALL  # re-showing the same output invites weak models to loop on it
-            self.repeats[key] = self.repeats.get(key, 1) + 1
-        else:
-            self.repeats[key] = 1
-        self.seen_results[key] = observation.output
-        self.messages.append(Message(
-            role="tool", content=content, tool_call_id=call.id, name=call.name,
-            meta={"seconds": seconds, "error": observation.error, **observation.data},
+        last, times = self.seen.get(key, (None, 0))
+        times = times + 1 if last == observation.output else 1
+        self.seen[key] = (observation.output, times)
+        self.messages.append(Message(  # re-showing the same output invites weak models to loop on it
+            role="tool", content=REPEATED_CALL if times > 1 else observation.output, tool_call_id=call.id,
+            name=call.name, meta={"seconds": seconds, "error": observation.error, **observation.data},
         ))
-        if self.repeats[key] >= self.limits.repeated_calls:
-            raise RepeatedCallLimitExceeded(f"the model made the same {call.name} call {self.repeats[key]} times "
+        if times >= self.limits.repeated_calls:
+            raise RepeatedCallLimitExceeded(f"the model made the same {call.name} call {times} times "
                                             "with the same result")
 
     def check_limits(self) -> None:
         """Raise the limit condition that applies, if any."""
-        steps = len(self.trajectory.data.steps)
-        if steps >= self.limits.steps:
+        if len(self.trajectory.data.steps) >= self.limits.steps:
             raise StepLimitExceeded(f"step limit of {self.limits.steps} reached")
         if self.limits.cost and self.model.cost >= self.limits.cost:
             raise CostLimitExceeded(f"cost limit of ${self.limits.cost:.2f} reached (${self.model.cost:.4f} spent)")

@@ -1,13 +1,9 @@
-"""The Planner seam: before the first step, turn the issue and the repository into opening context."""
+"""The plan: what a planner (agent/repomap_planner.py) makes of the issue and the repository before the first step.
+Kept apart from the planner so a module that reads plans does not import numpy and scipy."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol, runtime_checkable
-
 from pydantic import BaseModel, Field
-
-from tools.repomap.sources import FileSource
 
 
 class RankedFile(BaseModel):
@@ -37,9 +33,3 @@ class Plan(BaseModel):
     notes: list[str] = Field(default_factory=list)
     """Anything the planner wants the reader to know (skipped files, parse failures, ...)."""
 
-
-@runtime_checkable
-class Planner(Protocol):
-    """Produces a `Plan` from the issue and the repository at the base commit (a FileSource: workspace or directory)."""
-
-    def plan(self, issue: str, source: FileSource | Path) -> Plan: ...

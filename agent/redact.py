@@ -55,8 +55,7 @@ def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
 def redact(text: str, env: Mapping[str, str] | None = None) -> str:
     """`text` with every secret replaced by MASK."""
     for value in secret_values(env):
-        if text.find(value) >= 0:
-            text = text.replace(value, MASK)
+        text = text.replace(value, MASK)
     for shape in TOKEN_SHAPES:
         text = shape.sub(_mask, text)
     return text

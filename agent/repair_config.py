@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from core.types import StrictModel
 
 StrategyName = Literal["auto", "repair", "loop"]
 """`auto`: repair when a failing test is known (or the model is self-hosted), then the tool loop with the time left
 if none passed; `repair`: only the repair strategy; `loop`: only the tool-using agent loop."""
 
 
-class RepairConfig(BaseModel):
+class RepairConfig(StrictModel):
     """The repair strategy: the model rewrites the suspect code; candidates are judged by the failing tests."""
-
-    model_config = ConfigDict(extra="forbid")
 
     samples: int = Field(default=10, ge=1)
     """Model calls for candidates, at most (one-line answers included)."""

@@ -60,17 +60,16 @@ def read_trajectory(path: Path) -> TrajectoryData:
         return load_trajectory(path)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the file"
-        raise UserError(f"{path} is not a repo-agent trajectory: {where}: {first['msg']}.") from None
+        why = f"{'.'.join(str(part) for part in first['loc']) or 'the file'}: {first['msg']}"
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path} is not a repo-agent trajectory: not valid JSON ({exc.msg} at line {exc.lineno}, "
-                        f"column {exc.colno}).") from None
+        why = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
     except (AttributeError, TypeError):
-        raise UserError(f"{path} is not a repo-agent trajectory: it does not hold a JSON object.") from None
+        why = "it does not hold a JSON object"
     except ValueError as exc:  # an unknown trajectory format, text that is not UTF-8
-        raise UserError(f"{path} is not a repo-agent trajectory: {str(exc).splitlines()[0]}.") from None
+        why = str(exc).splitlines()[0]
     except OSError as exc:
         raise UserError(f"Trajectory file {path} cannot be read ({exc.strerror}).") from None
+    raise UserError(f"{path} is not a repo-agent trajectory: {why}.")
 
 
 def recorded_repo(data: TrajectoryData) -> RepoSource:

@@ -15,7 +15,6 @@ from agent.config import AgentConfig
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
 from agent.loop import LoopEvent
-from agent.planner import Plan
 from agent.repo import RepoSource
 from agent.strategy import describe, find_fix, known_tests
 from agent.summary import write_outputs
@@ -108,7 +107,10 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     try:
         trajectory.save()
         with workspace or make_workspace(config.workspace, job.repo.path, job.repo.commit, job.run_id) as ws:
-            plan = plan_for(job, ws)
+            plan = None
+            if config.planner.type != "none":
+                from agent.repomap_planner import RepoMapPlanner  # numpy/scipy: imported only when a run plans
+                plan = RepoMapPlanner(config.planner).plan(job.issue.text, WorkspaceSource(ws))
             trajectory.data.plan = plan.model_dump() if plan else None
             baseline = known_tests(job, ws, plan)
             trajectory.data.extra["tests"] = describe(baseline)
@@ -122,16 +124,7 @@ def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     finally:
         trajectory.data.gate = gate.model_dump()
         trajectory.save()
-        sections = [trajectory.data.extra.get("rollouts", {}).get("markdown", "")]
-        write_outputs(run_dir, trajectory.data, gate, [section for section in sections if section])
+        write_outputs(run_dir, trajectory.data, gate, [trajectory.data.extra.get("rollouts", {}).get("markdown", "")])
     data = trajectory.data
     return SolveResult(run_dir, data.exit_status or "", data.patch, gate, data.cost, len(data.steps), data.exit_message)
 
-
-def plan_for(job: SolveJob, ws: Workspace) -> Plan | None:
-    """Run the configured planner on the workspace at the base commit (None when planning is off)."""
-    from agent.repomap_planner import RepoMapPlanner  # numpy/scipy: imported only when a run plans
-
-    if job.config.planner.type == "none":
-        return None
-    return RepoMapPlanner(job.config.planner).plan(job.issue.text, WorkspaceSource(ws))

@@ -8,7 +8,6 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from agent.config import ToolsConfig
 from agent.loop import AgentLoop
 from agent.planner import Plan
 from agent.search.rollouts import sample_rollouts
@@ -20,6 +19,7 @@ from agent.testing.runner import detect_runner
 from agent.trajectory import Trajectory
 from core.types import Message
 from prompts import render
+from tools.settings import ToolsConfig
 from workspaces.base import Workspace, clip_middle
 
 if TYPE_CHECKING:
@@ -35,9 +35,7 @@ def known_tests(job: SolveJob, ws: Workspace, plan: Plan | None) -> TestBaseline
         return None
     gate = config.gate
     runner = detect_runner(ws, gate.test_command, gate.test_timeout, gate.case_timeout or None)
-    listed = ws.exec("git ls-files", timeout=120)
-    paths = listed.output.split("\n") if listed.exit_code == 0 else []
-    return measure(ws, runner, job.issue.text, plan.test_files if plan else [], [p for p in paths if p])
+    return measure(runner, job.issue.text, plan.test_files if plan else [])
 
 
 def describe(baseline: TestBaseline | None) -> dict:

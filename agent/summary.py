@@ -12,19 +12,11 @@ from agent.trajectory import TrajectoryData, filter_output
 
 
 def write_outputs(run_dir: Path, data: TrajectoryData, gate: GateResult, sections: Sequence[str] = ()) -> None:
-    """Write `patch.diff` and `summary.md` next to the trajectory; `sections` (Markdown) end the summary."""
+    """Write `patch.diff` and `summary.md` next to the trajectory; non-empty `sections` (Markdown) end the summary."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "patch.diff").write_text(filter_output(data.patch), encoding="utf-8")
-    summary = "\n".join([render_summary(data, gate), *sections])
+    summary = "\n".join([render_summary(data, gate), *filter(None, sections)])
     (run_dir / "summary.md").write_text(filter_output(summary), encoding="utf-8")
-
-
-def diff_stats(patch: str) -> list[tuple[str, int, int]]:
-    """(path, lines added, lines removed) per file of a diff; empty when it does not parse."""
-    try:
-        return [(f.path, f.added, f.removed) for f in unidiff.PatchSet(patch)]
-    except unidiff.UnidiffParseError:
-        return []
 
 
 def render_summary(data: TrajectoryData, gate: GateResult) -> str:
@@ -35,11 +27,13 @@ def render_summary(data: TrajectoryData, gate: GateResult) -> str:
     lines.append(f"- model: {data.model}")
     lines.append(f"- exit: {data.exit_status or 'running'}" + (f": {data.exit_message}" if data.exit_message else ""))
     lines.append(f"- steps: {len(data.steps)}, cost: ${data.cost:.4f}, duration: {data.duration:.1f} s")
-    stats = diff_stats(data.patch)
-    if stats:
-        added, removed = sum(s[1] for s in stats), sum(s[2] for s in stats)
-        lines.append(f"- patch: {len(stats)} file(s), +{added} -{removed}")
-        lines.extend(f"  - {path} (+{a} -{r})" for path, a, r in stats)
+    try:
+        files = unidiff.PatchSet(data.patch)
+    except unidiff.UnidiffParseError:
+        files = unidiff.PatchSet("")
+    if files:
+        lines.append(f"- patch: {len(files)} file(s), +{files.added} -{files.removed}")
+        lines.extend(f"  - {f.path} (+{f.added} -{f.removed})" for f in files)
     else:
         lines.append("- patch: no change")
     lines.append(f"- patch gate: {gate.status}")

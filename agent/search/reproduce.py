@@ -15,6 +15,7 @@ from agent.search.edits import code_blocks, show
 from agent.search.localize import Region
 from agent.testing.baseline import TestBaseline
 from agent.testing.runner import FAILED, TestRun
+from core.errors import TimeLimitExceeded
 from core.model import Model, Sampling
 from core.types import Message
 from prompts import render
@@ -70,8 +71,11 @@ def reproduce(model: Model, baseline: TestBaseline, regions: list[Region], issue
             break
         started = time.monotonic()
         sampling = Sampling(0.0) if number == 0 else Sampling(0.8, seed=seed(number))
-        reply = model.complete(messages, sampling=sampling, deadline=deadline,
-                               max_tokens=768, until=lambda text: text.count("```") >= 2)
+        try:
+            reply = model.complete(messages, sampling=sampling, deadline=deadline,
+                                   max_tokens=768, until=lambda text: text.count("```") >= 2)
+        except TimeLimitExceeded:  # the run's limit: the repair and the loop still hand out what they have
+            break
         blocks = code_blocks(reply.content)
         entry = {"number": number, "seconds": round(time.monotonic() - started, 2), "reply": reply.content,
                  "failing": []}

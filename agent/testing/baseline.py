@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.testing.named import NamedTests, named_tests
-from agent.testing.runner import FAILED, PASSED, TestRun, TestRunner, test_file
-from workspaces.base import Workspace
+from agent.testing.runner import ERROR, FAILED, PASSED, TestRun, TestRunner, test_file
 
 Origin = Literal["issue", "related", "reproduction", "none"]
 
@@ -82,12 +81,14 @@ def status_of(run: TestRun, test: str) -> str:
     """PASSED, FAILED, ... for a test id; for a file, `PASSED` only when its tests ran and all passed."""
     if "::" in test:
         return run.statuses.get(test, "MISSING")
-    verdict = run.file_verdict(test)
-    return PASSED if verdict == "passed" else FAILED if verdict == "failed" else "ERROR"
+    return {"passed": PASSED, "failed": FAILED}.get(run.file_verdict(test), ERROR)
 
 
-def measure(ws: Workspace, runner: TestRunner, issue: str, related: list[str], paths: list[str]) -> TestBaseline:
-    """Run the known tests on the base commit (`ws` must be unchanged) and sort them into targets and guards."""
+def measure(runner: TestRunner, issue: str, related: list[str]) -> TestBaseline:
+    """Run the known tests on the base commit (the runner's workspace must be unchanged) and sort them into targets
+    and guards."""
+    listed = runner.ws.exec("git ls-files", timeout=120)
+    paths = [path for path in listed.output.split("\n") if path] if listed.exit_code == 0 else []
     named = named_tests(issue, paths)
     files = list(dict.fromkeys([*named.files, *(p for p in related if p in paths)]))
     baseline = TestBaseline(runner, files, named, None)
@@ -121,17 +122,11 @@ def screen(baseline: TestBaseline) -> TestVerdict | None:
     return TestVerdict(run, fixed, [t for t in baseline.targets if t not in fixed], [])
 
 
-def regressions(passing: list[str], after: TestRun | None) -> list[str]:
-    """Of tests that passed on the base commit, those that do not pass after the change (failed, errored, or no
-    longer run): the one regression count of the gate's baseline, the repair's trials and the samples' judge."""
-    return [test for test in passing if after is None or status_of(after, test) != PASSED]
-
-
 def judge(baseline: TestBaseline, new_files: list[str] | None = None) -> TestVerdict:
     """Run the known tests (and test files the change adds) in the changed workspace; compare with the base."""
     added = [f for f in new_files or [] if f not in baseline.files]
     run = baseline.run([*baseline.files, *added])
     fixed = [t for t in baseline.targets if status_of(run, t) == PASSED]
     still = [t for t in baseline.targets if t not in fixed]
-    verdicts = {f: run.file_verdict(f) for f in added}
-    return TestVerdict(run, fixed, still, regressions(baseline.guards, run), verdicts)
+    regressed = [test for test in baseline.guards if status_of(run, test) != PASSED]
+    return TestVerdict(run, fixed, still, regressed, {f: run.file_verdict(f) for f in added})

@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import re
 
-from agent.testing.runner import TestRun
+from agent.testing.runner import TestRun, headed
 from workspaces.base import clip_middle
 
 _PASTED_RUN = re.compile(r"```[^\n]*\n(?:(?!```).)*?(?:test session starts|short test summary info|= FAILURES =)"
                          r"(?:(?!```).)*```", re.S)
-_BLOCK_HEADER = re.compile(r"^_{3,} (.+?) _{3,}$", re.M)
 _SECTION = re.compile(r"^={3,} (.+?) ={3,}$", re.M)
 
 
 def _section(output: str, title: str) -> str:
     """The text of pytest's `=== title ===` section ("" when absent)."""
-    headers = list(_SECTION.finditer(output))
-    for number, header in enumerate(headers):
-        if header.group(1).strip().lower().startswith(title):
-            end = headers[number + 1].start() if number + 1 < len(headers) else len(output)
-            return output[header.end():end]
-    return ""
+    return next((text for head, text in headed(output, _SECTION) if head.strip().lower().startswith(title)), "")
 
 
 _LOCATION = re.compile(r"^[\w./\\~-]+:\d+: in \S+|^[\w./\\~-]+:\d+: \w*(Error|Exception)", re.M)
@@ -67,14 +61,10 @@ def failures_of(run: TestRun) -> str:
 
 
 def _blocks(failures: str, max_blocks: int, max_lines: int) -> list[str]:
-    heads = list(_BLOCK_HEADER.finditer(failures))
-    blocks = []
-    for number, head in enumerate(heads[:max_blocks]):
-        end = heads[number + 1].start() if number + 1 < len(heads) else len(failures)
-        blocks.append(f"--- {head.group(1)}\n" + "\n".join(compress(failures[head.end():end], max_lines)))
-    if len(heads) > max_blocks:
-        blocks.append(f"({len(heads) - max_blocks} more failures like these)")
-    return blocks
+    found = headed(failures)
+    shown = [f"--- {title}\n" + "\n".join(compress(text, max_lines)) for title, text in found[:max_blocks]]
+    more = [f"({len(found) - max_blocks} more failures like these)"] if len(found) > max_blocks else []
+    return shown + more
 
 
 def listing(tests: list[str], shown: int = 6) -> str:

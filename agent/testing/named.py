@@ -31,16 +31,16 @@ def _resolve(resolver: PathResolver, printed: str) -> str | None:
 def named_tests(text: str, paths: list[str]) -> NamedTests:
     """The test ids and test files `text` names that exist among the repository's `paths`."""
     resolver = PathResolver([p for p in paths if is_test_path(p)])
-    named = NamedTests()
-    for match in _TEST_ID.finditer(text.replace("\\", "/")):
+    text = text.replace("\\", "/")
+    ids: dict[str, str] = {}  # test id -> its file, in order, once each
+    for match in _TEST_ID.finditer(text):
         path = _resolve(resolver, match.group(1))
         name = match.group(2).rstrip(".,:;)]") if "[" not in match.group(2) else match.group(2).rstrip(".,:;)")
         if path and name:
-            named.ids.append(f"{path}::{name}")
-    named.ids = list(dict.fromkeys(named.ids))
-    named.files = list(dict.fromkeys(test_id.split("::", 1)[0] for test_id in named.ids))
-    for match in _PATH.finditer(text.replace("\\", "/")):
+            ids[f"{path}::{name}"] = path
+    files = dict.fromkeys(ids.values())
+    for match in _PATH.finditer(text):
         path = _resolve(resolver, match.group(1))
-        if path and path not in named.files and not path.endswith("conftest.py"):
-            named.files.append(path)
-    return named
+        if path and not path.endswith("conftest.py"):
+            files.setdefault(path)
+    return NamedTests(list(ids), list(files))

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
 
-from agent.testing.pytest_summary import parse_pytest
+from agent.testing.pytest_summary import ERROR, FAILED, PASSED, SKIPPED, parse_pytest
 from workspaces.base import ExecResult, Workspace
 
-PASSED, FAILED, ERROR, SKIPPED = "PASSED", "FAILED", "ERROR", "SKIPPED"
 _UNITTEST = re.compile(r"^(\w+) \(([\w.]+)\)(?:\n(?!\w+ \().*?)? \.\.\. (ok|FAIL|ERROR|skipped|expected failure|"
                        r"unexpected success)", re.M)
 HELPERS_DIR = ".git/repo-agent"
@@ -42,9 +41,7 @@ class TestRun:
     @property
     def timed_out_tests(self) -> list[str]:
         """Tests stopped by the per-test time limit (their failure block in pytest's report says so)."""
-        heads = list(_BLOCK.finditer(self.output))
-        titles = {head.group(1) for n, head in enumerate(heads)
-                  if TIMEOUT_MESSAGE in self.output[head.end():heads[n + 1].start() if n + 1 < len(heads) else None]}
+        titles = {title for title, body in headed(self.output) if TIMEOUT_MESSAGE in body}
         return [test for test in self.statuses if test.split("::", 1)[-1].replace("::", ".") in titles]
 
     def of_files(self, files: list[str] | set[str]) -> dict[str, str]:
@@ -54,12 +51,10 @@ class TestRun:
     def file_verdict(self, path: str) -> str:
         """`passed` (its tests ran and none failed), `failed` (a test failed, none errored) or `error` (it did
         not run: a collection or syntax error, a timeout, no tests)."""
-        statuses = self.of_files({path}).values()
-        if not statuses or ERROR in statuses:
+        statuses = set(self.of_files({path}).values())
+        if ERROR in statuses or not statuses & {FAILED, PASSED}:
             return "error"
-        if FAILED in statuses:
-            return "failed"
-        return "passed" if PASSED in statuses else "error"
+        return "failed" if FAILED in statuses else "passed"
 
 
 @dataclass
@@ -97,7 +92,7 @@ class TestRunner:
                        f'{self._plugin()}{self.python} -m pytest -q -rA --tb=short -l -p no:cacheprovider '
                        f'--rootdir=. {"-x " if stop_first else ""}--continue-on-collection-errors "${{files[@]}}"')
         else:
-            command = self.command.replace("{files}", quoted) if "{files}" in self.command else self.command
+            command = self.command.replace("{files}", quoted)
         result = self.ws.exec(command, timeout=self.timeout)
         statuses = parse_pytest(result.output)
         if not statuses and self.kind == "command":
@@ -142,6 +137,12 @@ class TestRunner:
         found = {f"{path}::{where.removesuffix('.' + name).rsplit('.', 1)[-1]}::{name}": _UNITTEST_STATUS[word]
                  for name, where, word in _UNITTEST.findall(result.output)}
         return command, result, found
+
+
+def headed(text: str, header: re.Pattern[str] = _BLOCK) -> list[tuple[str, str]]:
+    """(title, text) of each part of pytest output that opens with a header line (`___ test_a ___` by default)."""
+    parts = header.split(text)
+    return list(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def test_file(test_id: str) -> str:

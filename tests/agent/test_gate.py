@@ -18,9 +18,8 @@ def gate_for(repo: Path, edit, config: GateConfig | None = None, issue: str = ""
     with LocalWorkspace(repo) as ws:
         baseline = None
         if config.run_tests:
-            paths = ws.exec("git ls-files", timeout=30).output.split()
             runner = detect_runner(ws, config.test_command, 60, config.case_timeout or None)
-            baseline = measure(ws, runner, issue, related or [], paths)
+            baseline = measure(runner, issue, related or [])
         edit(ws)
         return run_gate(ws.diff(), ws, config, baseline)
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from agent.config import PlannerConfig
-from agent.planner import Plan, Planner
+from agent.planner import Plan
 from agent.repomap_planner import RepoMapPlanner, summarise_notes
 from prompts import render
 
@@ -58,11 +58,6 @@ def test_bad_repository_still_yields_a_plan_with_notes(make_repo, tmp_path: Path
 def test_missing_directory_becomes_a_note(tmp_path: Path) -> None:
     plan = planner(tmp_path).plan("x", tmp_path / "nowhere")
     assert plan.files == [] and plan.notes and plan.notes[0].startswith("repo map unavailable")
-
-
-def test_it_is_a_planner(tmp_path: Path) -> None:
-    built = RepoMapPlanner(PlannerConfig(type="repomap", cache_dir=tmp_path))
-    assert isinstance(built, RepoMapPlanner) and isinstance(built, Planner)
 
 
 def test_summarise_notes_groups_by_reason() -> None:

@@ -322,3 +322,12 @@ def test_whole_file_rewrites_take_turns_with_region_rewrites_after_the_first_rou
     assert "Write the whole corrected `calc.py`" in data.extra["repair"]["file_opening"]["content"]
     assert "assert -1 == 5" in data.extra["repair"]["file_opening"]["content"]
     assert [(m["role"], m["content"]) for m in attempts[2]["messages"]] == [("assistant", WRONG["text"])]
+
+
+def test_a_run_that_reaches_its_limit_while_a_test_is_written_from_the_issue_still_ends_with_its_gate(
+        make_repo, tmp_path: Path) -> None:
+    slow = {"text": "```python\nfrom calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n```", "sleep": 30}
+    result, data, _ = run(make_repo(UNTESTED_BUG), tmp_path, [slow], "strategy=repair", "repair.reproduce=2",
+                          "limits.wall_time=6", issue="add(2, 3) should be 5")
+    assert data.extra["repair"]["reproduction"]["answers"] == []  # the call was cut at the limit, nothing kept
+    assert data.extra["repair"]["attempts"] == [] and result.gate.status == "no change"
