@@ -88,10 +88,10 @@ def register(app: typer.Typer) -> None:
         sandbox: str = typer.Option("docker", "--sandbox", help="docker (networking off, limits) or local (warns)."),
         image: str = typer.Option(None, "--image", help="Sandbox image (default: the base image)."),
         timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds one program may run."),
-        feedback: int = typer.Option(0, "--feedback", min=0, help="Rounds of showing a sample the prompt's own "
-                                     "examples it gets wrong and asking for 3 new replies (sampled, T 0.8 when "
-                                     "greedy); the one with the fewest wrong examples is kept. Hidden tests are never "
-                                     "shown."),
+        feedback: int = typer.Option(0, "--feedback", min=0, help="Rounds of 3 new replies (sampled, T 0.8 when "
+                                     "greedy): one to the sample shown the prompt's own examples it gets wrong, two "
+                                     "fresh ones; the one with the fewest wrong examples is kept. Hidden tests are "
+                                     "never shown."),
         select: str = typer.Option("", "--select", help="vote: choose one sample per problem by agreement on the "
                                    "prompt's example inputs; reports selected@1."),
         limit: int = typer.Option(None, "--limit", min=1, help="Only the first N problems."),
