@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from core.errors import BudgetExhausted, Interrupted
 from core.model import Model
@@ -14,6 +14,25 @@ from core.types import Message
 
 STOPPED = "stopped: the runner was interrupted"
 """Why runs end after the ledger is stopped."""
+
+
+class Ledger(Protocol):
+    """What runs use of a ledger: a SharedBudget here, or a link to one held by another process."""
+
+    def charge(self, dollars: float) -> None:
+        """Count dollars as spent."""
+
+    def spent(self) -> float:
+        """Dollars charged so far."""
+
+    def exhausted(self) -> bool:
+        """True once the dollars are spent or the ledger is stopped."""
+
+    def verdict(self) -> tuple[str, str]:
+        """("", "") while runs may go on, else (`Interrupted` or `BudgetExhausted`, why)."""
+
+    def check(self) -> None:
+        """Raise BudgetExhausted (spent) or Interrupted (stopped)."""
 
 
 class SharedBudget:
@@ -59,11 +78,6 @@ class SharedBudget:
     def check(self) -> None:
         """Raise the condition `verdict` names (BudgetExhausted or Interrupted), if any; meant for `SolveJob.checks`."""
         raise_verdict(*self.verdict())
-
-
-Ledger = SharedBudget
-"""What runs use of a ledger: a SharedBudget, or a handle with its methods for one that another process holds (a
-manager proxy, a Ray actor's)."""
 
 
 def raise_verdict(kind: str, text: str) -> None:
