@@ -1,6 +1,6 @@
 """Secrets out of everything a run writes or posts, replaced by `[REDACTED]`: values of environment variables named
 *KEY*, *TOKEN*, *SECRET*, *PASSWORD*, values given to `add_secret`, and well-known credential shapes.
-`install()` hooks `redact` into agent.trajectory.OUTPUT_FILTERS."""
+Every file a run writes goes through `redact` (agent.trajectory.filter_output)."""
 
 from __future__ import annotations
 
@@ -106,11 +106,3 @@ class RedactingStream(io.TextIOBase):
     def encoding(self) -> str:  # type: ignore[override]
         """The underlying stream's encoding."""
         return getattr(self.target, "encoding", "utf-8")
-
-
-def install() -> None:
-    """Redact every file a run writes (trajectory, patch.diff, summary.md); idempotent."""
-    from agent.trajectory import OUTPUT_FILTERS
-
-    if redact not in OUTPUT_FILTERS:
-        OUTPUT_FILTERS.append(redact)

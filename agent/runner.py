@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent import redact
 from agent.config import AgentConfig
 from agent.gate import GateResult, run_gate
 from agent.issue import IssueText
@@ -96,7 +95,6 @@ def new_run_id() -> str:
 def solve(job: SolveJob, workspace: Workspace | None = None) -> SolveResult:
     """Run the whole pipeline for `job`; `workspace` overrides the one the config would make."""
     config = job.config
-    redact.install()  # secrets never reach a file the run writes, however the run was started
     run_dir = config.runs_dir / job.run_id
     trajectory = Trajectory(run_dir / "trajectory.json", TrajectoryData(
         run_id=job.run_id, issue=job.issue.text, model=job.model.name, extra=dict(job.extra),

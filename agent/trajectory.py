@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agent.atomic import write_atomically
+from agent.redact import redact
 from core.types import Message
 
 TRAJECTORY_FORMAT = 1
 """Version of the file layout; bumped when a field changes meaning."""
 
-OUTPUT_FILTERS: list[Callable[[str], str]] = []
-"""Applied in order to the text of every file a run writes (the GitHub integration adds secret redaction)."""
-
-
 def filter_output(text: str) -> str:
-    """`text` after every registered output filter."""
-    for apply in OUTPUT_FILTERS:
-        text = apply(text)
-    return text
+    """`text` as every file a run writes gets it: secrets redacted (agent/redact.py)."""
+    return redact(text)
 
 
 class ToolCallRecord(BaseModel):

@@ -1,5 +1,5 @@
 """`agent github event --event-path EVENT.json` (what the Action runs); registering it also lets `--issue` read
-GitHub URLs and turns on redaction of every run folder the CLI writes."""
+GitHub URLs."""
 
 from __future__ import annotations
 
@@ -90,7 +90,6 @@ def read_issue_url(url: str) -> IssueText:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `agent github ...`, the GitHub issue URL reader, and redaction of run outputs."""
+    """Add `agent github ...` and the GitHub issue URL reader."""
     register_url_reader(is_issue_url, read_issue_url)
-    redact.install()
     app.add_typer(github_app, name="github")

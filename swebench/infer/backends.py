@@ -20,11 +20,11 @@ BACKENDS = ("thread", "process", "ray")
 
 
 def worker_setup(api_key: str | None = None) -> None:
-    """What a worker process needs before it runs an instance: litellm's offline price table and redaction."""
+    """What a worker process needs before it runs an instance: litellm's offline price table, the API key as a
+    secret to redact."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from agent import redact
 
-    redact.install()
     redact.add_secret(api_key)
 
 
