@@ -331,3 +331,21 @@ def test_a_run_that_reaches_its_limit_while_a_test_is_written_from_the_issue_sti
                           "limits.wall_time=6", issue="add(2, 3) should be 5")
     assert data.extra["repair"]["reproduction"]["answers"] == []  # the call was cut at the limit, nothing kept
     assert data.extra["repair"]["attempts"] == [] and result.gate.status == "no change"
+
+
+def test_an_answer_cut_off_inside_its_code_gets_twice_the_room_the_next_time(calc_repo: Path, tmp_path: Path) -> None:
+    budgets: list[int | None] = []
+
+    class Recording(ScriptedModel):
+        def complete(self, messages, **options):
+            budgets.append(options.get("max_tokens"))
+            return super().complete(messages, **options)
+
+    cut = {"text": "```python\ndef add(a, b):\n    total = a"}  # the token budget ended inside the code block
+    config = load_config(["workspace.type=local", f"runs_dir={tmp_path / 'runs'}", "repair.mutants=0",
+                          "repair.line_samples=0", "repair.file_lines=0"])
+    job = SolveJob(config=config, repo=resolve_repo(str(calc_repo)), issue=IssueText(text=ISSUE),
+                   model=Recording([cut, cut, RIGHT]), tools=make_tools(config))
+    result = solve(job)
+    assert result.exit_status == "Repaired" and "+    return a + b" in result.patch
+    assert budgets[1] == 2 * budgets[0] and budgets[2] == 4 * budgets[0]
