@@ -1,5 +1,5 @@
 """`python repo_agent_functions.py FILE`: call a test file's argument-free `test*` functions without pytest and print
-pytest `-rA`-style verdict lines; a file without them runs as a script."""
+pytest `-rA`-style verdict lines and failure blocks; a file without them runs as a script."""
 
 import inspect
 import runpy
@@ -20,8 +20,10 @@ def main(path: str) -> int:
     for name, function in tests:
         try:
             function()
-        except Exception:
-            traceback.print_exc()
+        except Exception as exc:  # a failure block as pytest writes one: header, traceback, `E   Error: text`
+            print("_" * 20 + " " + name + " " + "_" * 20)
+            traceback.print_exc(file=sys.stdout)
+            print(f"E   {type(exc).__name__}: {exc}")
             print(f"FAILED {path}::{name}")
             failed += 1
         else:

@@ -54,6 +54,20 @@ def test_without_pytest_unittest_gives_per_test_verdicts(make_repo) -> None:
                             "tests/test_functions.py::test_three": FAILED, "repro.py": FAILED}
 
 
+def test_without_pytest_a_test_that_fails_of_its_own_making_is_told_apart(make_repo) -> None:
+    from agent.search.reproduce import broken
+
+    written = ("from calc import add\n\n\ndef test_invents():\n    with pytest.raises(ValueError):\n"
+               "        add(1, 'x')\n\n\ndef test_sum():\n    assert add(2, 3) == 5\n")
+    repo = make_repo({"calc.py": "def add(a, b):\n    return a - b\n", "test_written.py": written})
+    with LocalWorkspace(repo) as ws:
+        runner = detect_runner(ws)
+        runner.kind, runner.python = "unittest", "python3"  # as on a machine without pytest
+        run = runner.run(["test_written.py"])
+    assert run.statuses == {"test_written.py::test_invents": FAILED, "test_written.py::test_sum": FAILED}
+    assert broken(run, "test_written.py::test_invents") and not broken(run, "test_written.py::test_sum")
+
+
 def test_pasted_pytest_sessions_are_left_out_of_an_issue() -> None:
     issue = ("The tests fail:\n```\n===== test session starts =====\nFAILED t.py::test_a\n```\n"
              "and this snippet stays:\n```python\nadd(1, 2)\n```\n")
