@@ -78,7 +78,8 @@ class FakeState:
         self.web = "https://github.com"
         self.repos: dict[str, FakeRepo] = {}
         self._ids = itertools.count(1001)
-        self._clock = itertools.count(int(time.time()) - 3600)
+        now = int(time.time())  # an hour back, but never before today's UTC midnight: budgets count today's comments
+        self._clock = itertools.count(max(now - 3600, now - now % 86400))
 
     def now(self) -> float:
         """A strictly increasing clock, so ordering by time is deterministic."""
