@@ -122,8 +122,6 @@ class RepairSearch:
         """One-line answers so far, each followed by what became of it: the next one-line call continues this chat
         (a server that caches the prompt's prefix reads only the new turns)."""
         self.attempts: list[Attempt] = []
-        self.cut_answers: dict[str, int] = {}
-        """Answers of each kind (`rewrite`, `file`) that ended inside a code block, at the token budget."""
 
     def prompt(self, issue: str, numbered: bool = False) -> str:
         """The opening prompt: issue, failing tests' report, suspect code (numbered for one-line answers)."""
@@ -148,7 +146,8 @@ class RepairSearch:
         """Output tokens of one answer: room for the shown code (or file) rewritten, twice over, within the cap;
         doubled for each earlier answer of this kind cut off inside its code (a stub's body is longer than the stub)."""
         shown = len(self.file.text) if kind == "file" else sum(len(region.text) for region in self.regions)
-        return min(self.config.max_output_tokens, (2 * shown // 3 + 256) << self.cut_answers.get(kind, 0))
+        cut = sum(a.kind == kind and (a.reply or "").count("```") % 2 for a in self.attempts)
+        return min(self.config.max_output_tokens, (2 * shown // 3 + 256) << cut)
 
     def answered(self, text: str) -> bool:
         """The answer holds as many closed code blocks as there are regions (the stream can stop there)."""
@@ -203,8 +202,6 @@ class RepairSearch:
                                         max_tokens=self.budget(kind), until=self.answered)
         attempt.seconds, attempt.cost, attempt.reply = time.monotonic() - started, self.model.cost - cost_before, \
             reply.content
-        if kind != "line" and (reply.content or "").count("```") % 2:
-            self.cut_answers[kind] = self.cut_answers.get(kind, 0) + 1
         self.judge(attempt)
         self.record(attempt, messages[2:] + [reply])
         if kind == "line":
